@@ -1,0 +1,146 @@
+"""The parameters of every chapter of the book, in one place.
+
+Each chapter has a module here defining ``SPEC = Chapter(...)``: its notebook, its parameters with
+their ``quick`` and ``paper`` values and validators, and cross-parameter checks (memory, L <= D, ...).
+The notebook's ``parameters`` cell lists every knob with the value ``None`` ("take it from the
+profile"); the next cell calls :func:`prepare`, which resolves the profile, validates everything
+before any work starts and creates the output folder.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .. import validation as V
+
+PROFILES = ("quick", "paper")
+REPO_ROOT = Path(__file__).resolve().parents[2]
+COMMON = ("profile", "seed", "output_dir")
+
+
+@dataclass(frozen=True)
+class Param:
+    quick: Any
+    check: V.Validator
+    paper: Any = None  # None: same as quick
+    doc: str = ""
+
+    def default(self, profile: str) -> Any:
+        if profile == "paper" and self.paper is not None:
+            return self.paper
+        return self.quick
+
+
+@dataclass(frozen=True)
+class Chapter:
+    name: str
+    notebook: str  # relative to the repository root
+    title: str
+    params: dict[str, Param]
+    checks: tuple[Callable[[dict[str, Any]], None], ...] = ()
+    seed: int = 1
+    minutes: tuple[float, float] = (1.0, 10.0)  # expected wall time (quick, paper) on 2 cores
+    cached: str = "per-point results under the result cache (see hopcore.experiments.cache)"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def notebook_path(self) -> Path:
+        return REPO_ROOT / self.notebook
+
+    def all_params(self) -> dict[str, Param]:
+        out = dict(self.params)
+        out["seed"] = Param(self.seed, V.seed, doc="master seed; every sample seed derives from it")
+        out["profile"] = Param(None, _profile, doc='"quick" (default) or "paper"; None reads $HOPCORE_PROFILE')
+        out["output_dir"] = Param(None, _output_dir, doc="where data and summary.json go; None: _build/results/<chapter>")
+        return out
+
+    def defaults(self, profile: str = "quick") -> dict[str, Any]:
+        return {k: p.default(profile) for k, p in self.all_params().items()}
+
+
+def _profile(name: str, value: Any) -> str:
+    return V.choice(*PROFILES)(name, value)
+
+
+def _output_dir(name: str, value: Any) -> str:
+    return V.text(name, value)
+
+
+def results_root() -> Path:
+    return Path(os.environ.get("HOPCORE_RESULTS", REPO_ROOT / "_build" / "results"))
+
+
+class Params(dict):
+    """Resolved, validated parameters; attribute access for the notebook (``p.N``)."""
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self[key]
+        except KeyError as exc:  # pragma: no cover
+            raise AttributeError(key) from exc
+
+    @property
+    def out(self) -> Path:
+        return Path(self["output_dir"])
+
+
+def registry() -> dict[str, Chapter]:
+    chapters = {}
+    for mod in pkgutil.iter_modules(__path__):
+        spec = getattr(importlib.import_module(f"{__name__}.{mod.name}"), "SPEC", None)
+        if spec is not None:
+            chapters[spec.name] = spec
+    return dict(sorted(chapters.items(), key=lambda kv: kv[1].notebook))
+
+
+def get(name: str) -> Chapter:
+    chapters = registry()
+    if name not in chapters:
+        raise ValueError(f"chapter={name!r} is not allowed: chapter must be one of {', '.join(chapters)}")
+    return chapters[name]
+
+
+def resolve(name: str, given: dict[str, Any]) -> Params:
+    """Profile resolution and validation, without touching the disk."""
+    chapter = get(name)
+    spec = chapter.all_params()
+    values = {k: given[k] for k in spec if k in given}
+    unknown = sorted(set(given) - set(spec))
+    if unknown:
+        raise ValueError(
+            f"unknown parameter(s) {', '.join(unknown)} for chapter {name}; "
+            f"valid parameters are: {', '.join(sorted(spec))}"
+        )
+    profile = values.get("profile") or os.environ.get("HOPCORE_PROFILE") or "quick"
+    profile = _profile("profile", profile)
+    resolved: dict[str, Any] = {}
+    for key, param in spec.items():
+        value = values.get(key)
+        if key == "profile":
+            value = profile
+        elif value is None:
+            value = param.default(profile)
+            if key == "output_dir" and value is None:
+                value = str(results_root() / name)
+        resolved[key] = param.check(key, value)
+    for check in chapter.checks:
+        check(resolved)
+    return Params(resolved)
+
+
+def prepare(name: str, namespace: dict[str, Any]) -> Params:
+    """Call from the cell after ``parameters``: ``p = prepare("classical_snr", globals())``.
+
+    Reads every parameter of the chapter from ``namespace`` (``None`` means: the profile's value),
+    validates all of them and only then creates ``output_dir``.
+    """
+    chapter = get(name)
+    given = {k: namespace[k] for k in chapter.all_params() if k in namespace}
+    params = resolve(name, given)
+    params.out.mkdir(parents=True, exist_ok=True)
+    return params

@@ -1,0 +1,16 @@
+"""Experiments: sweeps over parameter grids x samples, an on-disk cache, and result files."""
+
+from .cache import ResultCache, default_cache, code_version
+from .results import write_summary, save_data, load_summary
+from .runner import sweep, sample_seeds
+
+__all__ = [
+    "ResultCache",
+    "code_version",
+    "default_cache",
+    "load_summary",
+    "sample_seeds",
+    "save_data",
+    "sweep",
+    "write_summary",
+]

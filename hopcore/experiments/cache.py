@@ -1,0 +1,149 @@
+"""On-disk result cache keyed by function, parameters, seed and code version.
+
+An entry is one ``.npz`` file holding the result arrays plus a ``__meta__`` record (key, function,
+parameters, code version and a SHA-256 checksum of the arrays). Entries are written atomically
+(temporary file in the same folder, then ``os.replace``) and validated on read: an unreadable,
+truncated, mismatched or stale entry is deleted and recomputed, never used.
+
+The code version is the package version plus a hash of every hopcore source file, so any change to
+the code invalidates old entries without anyone having to remember to bump a number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import __version__
+
+_PKG = Path(__file__).resolve().parents[1]
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(_PKG.rglob("*.py")):
+        if "chapters" in path.relative_to(_PKG).parts:
+            continue  # chapter parameter tables do not change what a kernel computes
+        h.update(str(path.relative_to(_PKG)).encode())
+        h.update(path.read_bytes())
+    return f"{__version__}+{h.hexdigest()[:12]}"
+
+
+def _canonical(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _canonical(v) for k, v in sorted(obj.items())}
+    if isinstance(obj, (list, tuple)):
+        return [_canonical(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _canonical(obj.tolist())
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating, float)):
+        return repr(float(obj))
+    return obj
+
+
+def _checksum(arrays: dict[str, np.ndarray]) -> str:
+    h = hashlib.sha256()
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        h.update(name.encode())
+        h.update(str(a.dtype).encode())
+        h.update(str(a.shape).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+class ResultCache:
+    """A folder of validated ``.npz`` entries. ``root=None`` disables caching."""
+
+    def __init__(self, root: str | os.PathLike | None):
+        self.root = Path(root) if root is not None else None
+        self.hits = 0
+        self.misses = 0
+        self.rejected = 0
+
+    def key(self, fn_name: str, params: dict[str, Any]) -> str:
+        record = {"fn": fn_name, "params": _canonical(params), "version": code_version()}
+        return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
+
+    def path(self, fn_name: str, key: str) -> Path:
+        assert self.root is not None
+        return self.root / fn_name.replace(".", "/") / key[:2] / f"{key}.npz"
+
+    def load(self, fn_name: str, params: dict[str, Any]) -> dict[str, np.ndarray] | None:
+        if self.root is None:
+            return None
+        key = self.key(fn_name, params)
+        path = self.path(fn_name, key)
+        if not path.exists():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(str(data["__meta__"]))
+                arrays = {k: data[k] for k in data.files if k != "__meta__"}
+            if meta.get("key") != key or meta.get("version") != code_version():
+                raise ValueError("stale or mismatched entry")
+            if meta.get("checksum") != _checksum(arrays):
+                raise ValueError("checksum mismatch")
+        except Exception:
+            self.rejected += 1
+            path.unlink(missing_ok=True)
+            return None
+        return arrays
+
+    def store(self, fn_name: str, params: dict[str, Any], arrays: dict[str, Any]) -> None:
+        if self.root is None:
+            return
+        arrays = {k: np.asarray(v) for k, v in arrays.items()}
+        key = self.key(fn_name, params)
+        meta = {
+            "key": key,
+            "fn": fn_name,
+            "params": _canonical(params),
+            "version": code_version(),
+            "checksum": _checksum(arrays),
+        }
+        path = self.path(fn_name, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        buf = io.BytesIO()
+        np.savez(buf, __meta__=np.array(json.dumps(meta)), **arrays)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(buf.getvalue())
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def cached_call(self, fn: Callable[..., dict[str, Any]], params: dict[str, Any], fn_name: str | None = None):
+        """``fn(**params)`` through the cache; ``fn`` returns a dict of arrays or scalars."""
+        name = fn_name or f"{fn.__module__}.{fn.__qualname__}"
+        hit = self.load(name, params)
+        if hit is not None:
+            self.hits += 1
+            return hit
+        self.misses += 1
+        result = {k: np.asarray(v) for k, v in fn(**params).items()}
+        self.store(name, params, result)
+        return result
+
+
+def default_cache() -> ResultCache:
+    """``$HOPCORE_CACHE`` (``off`` disables it), else ``<repo>/_build/cache``."""
+    env = os.environ.get("HOPCORE_CACHE")
+    if env is not None and env.lower() in ("off", "none", "0", ""):
+        return ResultCache(None)
+    return ResultCache(env if env else _PKG.parent / "_build" / "cache")

@@ -1,0 +1,174 @@
+"""Parameter validation: fail at once, naming the parameter, its value and the allowed range.
+
+Every validator has the signature ``check(name, value) -> normalized value`` and raises
+``ValueError`` with a message of the form ``"N=-5 is not allowed: N must be an integer in [16, 10^6]"``.
+Validators run before any computation starts (see :func:`hopcore.chapters.prepare`).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Callable, Sequence
+
+Validator = Callable[[str, Any], Any]
+
+
+def fail(name: str, value: Any, allowed: str) -> None:
+    raise ValueError(f"{name}={value!r} is not allowed: {name} must be {allowed}")
+
+
+def _fmt(x: float) -> str:
+    if x == math.inf:
+        return "inf"
+    if x == -math.inf:
+        return "-inf"
+    return f"{x:g}"
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def integer(lo: int | None = None, hi: int | None = None) -> Validator:
+    """An integer in [lo, hi] (either bound may be None for unbounded)."""
+
+    def check(name: str, value: Any) -> int:
+        allowed = f"an integer in [{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]"
+        if not _is_int(value):
+            if _is_real(value) and float(value).is_integer():
+                value = int(value)
+            else:
+                fail(name, value, allowed)
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            fail(name, value, allowed)
+        return int(value)
+
+    return check
+
+
+def odd_integer(lo: int = 1, hi: int | None = None) -> Validator:
+    """An odd integer in [lo, hi] (mixture orders, sparse L)."""
+    base = integer(lo, hi)
+
+    def check(name: str, value: Any) -> int:
+        allowed = f"an odd integer in [{lo}, {hi if hi is not None else 'inf'}]"
+        try:
+            v = base(name, value)
+        except ValueError:
+            fail(name, value, allowed)
+        if v % 2 == 0:
+            fail(name, value, allowed)
+        return v
+
+    return check
+
+
+def real(lo: float = -math.inf, hi: float = math.inf, *, lo_open: bool = False, hi_open: bool = False) -> Validator:
+    """A finite real number in the interval [lo, hi] (or open at either end)."""
+    left = "(" if lo_open else "["
+    right = ")" if hi_open else "]"
+    allowed = f"a real number in {left}{_fmt(lo)}, {_fmt(hi)}{right}"
+
+    def check(name: str, value: Any) -> float:
+        if not _is_real(value) or not math.isfinite(float(value)):
+            fail(name, value, allowed)
+        v = float(value)
+        if v < lo or v > hi or (lo_open and v == lo) or (hi_open and v == hi):
+            fail(name, value, allowed)
+        return v
+
+    return check
+
+
+def positive(hi: float = math.inf) -> Validator:
+    return real(0.0, hi, lo_open=True)
+
+
+def choice(*options: Any) -> Validator:
+    def check(name: str, value: Any) -> Any:
+        if value not in options:
+            fail(name, value, "one of " + ", ".join(repr(o) for o in options))
+        return value
+
+    return check
+
+
+def list_of(item: Validator, min_len: int = 1, max_len: int | None = None, increasing: bool = False) -> Validator:
+    """A non-empty list (or tuple/array) whose every entry passes ``item``."""
+
+    def check(name: str, value: Any) -> list:
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+            fail(name, value, f"a list of at least {min_len} values")
+        values = list(value)
+        if len(values) < min_len or (max_len is not None and len(values) > max_len):
+            fail(name, value, f"a list of {min_len} to {max_len if max_len else 'any number of'} values")
+        out = [item(f"{name}[{k}]", v) for k, v in enumerate(values)]
+        if increasing and any(b <= a for a, b in zip(out, out[1:])):
+            fail(name, value, "a strictly increasing list")
+        return out
+
+    return check
+
+
+def seed(name: str, value: Any) -> int:
+    return integer(0, 2**63 - 1)(name, value)
+
+
+def text(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        fail(name, value, "a non-empty string")
+    return value
+
+
+def memory_bytes(name: str, value: Any, nbytes: float, limit_bytes: float) -> None:
+    """Refuse a size whose arrays would not fit: ``nbytes`` is what the parameter asks for."""
+    if nbytes > limit_bytes:
+        fail(
+            name,
+            value,
+            f"small enough that the arrays fit in memory (asks {nbytes / 2**30:.1f} GiB, "
+            f"limit {limit_bytes / 2**30:.1f} GiB)",
+        )
+
+
+def memory_limit_bytes() -> float:
+    """Half the physical memory: what one chapter may use for its largest arrays."""
+    try:
+        import os
+
+        pages = os.sysconf("SC_PHYS_PAGES")
+        size = os.sysconf("SC_PAGE_SIZE")
+        return 0.5 * pages * size
+    except (ValueError, OSError, AttributeError):  # pragma: no cover
+        return 8 * 2**30
+
+
+def validate_all(values: dict[str, Any], validators: dict[str, Validator]) -> dict[str, Any]:
+    """Validate every entry of ``values``; unknown names are rejected with the list of valid ones."""
+    unknown = sorted(set(values) - set(validators))
+    if unknown:
+        raise ValueError(
+            f"unknown parameter(s) {', '.join(unknown)}; valid parameters are: {', '.join(sorted(validators))}"
+        )
+    return {name: validators[name](name, values[name]) for name in validators if name in values}
+
+
+__all__: Sequence[str] = [
+    "choice",
+    "fail",
+    "integer",
+    "list_of",
+    "memory_bytes",
+    "memory_limit_bytes",
+    "odd_integer",
+    "positive",
+    "real",
+    "seed",
+    "text",
+    "validate_all",
+]
