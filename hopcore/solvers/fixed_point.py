@@ -1,0 +1,141 @@
+"""Fixed points ``x = F(x)`` of saddle-point equations, returned with their convergence record.
+
+A solver never hides a failure: every call returns a :class:`FixedPoint` whose ``converged`` flag,
+final ``residual = max |F(x) - x|`` and number of ``iterations`` travel with the solution, so that
+a chapter can count failures and draw them differently (or not at all).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import validation as V
+
+__all__ = ["FixedPoint", "damped_iteration", "newton_iteration", "solve_fixed_point"]
+
+
+@dataclass
+class FixedPoint:
+    """A candidate solution of ``x = F(x)``.
+
+    ``x``: last iterate (the point whose residual is reported); ``converged``: residual <= tol reached
+    with finite values; ``iterations``: number of evaluations of the update; ``residual``:
+    ``max |F(x) - x|`` at ``x``; ``residuals``: the residual after every iteration.
+    """
+
+    x: np.ndarray
+    converged: bool
+    iterations: int
+    residual: float
+    residuals: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
+    method: str = "damped"
+
+    def __post_init__(self):
+        self.x = np.atleast_1d(np.asarray(self.x, dtype=float))
+        self.residuals = np.asarray(self.residuals, dtype=float)
+
+
+def _residual(Fx: np.ndarray, x: np.ndarray) -> float:
+    r = np.max(np.abs(Fx - x)) if x.size else 0.0
+    return float(r) if np.isfinite(r) else float("inf")
+
+
+def damped_iteration(F, x0, *, damping: float = 0.5, tol: float = 1e-10, max_iter: int = 10_000) -> FixedPoint:
+    """Iterate ``x <- (1 - damping) F(x) + damping x`` until ``max |F(x) - x| <= tol``.
+
+    ``damping`` in [0, 1) slows the update to tame oscillating maps (0: plain iteration). A non-finite
+    value of ``F`` stops the iteration and is reported as non-converged (residual = inf).
+    """
+    damping = V.real(0.0, 1.0, hi_open=True)("damping", damping)
+    tol = V.positive()("tol", tol)
+    max_iter = V.integer(1, None)("max_iter", max_iter)
+    x = np.atleast_1d(np.asarray(x0, dtype=float)).copy()
+    history = np.empty(max_iter)
+    for it in range(1, max_iter + 1):
+        Fx = np.atleast_1d(np.asarray(F(x), dtype=float))
+        res = _residual(Fx, x)
+        history[it - 1] = res
+        if not np.isfinite(res):
+            return FixedPoint(x, False, it, float("inf"), history[:it])
+        if res <= tol:
+            return FixedPoint(x, True, it, res, history[:it])
+        x = (1.0 - damping) * Fx + damping * x
+    return FixedPoint(x, False, max_iter, float(history[-1]), history)
+
+
+def newton_iteration(F, x0, *, tol: float = 1e-10, max_iter: int = 60, h: float = 1e-7) -> FixedPoint:
+    """Newton's method on ``G(x) = F(x) - x = 0`` with a finite-difference Jacobian and backtracking.
+
+    Each step solves ``J dx = -G`` (``J_ij = dG_i/dx_j`` by forward differences of step ``h |x_j|``)
+    and halves ``dx`` until ``max |G|`` decreases with finite values; converges quadratically near a
+    regular root and still (linearly) at a fold, where damped iteration slows down critically.
+    It follows whichever root is near ``x0``, stable or not: start it from a continuation.
+    """
+    tol = V.positive()("tol", tol)
+    max_iter = V.integer(1, None)("max_iter", max_iter)
+    h = V.positive()("h", h)
+    x = np.atleast_1d(np.asarray(x0, dtype=float)).copy()
+    d = x.size
+    history = []
+
+    def G(y):
+        return np.atleast_1d(np.asarray(F(y), dtype=float)) - y
+
+    g = G(x)
+    res = _residual(g + x, x)
+    history.append(res)
+    it = 0
+    while np.isfinite(res) and res > tol and it < max_iter:
+        it += 1
+        J = np.empty((d, d))
+        for j in range(d):
+            step = h * max(1.0, abs(x[j]))
+            e = np.zeros(d)
+            e[j] = step
+            J[:, j] = (G(x + e) - g) / step
+        try:
+            dx = np.linalg.solve(J, -g)
+        except np.linalg.LinAlgError:
+            dx = np.linalg.lstsq(J, -g, rcond=None)[0]
+        t = 1.0
+        accepted = False
+        while t > 1e-6:
+            xn = x + t * dx
+            gn = G(xn)
+            rn = _residual(gn + xn, xn)
+            if np.isfinite(rn) and rn < res:
+                accepted = True
+                break
+            t *= 0.5
+        if not accepted:
+            break
+        x, g, res = xn, gn, rn
+        history.append(res)
+    converged = bool(np.isfinite(res) and res <= tol)
+    return FixedPoint(x, converged, it, res if np.isfinite(res) else float("inf"), np.array(history), "newton")
+
+
+def solve_fixed_point(F, x0, *, damping: float = 0.5, tol: float = 1e-10, max_iter: int = 10_000,
+                      warmup: int = 50, newton_iter: int = 60) -> FixedPoint:
+    """Damped iteration for ``warmup`` steps (to fall into the basin of an attracting solution), then
+    Newton to finish; if Newton fails, the damped iteration continues up to ``max_iter``.
+
+    The record counts all iterations of both stages; ``method`` says which one finished.
+    """
+    first = damped_iteration(F, x0, damping=damping, tol=tol, max_iter=max(1, min(warmup, max_iter)))
+    if first.converged:
+        return first
+    start = first.x if np.isfinite(first.residual) else np.atleast_1d(np.asarray(x0, dtype=float))
+    second = newton_iteration(F, start, tol=tol, max_iter=newton_iter)
+    total = first.iterations + second.iterations
+    if second.converged:
+        return FixedPoint(second.x, True, total, second.residual,
+                          np.concatenate([first.residuals, second.residuals]), "damped+newton")
+    rest = max_iter - first.iterations
+    if rest <= 0:
+        return FixedPoint(first.x, False, first.iterations, first.residual, first.residuals, "damped")
+    third = damped_iteration(F, start, damping=damping, tol=tol, max_iter=rest)
+    return FixedPoint(third.x, third.converged, total + third.iterations, third.residual,
+                      np.concatenate([first.residuals, second.residuals, third.residuals]), "damped")
