@@ -1,0 +1,39 @@
+"""Binary +-1 patterns, the ensemble of the classical Hopfield model.
+
+Layout: spin-major int8 array ``X`` of shape (N, P); row i holds xi_i^1..xi_i^P contiguously, so the
+local field of spin i, h_i = (1/N) sum_mu xi_i^mu m_mu, reads one contiguous row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import validation as V
+
+
+def binary_patterns(N: int, P: int, seed: int) -> np.ndarray:
+    """P iid uniform +-1 patterns of N spins, int8, shape (N, P), from an explicit seed."""
+    N = V.integer(1)("N", N)
+    P = V.integer(1)("P", P)
+    rng = np.random.default_rng(V.seed("seed", seed))
+    X = rng.integers(0, 2, size=(N, P), dtype=np.int8)
+    X *= 2
+    X -= 1
+    return X
+
+
+def flip_fraction(s: np.ndarray, fraction: float, seed: int) -> np.ndarray:
+    """A copy of ``s`` with exactly round(fraction * N) spins flipped, chosen uniformly."""
+    fraction = V.real(0.0, 1.0)("fraction", fraction)
+    rng = np.random.default_rng(V.seed("seed", seed))
+    out = np.array(s, dtype=np.int8, copy=True)
+    k = int(round(fraction * out.size))
+    idx = rng.choice(out.size, size=k, replace=False)
+    out[idx] *= -1
+    return out
+
+
+def mixture_state(X: np.ndarray, n: int) -> np.ndarray:
+    """The symmetric mixture sign(xi^1 + ... + xi^n) of the first n patterns (n odd: no ties)."""
+    n = V.odd_integer(1, X.shape[1])("n", n)
+    return np.sign(X[:, :n].sum(axis=1, dtype=np.int64)).astype(np.int8)
