@@ -1,0 +1,237 @@
+"""Random-features ensemble: hidden features, coefficients, examples and mixtures.
+
+Data model (book chapter ``rf_storage_learning``, spec ``random_features.md``):
+
+- ``D = alpha_D N`` features ``f^k in {+-1}^N``, iid uniform: the columns of ``F`` (N x D).
+- ``P = alpha N`` coefficient vectors ``c^mu in R^D`` (the columns of ``C``, D x P):
+  ``"dense"`` iid N(0, 1); ``"dense_binary"`` iid +-1; ``"sparse"`` exactly ``L`` non-zero entries
+  at distinct uniformly random positions, each +-1.
+- examples ``xi^mu = sign(F c^mu)``, i.e. ``xi_i^mu = sign(sum_k F_ik c_k^mu)``, stored spin-major
+  (N x P, int8, row i = the P entries of spin i), the layout of the dynamics kernels.
+- symmetric mixtures ``sign(f^1 + ... + f^n)``.
+
+Tie rule: ``sign(0) := +1``. A zero pre-activation is impossible for Gaussian coefficients (measure
+zero) and for sums of an odd number of +-1 terms; it happens with probability ~ L^{-1/2} per entry
+for sparse coefficients with even ``L`` (and for ``"dense_binary"`` with even ``D``). Integer-valued
+coefficients are summed in exact integer arithmetic, so the tie rule is applied exactly, never to a
+rounding residue.
+
+Every random draw comes from ``numpy.random.default_rng(seed)`` with the seed handed in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from .. import validation as V
+
+COEFFICIENTS = ("dense", "dense_binary", "sparse")
+
+
+def _memory(name: str, value, nbytes: float) -> None:
+    V.memory_bytes(name, value, nbytes, V.memory_limit_bytes())
+
+
+def rf_features(N: int, D: int, seed: int) -> np.ndarray:
+    """Feature matrix ``F`` (N x D, int8, C-contiguous), iid uniform +-1; column k is ``f^k``."""
+    N = V.integer(1)("N", N)
+    D = V.integer(1)("D", D)
+    seed = V.seed("seed", seed)
+    _memory("D", D, float(N) * D)
+    rng = np.random.default_rng(seed)
+    F = rng.integers(0, 2, size=(N, D), dtype=np.int8)
+    F *= 2
+    F -= 1
+    return np.ascontiguousarray(F)
+
+
+def rf_sparse_support(D: int, P: int, L: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sparse coefficients in compressed form: positions ``idx`` (P x L, int64, distinct within a
+    row, uniformly random) and values ``val`` (P x L, int8, +-1) of the L non-zero entries of each
+    ``c^mu``. ``rf_coefficients(D, P, "sparse", L, seed)`` is exactly this support made dense.
+    """
+    D = V.integer(1)("D", D)
+    P = V.integer(1)("P", P)
+    L = V.integer(1, D)("L", L)
+    seed = V.seed("seed", seed)
+    _memory("P", P, 9.0 * P * L)
+    rng = np.random.default_rng(seed)
+    idx = np.empty((P, L), dtype=np.int64)
+    for mu in range(P):
+        idx[mu] = rng.choice(D, size=L, replace=False)
+    val = (2 * rng.integers(0, 2, size=(P, L), dtype=np.int8) - 1).astype(np.int8)
+    return idx, val
+
+
+def rf_coefficients(D: int, P: int, coefficients: str, L: int | None, seed: int) -> np.ndarray:
+    """Coefficient matrix ``C`` (D x P, float64); column mu is ``c^mu``.
+
+    ``"dense"``: iid N(0, 1). ``"dense_binary"``: iid +-1. ``"sparse"``: exactly ``L`` non-zero
+    entries per column, at distinct random positions, each +-1 (``L`` is ignored otherwise).
+    """
+    D = V.integer(1)("D", D)
+    P = V.integer(1)("P", P)
+    coefficients = V.choice(*COEFFICIENTS)("coefficients", coefficients)
+    seed = V.seed("seed", seed)
+    _memory("P", P, 8.0 * D * P)
+    if coefficients == "sparse":
+        idx, val = rf_sparse_support(D, P, L, seed)
+        C = np.zeros((D, P), dtype=np.float64)
+        C[idx, np.arange(P)[:, None]] = val
+        return C
+    rng = np.random.default_rng(seed)
+    if coefficients == "dense":
+        return rng.standard_normal((D, P))
+    return (2 * rng.integers(0, 2, size=(D, P), dtype=np.int8) - 1).astype(np.float64)
+
+
+# ---------------------------------------------------------------- kernels
+# Examples are computed in blocks of _B consecutive examples (the parallel items): each example is
+# accumulated over contiguous rows of the transposed features FT (D x N), then the block is written
+# into the spin-major output, _B contiguous bytes per spin. The summation order inside one example
+# is fixed, so the result is bit-identical for any number of threads.
+
+_B = 32
+
+
+@njit(cache=True, parallel=True)
+def _examples_support(FT, idx, val):
+    D, N = FT.shape
+    P, L = idx.shape
+    out = np.empty((N, P), dtype=np.int8)
+    nb = (P + _B - 1) // _B
+    for b in prange(nb):
+        mu0 = b * _B
+        mu1 = min(P, mu0 + _B)
+        buf = np.empty((_B, N), dtype=np.int8)
+        acc = np.empty(N, dtype=np.int32)
+        for mu in range(mu0, mu1):
+            acc[:] = 0
+            for l in range(L):
+                k = idx[mu, l]
+                v = np.int32(val[mu, l])
+                for i in range(N):
+                    acc[i] += v * FT[k, i]
+            for i in range(N):
+                buf[mu - mu0, i] = 1 if acc[i] >= 0 else -1
+        for i in range(N):
+            for j in range(mu1 - mu0):
+                out[i, mu0 + j] = buf[j, i]
+    return out
+
+
+@njit(cache=True, parallel=True)
+def _examples_dense(FT, CT):
+    D, N = FT.shape
+    P = CT.shape[0]
+    out = np.empty((N, P), dtype=np.int8)
+    nb = (P + _B - 1) // _B
+    for b in prange(nb):
+        mu0 = b * _B
+        mu1 = min(P, mu0 + _B)
+        buf = np.empty((_B, N), dtype=np.int8)
+        acc = np.empty(N, dtype=np.float64)
+        for mu in range(mu0, mu1):
+            acc[:] = 0.0
+            for k in range(D):
+                c = CT[mu, k]
+                for i in range(N):
+                    acc[i] += c * FT[k, i]
+            for i in range(N):
+                buf[mu - mu0, i] = 1 if acc[i] >= 0.0 else -1
+        for i in range(N):
+            for j in range(mu1 - mu0):
+                out[i, mu0 + j] = buf[j, i]
+    return out
+
+
+@njit(cache=True)
+def _support_from_dense(CT, L):
+    P, D = CT.shape
+    idx = np.zeros((P, L), dtype=np.int64)
+    val = np.zeros((P, L), dtype=np.int8)
+    for mu in range(P):
+        l = 0
+        for k in range(D):
+            c = CT[mu, k]
+            if c != 0.0:
+                idx[mu, l] = k
+                val[mu, l] = np.int8(c)
+                l += 1
+    return idx, val
+
+
+def _check_F(F: np.ndarray) -> np.ndarray:
+    F = np.asarray(F)
+    if F.ndim != 2 or F.dtype != np.int8:
+        V.fail("F", f"array {F.dtype} {F.shape}", "an int8 matrix of shape (N, D) with entries +-1")
+    return F
+
+
+def rf_examples_from_support(F: np.ndarray, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
+    """Examples ``sign(F c^mu)`` (N x P, int8, spin-major) from sparse integer coefficients given by
+    their support (``idx``, ``val`` as returned by :func:`rf_sparse_support`); exact integer sums,
+    ``sign(0) := +1``. Cost O(N P L)."""
+    F = _check_F(F)
+    idx = np.ascontiguousarray(idx, dtype=np.int64)
+    val = np.ascontiguousarray(val, dtype=np.int8)
+    N, D = F.shape
+    if idx.shape != val.shape or idx.ndim != 2:
+        V.fail("idx", idx.shape, "a (P, L) array matching val")
+    if idx.size and (idx.min() < 0 or idx.max() >= D):
+        V.fail("idx", f"[{idx.min()}, {idx.max()}]", f"feature indices in [0, {D - 1}]")
+    _memory("P", idx.shape[0], 2.0 * N * idx.shape[0])
+    FT = np.ascontiguousarray(F.T)
+    return _examples_support(FT, idx, val)
+
+
+def rf_examples(F: np.ndarray, C: np.ndarray) -> np.ndarray:
+    """Examples ``xi^mu = sign(F c^mu)`` as an int8 (N x P) spin-major, C-contiguous matrix.
+
+    ``F``: (N x D) int8 +-1; ``C``: (D x P) float64. ``sign(0) := +1``. When every coefficient is an
+    integer (``"sparse"`` and ``"dense_binary"``) the sums are exact integers over the non-zero
+    entries only (O(N P L) work); otherwise they are float64 sums in a fixed order (O(N P D)).
+    Parallel over examples; bit-identical for any number of threads.
+    """
+    F = _check_F(F)
+    C = np.asarray(C, dtype=np.float64)
+    N, D = F.shape
+    if C.ndim != 2 or C.shape[0] != D:
+        V.fail("C", f"array of shape {C.shape}", f"a float matrix of shape (D={D}, P)")
+    P = C.shape[1]
+    _memory("P", P, 2.0 * N * P)
+    CT = np.ascontiguousarray(C.T)
+    FT = np.ascontiguousarray(F.T)
+    if np.all(CT == np.rint(CT)) and np.all(np.abs(CT) <= 127):
+        # integer coefficients: exact integer sums over the non-zero entries only
+        L = int((CT != 0.0).sum(axis=1).max()) if P else 0
+        if L == 0:
+            return np.ones((N, P), dtype=np.int8)
+        idx, val = _support_from_dense(CT, L)
+        return _examples_support(FT, idx, val)
+    return _examples_dense(FT, CT)
+
+
+def rf_mixture(F: np.ndarray, n: int, features=None) -> np.ndarray:
+    """Symmetric mixture ``sign(f^{k_1} + ... + f^{k_n})`` (N,) int8 of n features (n odd, so
+    no ties); by default the first n columns of ``F``."""
+    F = _check_F(F)
+    D = F.shape[1]
+    n = V.odd_integer(1, D)("n", n)
+    cols = np.arange(n) if features is None else np.asarray(features, dtype=np.int64)
+    if cols.shape != (n,) or len(set(cols.tolist())) != n or cols.min() < 0 or cols.max() >= D:
+        V.fail("features", features, f"{n} distinct column indices in [0, {D - 1}]")
+    s = F[:, cols].astype(np.int32).sum(axis=1)
+    return np.where(s >= 0, 1, -1).astype(np.int8)
+
+
+__all__ = [
+    "COEFFICIENTS",
+    "rf_coefficients",
+    "rf_examples",
+    "rf_examples_from_support",
+    "rf_features",
+    "rf_mixture",
+    "rf_sparse_support",
+]
