@@ -106,7 +106,7 @@ def list_of(item: Validator, min_len: int = 1, max_len: int | None = None, incre
             fail(name, value, f"a list of at least {min_len} values")
         values = list(value)
         if len(values) < min_len or (max_len is not None and len(values) > max_len):
-            fail(name, value, f"a list of {min_len} to {max_len if max_len else 'any number of'} values")
+            fail(name, value, f"a list of at least {min_len} values" + (f" and at most {max_len}" if max_len else ""))
         out = [item(f"{name}[{k}]", v) for k, v in enumerate(values)]
         if increasing and any(b <= a for a, b in zip(out, out[1:])):
             fail(name, value, "a strictly increasing list")

@@ -1,0 +1,92 @@
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from hopcore.experiments import ResultCache, sweep, write_summary, save_data, load_summary
+from hopcore.experiments.runner import derive_seed, stack
+
+CALLS = []
+
+
+def noisy_mean(N, seed):
+    CALLS.append((N, seed))
+    rng = np.random.default_rng(seed)
+    return {"mean": rng.normal(size=N).mean(), "N": N}
+
+
+def test_cache_hit_miss_and_corrupt_entry_recomputed(tmp_path):
+    cache = ResultCache(tmp_path)
+    CALLS.clear()
+    a = cache.cached_call(noisy_mean, {"N": 10, "seed": 1})
+    b = cache.cached_call(noisy_mean, {"N": 10, "seed": 1})
+    assert len(CALLS) == 1 and a["mean"] == b["mean"] and cache.hits == 1
+    (entry,) = list(tmp_path.rglob("*.npz"))
+    # truncate the entry: it must be detected, deleted and recomputed
+    entry.write_bytes(entry.read_bytes()[:50])
+    c = cache.cached_call(noisy_mean, {"N": 10, "seed": 1})
+    assert len(CALLS) == 2 and c["mean"] == a["mean"] and cache.rejected == 1
+    # flip bytes inside the array payload while keeping a valid zip: the checksum must catch it
+    raw = bytearray(entry.read_bytes())
+    with np.load(entry) as d:
+        original = float(d["mean"])
+    pos = raw.find(np.float64(original).tobytes())
+    assert pos > 0
+    raw[pos] ^= 0xFF
+    entry.write_bytes(bytes(raw))
+    d = cache.cached_call(noisy_mean, {"N": 10, "seed": 1})
+    assert len(CALLS) == 3 and d["mean"] == a["mean"] and cache.rejected == 2
+
+
+def test_stale_code_version_is_recomputed(tmp_path, monkeypatch):
+    from hopcore.experiments import cache as cache_mod
+
+    cache = ResultCache(tmp_path)
+    CALLS.clear()
+    cache.cached_call(noisy_mean, {"N": 5, "seed": 2})
+    monkeypatch.setattr(cache_mod, "code_version", lambda: "0.0.0+other")
+    cache.cached_call(noisy_mean, {"N": 5, "seed": 2})
+    assert len(CALLS) == 2
+
+
+def test_no_temporary_files_left(tmp_path):
+    cache = ResultCache(tmp_path)
+    cache.cached_call(noisy_mean, {"N": 3, "seed": 3})
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_sweep_is_resumable_and_order_independent(tmp_path):
+    cache = ResultCache(tmp_path)
+    grid = [{"N": n} for n in (5, 50, 500)]
+    CALLS.clear()
+    full = sweep(noisy_mean, grid, n_samples=3, seed=42, cache=cache, progress=False)
+    assert len(CALLS) == 9
+    # a fresh cache on a shuffled grid gives the same numbers per point (seeds follow the point)
+    other = sweep(noisy_mean, grid[::-1], n_samples=3, seed=42, cache=ResultCache(tmp_path / "b"), progress=False)
+    np.testing.assert_array_equal(stack(full, "mean"), stack(other, "mean")[::-1])
+    # "killed" run: only part of the cache exists, the rest is computed, the result is identical
+    part = ResultCache(tmp_path / "c")
+    sweep(noisy_mean, grid[:1], n_samples=3, seed=42, cache=part, progress=False)
+    CALLS.clear()
+    resumed = sweep(noisy_mean, grid, n_samples=3, seed=42, cache=part, progress=False)
+    assert len(CALLS) == 6
+    np.testing.assert_array_equal(stack(full, "mean"), stack(resumed, "mean"))
+
+
+def test_derive_seed_is_stable():
+    assert derive_seed(1, {"a": 1}, 0) == derive_seed(1, {"a": 1}, 0)
+    assert derive_seed(1, {"a": 1}, 0) != derive_seed(1, {"a": 1}, 1)
+    assert derive_seed(1, {"a": 1.0}, 0) == derive_seed(1, {"a": 1.0}, 0)
+    assert 0 <= derive_seed(123, "x") < 2**63
+
+
+def test_summary_and_data_files(tmp_path):
+    write_summary(tmp_path, {"b": np.float64(0.5), "a": [np.int64(1), float("nan")], "c": {"3": 0.03}})
+    assert load_summary(tmp_path) == {"a": [1, None], "b": 0.5, "c": {"3": 0.03}}
+    assert json.loads((tmp_path / "summary.json").read_text())["c"]["3"] == 0.03
+    save_data(tmp_path, "fig", x=np.arange(3))
+    with np.load(tmp_path / "fig.npz") as d:
+        assert d["x"].tolist() == [0, 1, 2]
