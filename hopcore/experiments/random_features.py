@@ -1,0 +1,132 @@
+"""Simulations of the random-features Hopfield model: magnetizations reached from structured starts.
+
+One call of :func:`rf_magnetizations` is one sample at one (alpha, alpha_D, coefficients, L) point:
+it draws the features, the P = alpha N training examples and (optionally) test examples and
+mixtures, runs the zero-temperature asynchronous dynamics to a fixed point s* from every start in
+parallel (all on the same example matrix, never an N x N coupling matrix), and returns the
+magnetizations m = s*.s0 / N. It is the function handed to :func:`hopcore.experiments.sweep`, which
+caches it point by point.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import validation as V
+from ..dynamics.asynchronous import async_fixed_points
+from ..ensembles.random_features import (
+    rf_coefficients,
+    rf_examples,
+    rf_examples_from_support,
+    rf_features,
+    rf_mixture,
+    rf_sparse_support,
+)
+from .runner import derive_seed
+
+ALPHA_D_MAX = 30.0  # the range over which the theory lines are drawn; larger D is not simulated
+ALPHA_MAX = 100.0
+
+
+def rf_sizes(N: int, alpha: float, alpha_D: float) -> tuple[int, int]:
+    """``(D, P) = (round(alpha_D N), round(alpha N))``, each at least 1."""
+    return max(1, int(round(alpha_D * N))), max(1, int(round(alpha * N)))
+
+
+def check_rf_point(N, alpha, alpha_D, coefficients, L, L_test=(), mixtures=()) -> dict:
+    """Validate one simulation point; return the normalized values. Raises ``ValueError`` naming the
+    parameter (L > D, alpha_D out of range, example matrix too large, ...) before any work."""
+    N = V.integer(16, 10**6)("N", N)
+    alpha = V.real(0.0, ALPHA_MAX, lo_open=True)("alpha", alpha)
+    alpha_D = V.real(0.0, ALPHA_D_MAX, lo_open=True)("alpha_D", alpha_D)
+    coefficients = V.choice("dense", "dense_binary", "sparse")("coefficients", coefficients)
+    D, P = rf_sizes(N, alpha, alpha_D)
+    limit = V.memory_limit_bytes()
+    # examples (N x P int8) + overlaps of the parallel runs; dense coefficients (D x P float64)
+    V.memory_bytes("alpha", alpha, 2.0 * N * P, limit)
+    if coefficients != "sparse":
+        V.memory_bytes("alpha_D", alpha_D, 8.0 * D * P + 2.0 * N * P, limit)
+    else:
+        L = V.integer(1, D)("L", L)
+    L_test = [V.integer(1, D)(f"L_test[{k}]", l) for k, l in enumerate(L_test)]
+    mixtures = [V.odd_integer(1, D)(f"mixtures[{k}]", n) for k, n in enumerate(mixtures)]
+    return dict(N=N, alpha=alpha, alpha_D=alpha_D, coefficients=coefficients, L=L if coefficients == "sparse" else None,
+                D=D, P=P, L_test=L_test, mixtures=mixtures)
+
+
+def _examples(F, P, coefficients, L, seed):
+    D = F.shape[1]
+    if coefficients == "sparse":
+        idx, val = rf_sparse_support(D, P, L, seed)
+        return rf_examples_from_support(F, idx, val)
+    return rf_examples(F, rf_coefficients(D, P, coefficients, None, seed))
+
+
+def rf_magnetizations(N: int, alpha: float, alpha_D: float, coefficients: str, L: int | None, seed: int,
+                      L_test=(), n_test: int = 1, max_sweeps: int = 200, mixtures=(), n_starts: int = 4) -> dict:
+    """Magnetizations m = s*.s0/N of the fixed points reached from structured starts s0.
+
+    Model: F (N x D) iid +-1 features, D = alpha_D N; P = alpha N training examples
+    xi^mu = sign(F c^mu) (``coefficients`` "dense" Gaussian, "dense_binary" +-1, or "sparse" with
+    exactly ``L`` non-zero +-1 entries, ties to +1 for even L); Hebb couplings J = X X^T/N, J_ii = 0,
+    in the O(NP) overlap form; zero-temperature asynchronous dynamics (ties keep the spin).
+
+    Starts and returned keys (mean m over the starts of each kind, plus ``m_<key>`` with every start):
+
+    - ``"feature"``: the first ``min(n_starts, D)`` features f^k;
+    - ``"train"``: the first ``min(n_starts, P)`` training examples;
+    - ``"test_<L>"`` for each entry of ``L_test``: ``n_test`` fresh examples from the same F
+      (sparse with that many non-zero entries; when ``coefficients`` is dense, fresh dense
+      coefficients of the same kind);
+    - ``"mixture_<n>"`` for each n in ``mixtures``: ``n_test`` symmetric mixtures sign(f^1+...+f^n)
+      of distinct random features;
+    - ``"sweeps"`` (largest number of sweeps over the starts), ``"converged"`` (every start reached a
+      fixed point within ``max_sweeps``), ``"n_not_converged"``.
+
+    All starts run in parallel on the same example matrix. Seeds of the features, coefficients, test
+    coefficients, mixtures and dynamics all derive from ``seed``.
+    """
+    pt = check_rf_point(N, alpha, alpha_D, coefficients, L, L_test, mixtures)
+    seed = V.seed("seed", seed)
+    n_test = V.integer(1, 10**4)("n_test", n_test)
+    n_starts = V.integer(1, 10**4)("n_starts", n_starts)
+    max_sweeps = V.integer(1, 10**6)("max_sweeps", max_sweeps)
+    N, D, P = pt["N"], pt["D"], pt["P"]
+
+    F = rf_features(N, D, derive_seed(seed, "features"))
+    X = _examples(F, P, pt["coefficients"], pt["L"], derive_seed(seed, "train"))
+
+    starts: dict[str, np.ndarray] = {}
+    starts["feature"] = np.ascontiguousarray(F[:, : min(n_starts, D)].T)
+    starts["train"] = np.ascontiguousarray(X[:, : min(n_starts, P)].T)
+    for Lt in pt["L_test"]:
+        s_seed = derive_seed(seed, "test", Lt)
+        coef = "sparse" if pt["coefficients"] == "sparse" else pt["coefficients"]
+        T = _examples(F, n_test, coef, Lt, s_seed)
+        starts[f"test_{Lt}"] = np.ascontiguousarray(T.T)
+    for n in pt["mixtures"]:
+        rng = np.random.default_rng(derive_seed(seed, "mixture", n))
+        starts[f"mixture_{n}"] = np.stack(
+            [rf_mixture(F, n, features=rng.choice(D, size=n, replace=False)) for _ in range(n_test)]
+        )
+
+    keys = list(starts)
+    S0 = np.ascontiguousarray(np.concatenate([starts[k] for k in keys], axis=0), dtype=np.int8)
+    dyn_seeds = np.array([derive_seed(seed, "dynamics", r) for r in range(S0.shape[0])], dtype=np.uint64)
+    S, sweeps, converged = async_fixed_points(X, S0, dyn_seeds, max_sweeps=max_sweeps)
+    m_all = (S.astype(np.int32) * S0).sum(axis=1) / N
+
+    out: dict = {}
+    k0 = 0
+    for k in keys:
+        r = starts[k].shape[0]
+        out[f"m_{k}"] = m_all[k0 : k0 + r]
+        out[k] = float(np.mean(m_all[k0 : k0 + r]))
+        k0 += r
+    out["sweeps"] = int(sweeps.max())
+    out["converged"] = bool(converged.all())
+    out["n_not_converged"] = int((~converged).sum())
+    return out
+
+
+__all__ = ["ALPHA_D_MAX", "check_rf_point", "rf_magnetizations", "rf_sizes"]
