@@ -121,8 +121,6 @@ class ResultCache:
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(buf.getvalue())
-                fh.flush()
-                os.fsync(fh.fileno())
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,53 @@
+"""One synchronous step from every stored pattern at once: which bits would flip.
+
+With the P x P overlap matrix C = X^T X (integers), the field numerator on spin i when the network
+sits at pattern nu is N h_i = sum_mu xi_i^mu C_{mu nu} - P xi_i^nu. Bit i of pattern nu is wrong
+after one step when xi_i^nu h_i < 0 (ties keep the spin, as in the dynamics). Cost O(N P^2), memory
+O(N P + P^2); no N x N matrix.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(cache=True, parallel=True)
+def _overlap_matrix(X):
+    N, P = X.shape
+    C = np.zeros((P, P), dtype=np.int32)
+    for nu in prange(P):
+        for i in range(N):
+            x = np.int32(X[i, nu])
+            row = X[i]
+            for mu in range(P):
+                C[nu, mu] += x * row[mu]
+    return C
+
+
+@njit(cache=True, parallel=True)
+def _unstable_bits(X, C):
+    N, P = X.shape
+    counts = np.zeros(P, dtype=np.int64)
+    for nu in prange(P):
+        c = C[nu]
+        k = 0
+        for i in range(N):
+            row = X[i]
+            h = np.int32(0)
+            for mu in range(P):
+                h += np.int32(row[mu]) * c[mu]
+            if row[nu] * (np.int64(h) - P * row[nu]) < 0:
+                k += 1
+        counts[nu] = k
+    return counts
+
+
+def unstable_bits(X: np.ndarray) -> np.ndarray:
+    """Number of bits of each pattern that one synchronous step from it would flip, int64 (P,)."""
+    if X.dtype != np.int8 or X.ndim != 2 or not X.flags.c_contiguous:
+        raise ValueError("X must be a C-contiguous int8 array of shape (N, P)")
+    N, P = X.shape
+    if N * P >= 2**31 - 1:
+        raise ValueError(f"N*P={N * P} is not allowed: N*P must be below 2^31 for exact int32 fields")
+    return _unstable_bits(X, _overlap_matrix(X))
