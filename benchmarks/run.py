@@ -45,7 +45,40 @@ def main(argv: list[str]) -> int:
     }
     RESULTS.write_text(json.dumps(out, indent=2) + "\n")
     print(f"wrote {RESULTS}")
+    update_readme(out)
     return 0
+
+
+BEGIN, END = "<!-- benchmarks:begin -->", "<!-- benchmarks:end -->"
+
+
+def table(out: dict) -> str:
+    """The README table: one row per entry of results.json."""
+    rows = [
+        "| benchmark | parameters | baseline | baseline (s) | hopcore (s) | speedup |",
+        "|---|---|---|---:|---:|---:|",
+    ]
+    for name, e in out["entries"].items():
+        params = ", ".join(f"{k}={v}" for k, v in e.get("params", {}).items())
+        rows.append(
+            f"| {name} | {params} | {e.get('baseline', '')} | {e.get('baseline_s', float('nan')):.3g} | "
+            f"{e.get('hopcore_s', float('nan')):.3g} | {e.get('speedup', float('nan')):.3g}x |"
+        )
+    m = out.get("machine", {})
+    rows.append("")
+    rows.append(f"Measured on {m.get('cores')} cores ({m.get('processor')}, Python {m.get('python')}) by `make bench`.")
+    return "\n".join(rows)
+
+
+def update_readme(out: dict) -> None:
+    readme = HERE.parent / "README.md"
+    if not readme.exists():
+        return
+    text = readme.read_text()
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        _, tail = rest.split(END, 1)
+        readme.write_text(head + BEGIN + "\n" + table(out) + "\n" + END + tail)
 
 
 def _cores() -> int:
