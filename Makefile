@@ -10,7 +10,7 @@ export HOPCORE_PROFILE := $(PROFILE)
 # the kernels' parallel loops use every core; the numba cache lives next to the sources
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test test-fast test-slow bench paper clean clean-cache venv
+.PHONY: book test test-fast test-slow bench bench-book paper clean clean-cache venv
 
 venv: $(STAMP)
 
@@ -46,6 +46,10 @@ test-slow: $(STAMP)
 ## make bench: benchmarks against plain numpy baselines -> benchmarks/results.json
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+## make bench-book: cold and warm wall time of the whole book (BENCH_BOOK_PAPER=1 adds the paper profile)
+bench-book: $(STAMP)
+	BENCH_BOOK=1 $(BIN)/python benchmarks/run.py book
 
 clean-cache:
 	rm -rf _build/cache

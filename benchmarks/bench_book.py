@@ -1,0 +1,56 @@
+"""Whole-book wall time: ``make book`` cold (no result cache, no numba cache) and warm.
+
+Not part of the default ``make bench`` selection cost-wise: run it with ``make bench-book``
+(quick profile) or ``BENCH_BOOK_PAPER=1 make bench-book`` (both profiles). Each entry compares the
+measured time with the target wall time (``baseline_s`` holds the target; ``speedup`` > 1 means
+within target).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGETS = {("quick", "cold"): 300.0, ("quick", "warm"): 60.0, ("paper", "cold"): 1800.0, ("paper", "warm"): 1800.0}
+
+
+def _clear_caches() -> None:
+    shutil.rmtree(ROOT / "_build" / "cache", ignore_errors=True)
+    for pattern in ("*.nbi", "*.nbc"):
+        for path in (ROOT / "hopcore").rglob(pattern):
+            path.unlink()
+
+
+def _build(profile: str) -> float:
+    env = dict(os.environ, HOPCORE_PROFILE=profile)
+    t = time.perf_counter()
+    subprocess.run([str(ROOT / ".venv" / "bin" / "jupyter-book"), "build", str(ROOT), "--keep-going"], env=env, check=True, capture_output=True)
+    return time.perf_counter() - t
+
+
+def run(quick: bool = False) -> list[dict]:
+    if os.environ.get("BENCH_BOOK") != "1":
+        return []
+    profiles = ["quick"] + (["paper"] if os.environ.get("BENCH_BOOK_PAPER") == "1" else [])
+    entries = []
+    for profile in profiles:
+        _clear_caches()
+        for state in ("cold", "warm"):
+            seconds = _build(profile)
+            target = TARGETS[(profile, state)]
+            entries.append(
+                {
+                    "name": f"book_{profile}_{state}",
+                    "params": {"profile": profile, "caches": state},
+                    "baseline": "target wall time",
+                    "baseline_s": target,
+                    "hopcore_s": seconds,
+                    "speedup": target / seconds,
+                    "within_target": seconds <= target,
+                }
+            )
+    return entries
