@@ -188,10 +188,14 @@ def energy(X, lam, P, seed, kind="spherical", *, dtype="float64", chunk=DEFAULT_
     return -lse / lam + 0.5 * np.einsum("ki,ki->k", X, X)
 
 
-def softmax_update(X, lam, P, seed, kind="spherical", *, dtype="float64", chunk=DEFAULT_CHUNK):
-    """One step x <- sum_mu softmax(lam x.xi)_mu xi^mu for each row of X (K, N) -> (K, N)."""
+def softmax_update(X, lam, P, seed, kind="spherical", *, dtype="float64", chunk=DEFAULT_CHUNK, return_lse=False):
+    """One step x <- sum_mu softmax(lam x.xi)_mu xi^mu for each row of X (K, N) -> (K, N).
+
+    With ``return_lse`` also the log-sum-exp at X (same pass): returns (x_new, lse).
+    """
     X, lam, P, seed, code, f32, chunk = _prepare(X, lam, P, seed, kind, dtype, chunk)
-    return _lse_pass(X, lam, np.ones(len(lam), bool), P, seed, code, f32, chunk)[1]
+    lse, mean = _lse_pass(X, lam, np.ones(len(lam), bool), P, seed, code, f32, chunk)
+    return (mean, lse) if return_lse else mean
 
 
 def iterate(X0, lam, P, seed, kind="spherical", *, tol=1e-6, max_iter=100, dtype="float64", chunk=DEFAULT_CHUNK):

@@ -71,8 +71,8 @@ def one_step_run(N, alpha, lam, kind, seed, eps=0.05):
     """One update from x = xi^1: distance |x_1 - xi^1|^2/N, weight a_1, and retrieval flag."""
     P = check_alpha_N(alpha, N)
     xi1 = C.continuous_patterns(N, 1, seed, kind)[0]
-    lse = S.log_sum_exp(xi1[None], [lam], P, seed, kind)[0]
-    x1 = S.softmax_update(xi1[None], [lam], P, seed, kind)[0]
+    x1, lse = S.softmax_update(xi1[None], [lam], P, seed, kind, return_lse=True)
+    x1, lse = x1[0], lse[0]
     d = float(np.sum((x1 - xi1) ** 2) / N)
     return {"distance": d, "weight1": math.exp(lam * float(xi1 @ xi1) - lse), "retrieved": d < eps}
 
