@@ -458,13 +458,15 @@ def T_M(alpha, *, tol: float = 1e-6, T_lo: float = 0.05):
     return _line_point(solve, lambda x: x[0] - 1e-3, T_lo, 1.0, tol)
 
 
-def alpha_M(T, *, tol: float = 1e-7):
-    """Retrieval spinodal at fixed temperature ``0 < T < 1``: the largest load where the retrieval
-    solution exists (bisection in alpha following the branch from alpha = 1e-7). ``(alpha_M, info)``."""
+def alpha_M(T, *, n: int = 1, tol: float = 1e-7):
+    """Spinodal at fixed temperature ``0 < T < 1``: the largest load where the retrieval solution
+    (``n = 1``) or the symmetric n-mixture solution exists, by bisection in alpha following the branch
+    from alpha = 1e-7. Existence only: for mixtures see :func:`mixture_stability_alpha`. ``(alpha, info)``."""
     T = V.real(0.0, 1.0, lo_open=True, hi_open=True)("T", T)
+    n = _check_n("n", n)
 
     def solve(a, x):
-        return _solve_branch(a, T, 1, x)
+        return _solve_branch(a, T, n, x)
 
     return _line_point(solve, lambda x: x[0] - 1e-3, 1e-7, 0.15, tol)
 
@@ -610,12 +612,17 @@ def mixture_stability_alpha(T, n: int, *, tol: float = 1e-7):
         _mixture_order(lambda c: c, lambda c: T, n), 0.0, hi, tol)
 
 
-def mixture_stability_line(n: int, Ts, *, tol: float = 1e-7) -> dict:
+def mixture_stability_line(n: int, Ts=None, *, n_T: int = 8, tol: float = 1e-6) -> dict:
     """The stability line of the symmetric n-mixture in the (alpha, T) plane, read at the temperatures
-    ``Ts``: ``alpha[k]`` is :func:`mixture_stability_alpha` (nan where the mixture is unstable already at
+    ``Ts`` (default: ``n_T`` values between 10% and 97% of the alpha = 0 instability temperature):
+    ``alpha[k]`` is :func:`mixture_stability_alpha` (nan where the mixture is unstable already at
     alpha = 0). Also returns the end points ``alpha_T0`` (T = 0 critical load, closed form) and
-    ``T_alpha0`` (alpha = 0 instability temperature) and the count of bisection trials that did not
-    converge (they are treated as "no stable branch there")."""
+    ``T_alpha0`` (alpha = 0 instability temperature, :func:`mixture_T_c_alpha0`) and the count of
+    bisection trials that did not converge (treated as "no stable branch there")."""
+    n = _check_n("n", n)
+    T_alpha0 = mixture_T_c_alpha0(n) if n > 1 else 1.0
+    if Ts is None:
+        Ts = T_alpha0 * np.linspace(0.1, 0.97, n_T)
     Ts = np.asarray(Ts, dtype=float)
     al = np.full(Ts.shape, np.nan)
     failures = 0
@@ -628,7 +635,7 @@ def mixture_stability_line(n: int, Ts, *, tol: float = 1e-7) -> dict:
         "found": np.isfinite(al),
         "n_trials_not_converged": failures,
         "alpha_T0": critical_load_T0(n)[0],
-        "T_alpha0": mixture_T_c_alpha0(n) if n > 1 else 1.0,
+        "T_alpha0": T_alpha0,
     }
 
 
