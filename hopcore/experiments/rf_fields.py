@@ -95,7 +95,7 @@ def rf_field_terms(N: int, alpha: float, alpha_D: float, coefficients: str, L: i
 
     Returns, for every term T: ``mean_T`` = mean of s_i T_i and ``var_T`` = variance of s_i T_i over
     sites; for the signal, ``signal_mean_z``/``signal_var_z`` at sites with |z_i| = 1, 3, ..., n
-    (NaN where no site has that |z|); ``noise_var`` (variance of s_i (h_i - signal_i)),
+    (NaN where no site has that |z|), ``signal_mean_z1`` the first of them; ``noise_var`` (variance of s_i (h_i - signal_i)),
     ``snr2_z1`` (squared mean over variance of s_i h_i at |z_i| = 1 sites), ``unstable`` (fraction
     of sites with s_i h_i < 0), ``residual`` (max |sum of terms - h_i|: the split is exact) and,
     when ``relax``, ``m_final`` = s*.s/N after the asynchronous dynamics from s.
@@ -130,6 +130,7 @@ def rf_field_terms(N: int, alpha: float, alpha_D: float, coefficients: str, L: i
             y = sf[sel] * terms["signal"][sel]
             sm[j], sv[j] = y.mean(), y.var()
     out["signal_mean_z"] = sm
+    out["signal_mean_z1"] = float(sm[0])
     out["signal_var_z"] = sv
     sel = z == 1
     sh = sf[sel] * h[sel]
@@ -142,4 +143,69 @@ def rf_field_terms(N: int, alpha: float, alpha_D: float, coefficients: str, L: i
     return out
 
 
-__all__ = ["NOISE_TERMS", "check_field_point", "example_slopes", "field_terms", "rf_field_terms"]
+
+
+
+# ------------------------------------------------------------------ analysis of magnetization curves
+def crossings(x, y, level: float = 0.5, direction: str = "up") -> np.ndarray:
+    """Values of x where the piecewise-linear curve y(x) crosses ``level`` going ``"up"`` or
+    ``"down"`` (x increasing); empty when it never does."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    d = y - level
+    out = []
+    for k in range(len(x) - 1):
+        a, b = d[k], d[k + 1]
+        if not (np.isfinite(a) and np.isfinite(b)):
+            continue
+        if (direction == "up" and a < 0 <= b) or (direction == "down" and a >= 0 > b):
+            out.append(x[k] + (x[k + 1] - x[k]) * a / (a - b))
+    return np.array(out)
+
+
+def transition_points(alphas, m_feature, m_train, m_tests: dict, level: float = 0.5) -> dict:
+    """Transitions read off mean magnetization curves (alpha increasing), at ``m = level``:
+
+    - ``learning``: first upward crossing of the feature curve;
+    - ``storage``: first downward crossing of the training-example curve (None if it never drops);
+    - ``reentrance``: last upward crossing of the training-example curve after it dropped;
+    - ``generalization``: {L: last upward crossing of the test curve} (None when the test examples
+      are never, or always, above ``level`` in the window).
+    """
+    def first(v):
+        return float(v[0]) if v.size else None
+
+    def last(v):
+        return float(v[-1]) if v.size else None
+
+    out = {"learning": first(crossings(alphas, m_feature, level, "up")),
+           "storage": first(crossings(alphas, m_train, level, "down"))}
+    up = crossings(alphas, m_train, level, "up")
+    out["reentrance"] = last(up[up > out["storage"]]) if out["storage"] is not None else None
+    out["generalization"] = {str(k): last(crossings(alphas, v, level, "up")) for k, v in m_tests.items()}
+    return out
+
+
+def largest_retrieved(Ls, m, level: float = 0.9) -> int:
+    """Largest L whose mean magnetization reaches ``level`` (0 if none); Ls increasing."""
+    ok = [int(L) for L, v in zip(Ls, m) if np.isfinite(v) and v >= level]
+    return max(ok) if ok else 0
+
+
+def fit_power_law(x, y) -> dict:
+    """Least-squares fit of ln y = c + e ln x; returns exponent ``e``, its standard error, the
+    prefactor exp(c) and the number of points (stderr None with fewer than 3 points)."""
+    x = np.log(np.asarray(x, dtype=float))
+    y = np.log(np.asarray(y, dtype=float))
+    if x.size < 2:
+        return {"exponent": None, "stderr": None, "prefactor": None, "points": int(x.size)}
+    if x.size == 2:
+        e = (y[1] - y[0]) / (x[1] - x[0])
+        return {"exponent": float(e), "stderr": None, "prefactor": float(np.exp(y[0] - e * x[0])), "points": 2}
+    coef, cov = np.polyfit(x, y, 1, cov=True)
+    return {"exponent": float(coef[0]), "stderr": float(np.sqrt(cov[0, 0])), "prefactor": float(np.exp(coef[1])),
+            "points": int(x.size)}
+
+
+__all__ = ["NOISE_TERMS", "check_field_point", "crossings", "example_slopes", "field_terms", "fit_power_law",
+           "largest_retrieved", "rf_field_terms", "transition_points"]
