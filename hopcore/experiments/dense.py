@@ -212,7 +212,9 @@ def lambda_half_scan(alpha, Ns, kind, n_samples, n_lams, seed, *, eps=0.05, tol=
     for j, N in enumerate(Ns):
         K = n_lams[j]
         if j == 0:
+            # nothing known yet: a wide, denser window (the smallest N is the cheapest)
             lo, hi = 0.8 * lc, lc + 0.8
+            K = 3 * K
         else:
             prev = out["lam_half"][-1]
             step = N - Ns[j - 1]
