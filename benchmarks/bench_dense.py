@@ -54,4 +54,28 @@ def run(quick: bool) -> list[dict]:
             "entries_per_s_baseline": N * P / base,
             "baseline_memory_bytes": 8 * N * P,
         })
+    out.extend(_paper_chapter_time())
     return out
+
+
+def _paper_chapter_time() -> list[dict]:
+    """Wall time of the last paper-profile run of the simulation chapter, as its summary recorded it
+    (``$HOPCORE_DENSE_SIM_SUMMARY``, default _build/results/dense_simulations/summary.json)."""
+    import json
+    import os
+    from pathlib import Path
+
+    path = Path(os.environ.get("HOPCORE_DENSE_SIM_SUMMARY", Path(__file__).resolve().parents[1] / "_build/results/dense_simulations/summary.json"))
+    if not path.exists():
+        return []
+    summary = json.loads(path.read_text())
+    if summary.get("profile") != "paper" and "HOPCORE_DENSE_SIM_SUMMARY" not in os.environ:
+        return []
+    return [{
+        "name": "dense_simulations_paper_wall",
+        "params": {"N": summary["lambda_half"]["N"], "source": str(path)},
+        "baseline": "none (chapter wall time, simulations only, cold cache, 2 threads)",
+        "baseline_s": float("nan"),
+        "hopcore_s": summary.get("wall_time_s"),
+        "speedup": float("nan"),
+    }]
