@@ -1,0 +1,491 @@
+r"""Replica-symmetric theory of the random-features Hopfield model at zero temperature.
+
+Spec: ``random_features.md`` (rebuilt from Negri et al. 2023 and Kalaj et al. 2024); book chapters
+``rf_storage_learning`` and ``rf_spinodals``. Dense training coefficients, sign activation, Gaussian
+equivalence with constants
+
+    kappa_1 = E[z sign z] = sqrt(2/pi),   kappa_s^2 = E[sign^2] - kappa_1^2 = 1 - 2/pi.
+
+Loads: ``alpha = P/N`` (examples), ``alpha_D = D/N`` (features), ``alpha_T = alpha/alpha_D = P/D``.
+Order parameters (zero-temperature scaled), in this order in every vector ``x``:
+
+    mixture of n features: x = (dq, qh, dp, dph, pd, dpdh, m, mh)
+    one training example:  x = (dq, qh, dp, dph, pd, dpdh, m)
+
+with ``D1 = 1 - kappa_1^2 dp - kappa_s^2 dq``, ``D2 = 1 - alpha_T dph dq`` and ``a = sqrt(alpha qh)``.
+The free energies (:func:`free_energy_mixture`, :func:`free_energy_storage`) are written with the
+Gaussian average over z done in closed form,
+
+    E_z |a z + b| = 2 a G(b/a) + b erf(b / (sqrt(2) a)),   G = standard normal density,
+
+so every average is exact and the saddle-point maps cost a few dozen flops (the ``zeta`` average of
+an n-mixture is a sum over the n + 1 values of a binomial). Their stationarity conditions are the
+maps :func:`mixture_map` / :func:`storage_map`; only the *squared* ``dpdh = kappa_1^2 (kappa_1^2 pd +
+kappa_s^2) / D1^2`` is a stationarity condition (the variant with ``D1`` is kept, ``squared=False``,
+to show that it is not).
+
+Solving: damped iteration ``x <- (1 - psi) F(x) + psi x`` (compiled kernel for the line scans; the
+toolkit's :func:`hopcore.solvers.damped_iteration` for single points and branches), continuation
+along the control parameter, and :func:`hopcore.solvers.locate_jump` (bisection) for the point where
+the retrieval branch (m > threshold) disappears: a spinodal.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from numba import njit
+
+from .. import validation as V
+from ..solvers import Branch, FixedPoint, binomial_mixture, damped_iteration, follow_branch, gaussian_average, locate_jump
+
+KAPPA1 = math.sqrt(2.0 / math.pi)
+KAPPA1_SQ = 2.0 / math.pi
+KAPPA_S_SQ = 1.0 - 2.0 / math.pi
+
+MIXTURE_VARS = ("dq", "qh", "dp", "dph", "pd", "dpdh", "m", "mh")
+STORAGE_VARS = ("dq", "qh", "dp", "dph", "pd", "dpdh", "m")
+
+ALPHA_RANGE = (1e-3, 1e3)
+ALPHA_D_RANGE = (1e-7, 1e3)
+N_MAX = 51
+
+
+def gaussian_equivalence_constants(n: int = 200_001) -> dict[str, float]:
+    """kappa_0 = E sign z, kappa_1 = E z sign z, kappa_2 = E sign^2 z and kappa_s^2 = kappa_2 - kappa_1^2,
+    computed by quadrature (uniform grid: sign has a step at 0) to check the closed forms
+    (0, sqrt(2/pi), 1, 1 - 2/pi) used by the equations."""
+    k0 = float(gaussian_average(lambda z: np.sign(z), n, rule="grid"))
+    k1 = float(gaussian_average(lambda z: z * np.sign(z), n, rule="grid"))
+    k2 = float(gaussian_average(lambda z: np.sign(z) ** 2 + (z == 0), n, rule="grid"))
+    return {"kappa0": k0, "kappa1": k1, "kappa2": k2, "kappa_s2": k2 - k1 * k1}
+
+
+# ------------------------------------------------------------------ free energies
+
+
+def _abs_average(a, b):
+    """E_z |a z + b| for z ~ N(0, 1), a > 0 (closed form)."""
+    from scipy.special import erf
+
+    u = b / a
+    return 2.0 * a * np.exp(-0.5 * u * u) / math.sqrt(2.0 * math.pi) + b * erf(u / math.sqrt(2.0))
+
+
+def _common_energy(dq, qh, dp, dph, pd, dpdh, alpha, alpha_D):
+    aT = alpha / alpha_D
+    D1 = 1.0 - KAPPA1_SQ * dp - KAPPA_S_SQ * dq
+    D2 = 1.0 - aT * dph * dq
+    return 0.5 * alpha * (1.0 + dp * dpdh + dph * pd + dq * qh) - 0.5 * alpha * (
+        (KAPPA_S_SQ + KAPPA1_SQ * pd) / D1 + (dph + dq * dpdh) / D2
+    )
+
+
+def free_energy_mixture(x, alpha: float, alpha_D: float, n: int) -> float:
+    r"""RS free energy (T = 0 scaling) of a symmetric mixture of n features, eq. (rf-f-mixture):
+
+    f = (alpha/2)(1 + dp dpdh + dph pd + dq qh) - (alpha/2)[(kappa_s^2 + kappa_1^2 pd)/D1 + (dph + dq dpdh)/D2]
+        - (n/2) alpha_T dph m^2 + n m mh - E_{zeta,z} |sqrt(alpha qh) z + mh zeta|
+
+    with zeta a sum of n iid +-1. Its stationary points are the fixed points of :func:`mixture_map`.
+    """
+    dq, qh, dp, dph, pd, dpdh, m, mh = (float(v) for v in np.asarray(x, dtype=float))
+    aT = alpha / alpha_D
+    zeta, prob = binomial_mixture(n)
+    a = math.sqrt(alpha * qh)
+    return float(
+        _common_energy(dq, qh, dp, dph, pd, dpdh, alpha, alpha_D)
+        - 0.5 * n * aT * dph * m * m
+        + n * m * mh
+        - np.sum(prob * _abs_average(a, mh * zeta))
+    )
+
+
+def free_energy_storage(x, alpha: float, alpha_D: float) -> float:
+    r"""RS free energy (T = 0 scaling) with one training example condensed, eq. (rf-f-storage):
+
+    f = (alpha/2)(1 + dp dpdh + dph pd + dq qh) - (alpha/2)[(kappa_s^2 + kappa_1^2 pd)/D1 + (dph + dq dpdh)/D2]
+        + m^2/2 - E_z |sqrt(alpha qh) z + m|.
+    """
+    dq, qh, dp, dph, pd, dpdh, m = (float(v) for v in np.asarray(x, dtype=float))
+    a = math.sqrt(alpha * qh)
+    return float(_common_energy(dq, qh, dp, dph, pd, dpdh, alpha, alpha_D) + 0.5 * m * m - _abs_average(a, m))
+
+
+# ------------------------------------------------------------------ saddle-point maps (compiled)
+
+_SQRT2 = math.sqrt(2.0)
+_INV_SQRT2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+@njit(cache=True)
+def _common_update(x, out, alpha, alpha_D, squared):
+    # equations shared by the mixture and the storage problem (everything but dq, m, mh, and the
+    # m^2 term of pd, which the callers add)
+    dq, qh, dp, dph, pd, dpdh = x[0], x[1], x[2], x[3], x[4], x[5]
+    aT = alpha / alpha_D
+    D1 = 1.0 - KAPPA1_SQ * dp - KAPPA_S_SQ * dq
+    D2 = 1.0 - aT * dph * dq
+    inner = KAPPA1_SQ * pd + KAPPA_S_SQ
+    out[1] = KAPPA_S_SQ * inner / (D1 * D1) + (dpdh + aT * dph * dph) / (D2 * D2)
+    out[2] = dq / D2
+    out[3] = KAPPA1_SQ / D1
+    out[4] = (1.0 + aT * dq * dq * dpdh) / (D2 * D2)
+    out[5] = KAPPA1_SQ * inner / (D1 * D1) if squared else KAPPA1_SQ * inner / D1
+    return D1, D2
+
+
+@njit(cache=True)
+def _mixture_update(x, out, alpha, alpha_D, n, zeta, prob, squared):
+    _common_update(x, out, alpha, alpha_D, squared)
+    qh, m, mh = x[1], x[6], x[7]
+    aT = alpha / alpha_D
+    if not qh > 0.0:
+        out[0] = np.nan
+        return
+    a = math.sqrt(alpha * qh)
+    sdq = 0.0
+    sm = 0.0
+    for k in range(zeta.shape[0]):
+        u = mh * zeta[k] / a
+        sdq += prob[k] * 2.0 * _INV_SQRT2PI * math.exp(-0.5 * u * u)
+        sm += prob[k] * zeta[k] * math.erf(u / _SQRT2)
+    out[0] = sdq / a
+    out[4] += n * m * m / alpha_D
+    out[6] = sm / n
+    out[7] = aT * x[3] * m
+
+
+@njit(cache=True)
+def _storage_update(x, out, alpha, alpha_D, squared):
+    _common_update(x, out, alpha, alpha_D, squared)
+    qh, m = x[1], x[6]
+    if not qh > 0.0:
+        out[0] = np.nan
+        return
+    a = math.sqrt(alpha * qh)
+    u = m / a
+    out[0] = 2.0 * _INV_SQRT2PI * math.exp(-0.5 * u * u) / a
+    out[6] = math.erf(u / _SQRT2)
+
+
+@njit(cache=True)
+def _iterate(x0, kind, alpha, alpha_D, n, zeta, prob, squared, damping, tol, max_iter, m_floor):
+    """Damped iteration with relative residual max_i |F_i - x_i| / max(1, |x_i|).
+
+    kind 0: mixture, 1: storage. Stops early (not converged) once m < m_floor: the retrieval branch
+    is lost, which is all a spinodal search needs to know. Returns (x, converged, iterations, residual).
+    """
+    d = x0.shape[0]
+    x = x0.copy()
+    fx = np.empty(d)
+    res = np.inf
+    for it in range(1, max_iter + 1):
+        if kind == 0:
+            _mixture_update(x, fx, alpha, alpha_D, n, zeta, prob, squared)
+        else:
+            _storage_update(x, fx, alpha, alpha_D, squared)
+        res = 0.0
+        for i in range(d):
+            r = abs(fx[i] - x[i]) / max(1.0, abs(x[i]))
+            if not np.isfinite(r):
+                return x, False, it, np.inf
+            if r > res:
+                res = r
+        if res <= tol:
+            return x, True, it, res
+        for i in range(d):
+            x[i] = (1.0 - damping) * fx[i] + damping * x[i]
+        if x[6] < m_floor:
+            return x, False, it, res
+    return x, False, max_iter, res
+
+
+def _check_loads(alpha, alpha_D):
+    alpha = V.real(*ALPHA_RANGE)("alpha", alpha)
+    alpha_D = V.real(*ALPHA_D_RANGE)("alpha_D", alpha_D)
+    return alpha, alpha_D
+
+
+def mixture_map(x, alpha: float, alpha_D: float, n: int, squared: bool = True) -> np.ndarray:
+    r"""Saddle-point map F(x) for a symmetric n-mixture (stationarity of :func:`free_energy_mixture`):
+
+    dq = E_zeta[2 G(mh zeta/a)]/a,  qh = kappa_s^2 (kappa_1^2 pd + kappa_s^2)/D1^2 + (dpdh + alpha_T dph^2)/D2^2,
+    dp = dq/D2,  dph = kappa_1^2/D1,  pd = n m^2/alpha_D + (1 + alpha_T dq^2 dpdh)/D2^2,
+    dpdh = kappa_1^2 (kappa_1^2 pd + kappa_s^2)/D1^2  (``squared=False``: /D1),
+    m = E_zeta[zeta erf(mh zeta/(sqrt 2 a))]/n,  mh = alpha_T dph m.
+    """
+    zeta, prob = binomial_mixture(n)
+    out = np.empty(8)
+    _mixture_update(np.asarray(x, dtype=float), out, float(alpha), float(alpha_D), int(n), zeta, prob, bool(squared))
+    return out
+
+
+def storage_map(x, alpha: float, alpha_D: float, squared: bool = True) -> np.ndarray:
+    r"""Saddle-point map for one condensed training example (stationarity of :func:`free_energy_storage`):
+    as :func:`mixture_map` without mh and without the m^2 term of pd, and
+    dq = 2 G(m/a)/a, m = erf(m/(sqrt 2 a)), a = sqrt(alpha qh)."""
+    out = np.empty(7)
+    _storage_update(np.asarray(x, dtype=float), out, float(alpha), float(alpha_D), bool(squared))
+    return out
+
+
+def mixture_start(n: int, alpha: float, alpha_D: float) -> np.ndarray:
+    """Starting point on the retrieval side: no crosstalk (dq = dp = 0), m = E|zeta|/n (the overlap of
+    a noiseless n-mixture with each of its features), the other parameters from one map evaluation."""
+    zeta, prob = binomial_mixture(n)
+    m0 = float(np.sum(prob * np.abs(zeta))) / n
+    aT = alpha / alpha_D
+    return np.array([0.0, 1.0, 0.0, KAPPA1_SQ, 1.0, KAPPA1_SQ, m0, aT * KAPPA1_SQ * m0])
+
+
+def storage_start() -> np.ndarray:
+    return np.array([0.0, 1.0, 0.0, KAPPA1_SQ, 1.0, KAPPA1_SQ, 1.0])
+
+
+def _solve(kind, x0, alpha, alpha_D, n, squared, damping, tol, max_iter, m_floor=-np.inf) -> FixedPoint:
+    zeta, prob = binomial_mixture(n) if kind == 0 else binomial_mixture(1)
+    x, conv, it, res = _iterate(np.asarray(x0, dtype=float), kind, float(alpha), float(alpha_D), int(n), zeta, prob,
+                                bool(squared), float(damping), float(tol), int(max_iter), float(m_floor))
+    return FixedPoint(x, bool(conv), int(it), float(res), np.array([res]), "damped (compiled)")
+
+
+def saddle_point_mixture(alpha: float, alpha_D: float, n: int, x0=None, *, damping: float = 0.5, tol: float = 1e-11,
+                         max_iter: int = 200_000, squared: bool = True) -> FixedPoint:
+    """Solve the n-mixture equations at (alpha, alpha_D) by damped iteration from ``x0`` (default
+    :func:`mixture_start`: the retrieval branch). Returns the toolkit's FixedPoint record (residual
+    relative: max |F_i - x_i| / max(1, |x_i|))."""
+    alpha, alpha_D = _check_loads(alpha, alpha_D)
+    n = V.odd_integer(1, N_MAX)("n", n)
+    x0 = mixture_start(n, alpha, alpha_D) if x0 is None else x0
+    return _solve(0, x0, alpha, alpha_D, n, squared, damping, tol, max_iter)
+
+
+def saddle_point_storage(alpha: float, alpha_D: float, x0=None, *, damping: float = 0.5, tol: float = 1e-11,
+                         max_iter: int = 200_000, squared: bool = True) -> FixedPoint:
+    """Solve the one-example (storage) equations at (alpha, alpha_D) from ``x0`` (default: m = 1)."""
+    alpha, alpha_D = _check_loads(alpha, alpha_D)
+    x0 = storage_start() if x0 is None else x0
+    return _solve(1, x0, alpha, alpha_D, 1, squared, damping, tol, max_iter)
+
+
+# ------------------------------------------------------------------ transition lines
+
+
+@dataclass
+class TransitionLine:
+    """A spinodal line: for each value of the fixed load ``fixed`` (alpha for mixtures, alpha_D for
+    storage), the critical value of the scanned load, with the convergence record of every point.
+
+    ``critical[k]`` is nan where the search failed (``converged[k]`` False); ``iterations[k]`` counts
+    all damped-iteration steps spent on the point; ``m_exists`` is the order parameter on the last
+    solution before the jump (its size is the jump), ``x_exists`` that solution and ``control_exists``
+    the value of the scanned load where it was found (within ``rel_tol`` of ``critical``); ``n_not_converged`` counts trials that reached
+    ``max_iter`` with m still finite (undecided, treated as "branch absent"; trials in which m fell
+    to zero are the normal signature of a lost branch and are not counted).
+    """
+
+    fixed_name: str
+    fixed: np.ndarray
+    critical_name: str
+    critical: np.ndarray
+    converged: np.ndarray
+    iterations: np.ndarray
+    bisections: np.ndarray
+    m_exists: np.ndarray
+    n_not_converged: np.ndarray
+    x_exists: np.ndarray
+    control_exists: np.ndarray
+    params: dict = field(default_factory=dict)
+
+    @property
+    def alpha_D_c(self) -> np.ndarray:
+        return self.critical if self.critical_name == "alpha_D" else self.fixed
+
+    @property
+    def alpha_c(self) -> np.ndarray:
+        return self.critical if self.critical_name == "alpha" else self.fixed
+
+    def __getitem__(self, key):  # dict-like access for chapters: line["alpha_D_c"]
+        return getattr(self, key)
+
+    def pairs(self) -> np.ndarray:
+        """Converged points as rows [alpha_D, alpha]."""
+        ok = self.converged
+        return np.column_stack([self.alpha_D_c[ok], self.alpha_c[ok]])
+
+
+def _scan_jump(kind, n, fixed, start_ctrl, lo_bound, hi_bound, squared, rel_tol, threshold, damping, max_iter,
+               hint=None):
+    """At one fixed load: from ``start_ctrl`` step the scanned load up by factors of 1.25 until the
+    retrieval branch disappears, then bisect (toolkit locate_jump) on the bracket.
+
+    The scanned load is alpha_D (kind 0, fixed alpha) or alpha (kind 1, fixed alpha_D).
+    """
+    iters = 0
+    undecided = 0  # trials that hit max_iter with m still above the floor: counted as "absent"
+
+    def loads(c):
+        return (fixed, c) if kind == 0 else (c, fixed)
+
+    def solve(c, x_start):
+        nonlocal iters, undecided
+        alpha, alpha_D = loads(c)
+        if x_start is None:
+            x_start = mixture_start(n, alpha, alpha_D) if kind == 0 else storage_start()
+        sol = _solve(kind, x_start, alpha, alpha_D, n, squared, damping, 1e-11, max_iter, m_floor=0.5 * threshold)
+        iters += sol.iterations
+        if not sol.converged and np.isfinite(sol.residual) and sol.x[6] >= 0.5 * threshold:
+            undecided += 1
+        return sol
+
+    def exists(sol):
+        return sol.converged and sol.x[6] > threshold
+
+    # first point on the branch: the hint (previous line point, scaled) or the scan start
+    c = start_ctrl
+    sol = None
+    if hint is not None and lo_bound < hint < hi_bound:
+        s = solve(hint, None)
+        if exists(s):
+            c, sol = hint, s
+    if sol is None:
+        sol = solve(c, None)
+        if not exists(sol):
+            return np.nan, False, iters, 0, np.nan, undecided, sol.x, np.nan
+    # geometric continuation up to the first control where the branch is gone
+    while True:
+        c_next = c * 1.25
+        if c_next > hi_bound:
+            return np.nan, False, iters, 0, np.nan, undecided, sol.x, np.nan
+        s = solve(c_next, sol.x)
+        if not exists(s):
+            break
+        c, sol = c_next, s
+    cc, info = locate_jump(solve, lambda x: x[6], c, c_next, threshold=threshold, tol=rel_tol * c, x_start=sol.x)
+    return (cc, True, iters, info["bisections"], info["order_exists"], undecided, info["x_exists"],
+            info["exists_at"])
+
+
+def mixture_spinodal(n: int, alphas, *, rel_tol: float = 1e-4, threshold: float = 0.05, damping: float = 0.5,
+                     max_iter: int = 20_000, squared: bool = True, continuation: bool = True) -> TransitionLine:
+    """Spinodal of the symmetric n-mixture retrieval branch: for each alpha, the largest alpha_D at
+    which the solution with finite m exists (alpha_D scanned upward at fixed alpha, as in the paper;
+    n = 1 is the learning transition).
+
+    ``alphas`` in increasing order is fastest: each point starts its scan at 0.8 x the previous
+    alpha_D_c (continuation; the line increases with alpha), falling back to a scan from
+    alpha_D = min(alpha/1000, 10^-4) (alpha_T >= 1000, deep in the retrieval phase) if the branch
+    is not found there. Bisection to a relative bracket ``rel_tol``.
+    """
+    n = V.odd_integer(1, N_MAX)("n", n)
+    alphas = np.asarray(V.list_of(V.real(*ALPHA_RANGE))("alphas", alphas), dtype=float)
+    rel_tol = V.real(1e-10, 0.1)("rel_tol", rel_tol)
+    threshold = V.real(1e-4, 0.9)("threshold", threshold)
+    return _line(0, n, alphas, rel_tol, threshold, damping, max_iter, squared, continuation)
+
+
+def _line(kind, n, fixed_values, rel_tol, threshold, damping, max_iter, squared, continuation):
+    K = fixed_values.size
+    crit = np.full(K, np.nan)
+    conv = np.zeros(K, bool)
+    its = np.zeros(K, np.int64)
+    bis = np.zeros(K, np.int64)
+    mex = np.full(K, np.nan)
+    nnc = np.zeros(K, np.int64)
+    dim = 8 if kind == 0 else 7
+    xex = np.full((K, dim), np.nan)
+    cex = np.full(K, np.nan)
+    prev = None
+    for k, v in enumerate(fixed_values):
+        if kind == 0:
+            # alpha_T = 1000 or more: deep in the retrieval phase of every mixture up to n = N_MAX
+            start, lo, hi = min(v / 1000.0, 1e-4), ALPHA_D_RANGE[0], ALPHA_D_RANGE[1]
+        else:
+            start, lo, hi = 1e-3, ALPHA_RANGE[0], ALPHA_RANGE[1]
+        hint = None
+        if continuation and prev is not None and np.isfinite(prev[1]) and v >= prev[0]:
+            hint = 0.8 * prev[1]
+        start = max(start, lo)
+        r = _scan_jump(kind, n, float(v), start, lo, hi, squared, rel_tol, threshold, damping, max_iter, hint)
+        crit[k], conv[k], its[k], bis[k], mex[k], nnc[k], xex[k], cex[k] = r
+        prev = (v, crit[k])
+    if kind == 0:
+        return TransitionLine("alpha", fixed_values, "alpha_D", crit, conv, its, bis, mex, nnc, xex, cex,
+                              {"n": n, "rel_tol": rel_tol, "threshold": threshold, "squared": squared})
+    return TransitionLine("alpha_D", fixed_values, "alpha", crit, conv, its, bis, mex, nnc, xex, cex,
+                          {"rel_tol": rel_tol, "threshold": threshold, "squared": squared})
+
+
+def learning_line(alphas, **kw) -> tuple[np.ndarray, np.ndarray]:
+    """Learning transition alpha_D_c(alpha): the n = 1 spinodal (a single feature becomes an
+    attractor for alpha_D < alpha_D_c). Returns ``(alpha_D_c, converged)``."""
+    line = mixture_spinodal(1, alphas, **kw)
+    return line.alpha_D_c, line.converged
+
+
+def storage_transition(alpha_Ds, *, rel_tol: float = 1e-4, threshold: float = 0.5, damping: float = 0.5,
+                       max_iter: int = 20_000, continuation: bool = True) -> TransitionLine:
+    """Storage transition alpha_c(alpha_D): largest alpha at which one training example is a
+    retrieval state (alpha scanned upward at fixed alpha_D from alpha = 10^-3, or from 0.8 x the
+    previous point's alpha_c when alpha_D increases), with the full record."""
+    alpha_Ds = np.asarray(V.list_of(V.real(*ALPHA_D_RANGE))("alpha_Ds", alpha_Ds), dtype=float)
+    return _line(1, 1, alpha_Ds, rel_tol, threshold, damping, max_iter, True, continuation)
+
+
+def storage_line(alpha_Ds, **kw) -> tuple[np.ndarray, np.ndarray]:
+    """Storage transition alpha_c(alpha_D). Returns ``(alpha_c, converged)``."""
+    line = storage_transition(alpha_Ds, **kw)
+    return line.alpha_c, line.converged
+
+
+# ------------------------------------------------------------------ branches (theory curves m(alpha))
+
+
+def feature_branch(alpha_D: float, alphas, n: int = 1, *, damping: float = 0.5, tol: float = 1e-10,
+                   max_iter: int = 50_000) -> Branch:
+    """The retrieval branch m(alpha) of an n-mixture (n = 1: a feature) at fixed alpha_D, followed
+    with the toolkit (``follow_branch`` + ``damped_iteration``) from the largest alpha downward;
+    points beyond the spinodal converge to m = 0 (or fail) and are flagged by the caller via m."""
+    alpha_D = V.real(*ALPHA_D_RANGE)("alpha_D", alpha_D)
+    n = V.odd_integer(1, N_MAX)("n", n)
+    alphas = np.sort(np.asarray(V.list_of(V.real(*ALPHA_RANGE))("alphas", alphas), dtype=float))[::-1]
+    x0 = mixture_start(n, alphas[0], alpha_D)
+    br = follow_branch(lambda a: (lambda x: mixture_map(x, a, alpha_D, n)), alphas, x0, damping=damping, tol=tol,
+                       max_iter=max_iter)
+    order = np.argsort(br.control)
+    return Branch(br.control[order], br.x[order], br.converged[order], br.iterations[order], br.residual[order])
+
+
+def storage_branch(alpha_D: float, alphas, *, damping: float = 0.5, tol: float = 1e-10, max_iter: int = 50_000) -> Branch:
+    """The storage branch m(alpha) of one training example at fixed alpha_D, followed from the
+    smallest alpha upward with the toolkit."""
+    alpha_D = V.real(*ALPHA_D_RANGE)("alpha_D", alpha_D)
+    alphas = np.sort(np.asarray(V.list_of(V.real(*ALPHA_RANGE))("alphas", alphas), dtype=float))
+    return follow_branch(lambda a: (lambda x: storage_map(x, a, alpha_D)), alphas, storage_start(), damping=damping,
+                         tol=tol, max_iter=max_iter)
+
+
+__all__ = [
+    "KAPPA1",
+    "KAPPA_S_SQ",
+    "MIXTURE_VARS",
+    "STORAGE_VARS",
+    "TransitionLine",
+    "feature_branch",
+    "free_energy_mixture",
+    "free_energy_storage",
+    "gaussian_equivalence_constants",
+    "learning_line",
+    "mixture_map",
+    "mixture_spinodal",
+    "mixture_start",
+    "saddle_point_mixture",
+    "saddle_point_storage",
+    "storage_branch",
+    "storage_line",
+    "storage_map",
+    "storage_transition",
+]
