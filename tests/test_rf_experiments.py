@@ -1,0 +1,96 @@
+"""Random-features simulations: kernels vs a J-matrix numpy reference on RF data, the measurement
+function, and its parameter checks."""
+
+import numpy as np
+import pytest
+
+from hopcore.dynamics.asynchronous import async_fixed_point, async_fixed_points, sweep_order
+from hopcore.ensembles.random_features import rf_coefficients, rf_examples, rf_features, rf_mixture
+from hopcore.experiments.random_features import check_rf_point, rf_magnetizations, rf_sizes
+from hopcore.experiments.runner import derive_seed
+
+
+def np_async(X, s0, seed, max_sweeps=200):
+    """Plain numpy twin: integer couplings N J = X X^T with zero diagonal, same visiting order."""
+    NJ = X.astype(np.int64) @ X.T.astype(np.int64)
+    np.fill_diagonal(NJ, 0)
+    s = s0.astype(np.int64).copy()
+    for sweep in range(max_sweeps):
+        flips = 0
+        for i in sweep_order(seed, sweep, len(s)):
+            h = NJ[i] @ s
+            if h != 0 and np.sign(h) != s[i]:
+                s[i] = np.sign(h)
+                flips += 1
+        if flips == 0:
+            return s.astype(np.int8), sweep + 1, True
+    return s.astype(np.int8), max_sweeps, False
+
+
+@pytest.mark.parametrize("coefficients,L", [("sparse", 3), ("sparse", 2), ("dense", None)])
+def test_kernel_matches_numpy_reference_on_rf_data(coefficients, L):
+    N, D, P = 300, 6, 60
+    F = rf_features(N, D, seed=1)
+    X = rf_examples(F, rf_coefficients(D, P, coefficients, L, seed=2))
+    starts = np.stack([F[:, 0], X[:, 0], rf_mixture(F, 3)])
+    S, sweeps, conv = async_fixed_points(X, starts, np.array([5, 6, 7]))
+    for r, (s0, sd) in enumerate(zip(starts, [5, 6, 7])):
+        s_ref, sw_ref, cv_ref = np_async(X, s0, sd)
+        assert np.array_equal(S[r], s_ref)
+        assert sweeps[r] == sw_ref and conv[r] == cv_ref
+        s1, sw1, cv1 = async_fixed_point(X, s0, sd)
+        assert np.array_equal(s1, s_ref)
+
+
+def test_rf_magnetizations_against_reference():
+    N, alpha, alpha_D, seed = 200, 0.2, 0.03, 11
+    out = rf_magnetizations(N, alpha, alpha_D, "sparse", 3, seed, L_test=(3,), n_test=2, mixtures=(3,), n_starts=2)
+    for key in ("feature", "train", "test_3", "mixture_3", "sweeps", "converged", "n_not_converged"):
+        assert key in out
+    assert out["m_feature"].shape == (2,) and out["m_test_3"].shape == (2,)
+    assert out["feature"] == pytest.approx(out["m_feature"].mean())
+    # rebuild the same sample by hand and rerun with the numpy reference
+    D, P = rf_sizes(N, alpha, alpha_D)
+    F = rf_features(N, D, derive_seed(seed, "features"))
+    from hopcore.ensembles.random_features import rf_examples_from_support, rf_sparse_support
+
+    X = rf_examples_from_support(F, *rf_sparse_support(D, P, 3, derive_seed(seed, "train")))
+    s, _, _ = np_async(X, F[:, 0], derive_seed(seed, "dynamics", 0))
+    assert out["m_feature"][0] == pytest.approx(s.astype(int) @ F[:, 0] / N)
+    s, _, _ = np_async(X, X[:, 1], derive_seed(seed, "dynamics", 3))
+    assert out["m_train"][1] == pytest.approx(s.astype(int) @ X[:, 1] / N)
+    # deterministic in the seed
+    again = rf_magnetizations(N, alpha, alpha_D, "sparse", 3, seed, L_test=(3,), n_test=2, mixtures=(3,), n_starts=2)
+    for k in out:
+        assert np.array_equal(np.asarray(out[k]), np.asarray(again[k]))
+
+
+def test_phases_at_moderate_size():
+    # storage phase: few examples, all stored; learning phase: many examples, features are attractors
+    few = rf_magnetizations(1000, 0.02, 0.5, "dense", None, 1, n_starts=3)
+    assert few["train"] > 0.95 and few["converged"]
+    many = rf_magnetizations(1000, 1.0, 0.02, "dense", None, 1, n_starts=3)
+    assert many["feature"] > 0.95
+    assert many["feature"] > few["feature"]
+
+
+def test_dense_test_examples_are_dense():
+    out = rf_magnetizations(300, 0.1, 0.05, "dense", None, 3, L_test=(5,), n_test=2)
+    assert "test_5" in out and out["m_test_5"].shape == (2,)
+
+
+def test_validation_names_the_parameter():
+    with pytest.raises(ValueError, match="alpha_D=50"):
+        check_rf_point(1000, 0.1, 50.0, "dense", None)
+    with pytest.raises(ValueError, match="L=30"):
+        check_rf_point(1000, 0.1, 0.02, "sparse", 30)  # D = 20
+    with pytest.raises(ValueError, match=r"L_test\[0\]=21"):
+        check_rf_point(1000, 0.1, 0.02, "sparse", 3, L_test=(21,))
+    with pytest.raises(ValueError, match=r"mixtures\[0\]=4"):
+        check_rf_point(1000, 0.1, 0.02, "sparse", 3, mixtures=(4,))
+    with pytest.raises(ValueError, match="alpha=90"):
+        check_rf_point(10**6, 90.0, 0.01, "sparse", 3)  # N x P int8 examples = 90 TB
+    with pytest.raises(ValueError, match="alpha_D=20"):
+        check_rf_point(50_000, 0.5, 20.0, "dense", None)  # D x P float64 coefficients: 80 GB
+    # even L is allowed (ties go to +1)
+    assert check_rf_point(1000, 0.1, 0.02, "sparse", 4)["L"] == 4
