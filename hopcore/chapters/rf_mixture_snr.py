@@ -10,12 +10,13 @@ def _sizes(p):
     N = p["N"]
     aDs = list(p["alpha_Ds"]) + [p["alpha_D"]]
     alphas = list(p["alphas"]) + list(p["alphas_scaling"]) + [p["alpha_n_scan"]]
-    D_min = max(1, int(round(min(aDs) * N)))
-    for name, ns in (("ns", p["ns"]), ("ns_scaling", p["ns_scaling"])):
-        if max(ns) > D_min:
-            V.fail(name, ns, f"odd mixture orders <= D = round(alpha_D N) = {D_min} for the smallest alpha_D")
+    D_scan = max(1, int(round(p["alpha_D"] * N)))
+    D_min = max(1, int(round(min(p["alpha_Ds"]) * N)))
+    for name, ns, D in (("n_mix", [p["n_mix"]], D_scan), ("ns", p["ns"], D_scan), ("ns_scaling", p["ns_scaling"], D_min)):
+        if max(ns) > D:
+            V.fail(name, ns if name != "n_mix" else ns[0], f"odd mixture orders <= D = round(alpha_D N) = {D}")
     if p["L"] > D_min:
-        V.fail("L", p["L"], f"an odd integer <= D = {D_min} (smallest alpha_D times N)")
+        V.fail("L", p["L"], f"an odd integer <= D = {D_min} (smallest alpha_Ds times N)")
     P = max(alphas) * N
     D = max(aDs) * N
     # U, R and their products (N x P float64), G (D x D), F (N x D float64)
