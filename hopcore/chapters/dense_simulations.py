@@ -36,7 +36,7 @@ SPEC = Chapter(
         "Ns_gaussian": Param([20, 25, 30, 35], _Ns, paper=[20, 30, 40, 50, 60, 70], doc="sizes, Gaussian patterns"),
         "n_samples_gaussian": Param([16, 16, 16, 12], _ints, paper=[48, 48, 40, 32, 24, 12]),
         "alphas_other": Param([0.3], V.list_of(V.positive(2.0)), paper=[0.3, 0.4], doc="further loads (spherical)"),
-        "Ns_other": Param([16, 20, 24, 28], _Ns, paper=[20, 25, 30, 35, 40], doc="sizes for the further loads"),
+        "Ns_other": Param([16, 20, 24, 28], _Ns, paper=[16, 20, 24, 28, 32], doc="sizes for the further loads"),
         "n_samples_other": Param(8, V.integer(1, 10**5), paper=16),
         "n_lams": Param(8, V.integer(3, 64), doc="lam values per N (a window that follows the transition)"),
         "eps": Param(0.05, V.real(0.0, 1.0, lo_open=True), doc="retrieved if |x - xi^1|^2/N < eps"),
