@@ -180,25 +180,30 @@ class RerunBox:
                        f"a re-run reuses every point already computed)"),
         ]
 
+    INTRO = ("From the repository root, in the environment of <code>make book</code> "
+             "(<code>source .venv/bin/activate</code>):")
+
+    def _command_lines(self) -> list[str]:
+        rows = [(cmd, label) for label, cmd, _ in self.commands]
+        rows.append((self.list_command, "every parameter, quick and paper values"))
+        width = max(len(cmd) for cmd, _ in rows)
+        return [f"{cmd.ljust(width)}  # {label}" for cmd, label in rows]
+
     def _repr_markdown_(self) -> str:
-        out = ["**Re-run this chapter** from the repository root:", "", "```bash"]
-        for label, cmd, _ in self.commands:
-            out.append(f"{cmd}   # {label}")
-        out.append(f"{self.list_command}   # every parameter, with its quick and paper value")
-        out += ["```", ""]
+        intro = self.INTRO.replace("<code>", "`").replace("</code>", "`")
+        out = ["**Re-run this chapter**", "", intro, "", "```bash", *self._command_lines(), "```", ""]
         for key, text in self._lines():
             out.append(f"- *{key}*: {text}")
         return "\n".join(out) + "\n"
 
     def _repr_html_(self) -> str:
         e = html.escape
-        cmds = "\n".join(cmd for _, cmd, _ in self.commands) + "\n" + self.list_command
+        cmds = "\n".join(self._command_lines())
         rows = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in self._lines())
         return (
             '<div class="admonition tip hopcore-rerun">'
             '<p class="admonition-title">Re-run this chapter</p>'
-            f"<p>From the repository root (the last command lists every parameter of "
-            f"<code>{e(self.chapter.name)}</code> with its quick and paper value):</p>"
+            f"<p>{self.INTRO}</p>"
             f'<div class="highlight-bash notranslate"><div class="highlight"><pre>{e(cmds)}</pre></div></div>'
             f"<table>{rows}</table>"
             "</div>"
