@@ -89,3 +89,20 @@ def test_landing_page_maps_every_chapter():
               for href in re.findall(r'<a[^>]*href="([^"#][^"]*)"', article) if urlparse(href).scheme == ""}
     missing = [p for p in PAGES[1:] if page_html(p).resolve() not in linked]
     assert not missing, f"the landing page does not link: {missing}"
+
+
+def _registered_chapter_pages():
+    from hopcore.chapters import registry
+
+    pages = set(PAGES)
+    return [(name, spec.notebook.removesuffix(".ipynb")) for name, spec in registry().items()
+            if spec.notebook.removesuffix(".ipynb") in pages]
+
+
+@pytest.mark.parametrize("name, page", _registered_chapter_pages())
+def test_chapter_page_shows_the_rerun_box(name, page):
+    text = page_html(page).read_text()
+    assert "hopcore-rerun" in text, (
+        f"{page} has no re-run box: add a cell after the prepare cell, tagged remove-input, with "
+        f"`from hopcore.cli import rerun_box` and `rerun_box(\"{name}\")`")
+    assert f"python -m hopcore run {name} --profile paper" in text
