@@ -441,31 +441,76 @@ def storage_line(alpha_Ds, **kw) -> tuple[np.ndarray, np.ndarray]:
     return line.alpha_c, line.converged
 
 
+def learning_alpha(alpha_D: float, *, rel_tol: float = 1e-6) -> float:
+    """The learning line read the other way: the alpha at which a feature becomes an attractor at
+    this alpha_D (the inverse of :func:`learning_line`, which increases with alpha), by Brent's
+    method on log alpha. nan if alpha_D is beyond the alpha -> infinity limit (~0.138)."""
+    from scipy.optimize import brentq
+
+    alpha_D = V.real(1e-5, 0.2)("alpha_D", alpha_D)
+
+    def g(log_alpha):
+        aDc = mixture_spinodal(1, [math.exp(log_alpha)], rel_tol=1e-7).alpha_D_c[0]
+        return math.log(aDc / alpha_D)
+
+    lo, hi = math.log(1e-3), math.log(1e3)
+    if not (g(lo) < 0 < g(hi)):
+        return float("nan")
+    return float(math.exp(brentq(g, lo, hi, xtol=rel_tol)))
+
+
+def fit_power_law(x, y) -> tuple[float, float]:
+    """Least-squares fit of log y = log c + gamma log x; returns (gamma, c)."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
+    gamma, logc = np.polyfit(np.log(x[ok]), np.log(y[ok]), 1)
+    return float(gamma), float(np.exp(logc))
+
+
 # ------------------------------------------------------------------ branches (theory curves m(alpha))
 
 
-def feature_branch(alpha_D: float, alphas, n: int = 1, *, damping: float = 0.5, tol: float = 1e-10,
-                   max_iter: int = 50_000) -> Branch:
+class _Map:
+    """A saddle-point map F(x) that also carries its parameters, so that the compiled solver can be
+    plugged into the toolkit's ``follow_branch`` (``solver`` hook)."""
+
+    def __init__(self, kind, alpha, alpha_D, n):
+        self.kind, self.alpha, self.alpha_D, self.n = kind, alpha, alpha_D, n
+
+    def __call__(self, x):
+        if self.kind == 0:
+            return mixture_map(x, self.alpha, self.alpha_D, self.n)
+        return storage_map(x, self.alpha, self.alpha_D)
+
+
+def _compiled_solver(F, x0, *, damping=0.5, tol=1e-11, max_iter=50_000, m_floor=1e-3):
+    return _solve(F.kind, x0, F.alpha, F.alpha_D, F.n, True, damping, tol, max_iter, m_floor)
+
+
+def feature_branch(alpha_D: float, alphas, n: int = 1, *, m_floor: float = 1e-3, **iter_kw) -> Branch:
     """The retrieval branch m(alpha) of an n-mixture (n = 1: a feature) at fixed alpha_D, followed
-    with the toolkit (``follow_branch`` + ``damped_iteration``) from the largest alpha downward;
-    points beyond the spinodal converge to m = 0 (or fail) and are flagged by the caller via m."""
+    with the toolkit's ``follow_branch`` from the largest alpha downward (each point starts from the
+    previous solution). Below the learning transition the iteration drifts to m = 0 and stops once
+    m < m_floor: those points are returned as not converged (no retrieval solution)."""
     alpha_D = V.real(*ALPHA_D_RANGE)("alpha_D", alpha_D)
     n = V.odd_integer(1, N_MAX)("n", n)
     alphas = np.sort(np.asarray(V.list_of(V.real(*ALPHA_RANGE))("alphas", alphas), dtype=float))[::-1]
     x0 = mixture_start(n, alphas[0], alpha_D)
-    br = follow_branch(lambda a: (lambda x: mixture_map(x, a, alpha_D, n)), alphas, x0, damping=damping, tol=tol,
-                       max_iter=max_iter)
+    br = follow_branch(lambda a: _Map(0, a, alpha_D, n), alphas, x0, solver=_compiled_solver, m_floor=m_floor, **iter_kw)
     order = np.argsort(br.control)
     return Branch(br.control[order], br.x[order], br.converged[order], br.iterations[order], br.residual[order])
 
 
-def storage_branch(alpha_D: float, alphas, *, damping: float = 0.5, tol: float = 1e-10, max_iter: int = 50_000) -> Branch:
-    """The storage branch m(alpha) of one training example at fixed alpha_D, followed from the
-    smallest alpha upward with the toolkit."""
+def storage_branch(alpha_D: float, alphas, *, m_floor: float = 0.05, **iter_kw) -> Branch:
+    """Solutions m(alpha) of the one-example (storage) equations at fixed alpha_D, followed with the
+    toolkit's ``follow_branch`` from the smallest alpha upward; where the iteration collapses to
+    m < m_floor the point is returned as not converged, and the next point restarts from the last
+    converged solution (so a branch that reappears at larger alpha is found too)."""
     alpha_D = V.real(*ALPHA_D_RANGE)("alpha_D", alpha_D)
     alphas = np.sort(np.asarray(V.list_of(V.real(*ALPHA_RANGE))("alphas", alphas), dtype=float))
-    return follow_branch(lambda a: (lambda x: storage_map(x, a, alpha_D)), alphas, storage_start(), damping=damping,
-                         tol=tol, max_iter=max_iter)
+    return follow_branch(lambda a: _Map(1, a, alpha_D, 1), alphas, storage_start(), solver=_compiled_solver,
+                         m_floor=m_floor, **iter_kw)
 
 
 __all__ = [
@@ -475,6 +520,8 @@ __all__ = [
     "STORAGE_VARS",
     "TransitionLine",
     "feature_branch",
+    "fit_power_law",
+    "learning_alpha",
     "free_energy_mixture",
     "free_energy_storage",
     "gaussian_equivalence_constants",
