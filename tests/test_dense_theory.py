@@ -109,3 +109,66 @@ def test_bad_alpha_rejected():
         T.eps_star(-0.1)
     with pytest.raises(ValueError, match="alpha"):
         T.lam_c(0.6, "gaussian")
+
+
+def test_ramsauer_constant_reproduces_the_published_examples():
+    # the two numerical examples stated with the theorem (beta = 1, p = 0.001)
+    assert float(T.ramsauer_c(1.0, 20, 9.0, 0.001)) == pytest.approx(3.1546, abs=1e-4)
+    assert float(T.ramsauer_c(1.0, 75, 1.0, 0.001)) == pytest.approx(1.3718, abs=1e-4)
+
+
+def test_ramsauer_bound_large_n_limit_and_ordering():
+    from scipy.special import lambertw
+
+    lam = np.geomspace(1e-3, 1e4, 400)
+    lim = T.ramsauer_alpha_lb(lam)
+    assert np.allclose(lim, np.real(lambertw(0.4 * lam)) / 4)
+    assert np.all(lim < T.alpha_1(lam, "spherical"))
+    assert lim[0] == pytest.approx(lam[0] / 10, rel=1e-2)  # W_0(x) ~ x at small x
+    finite = T.ramsauer_alpha_lb(np.array([0.5, 2.0, 10.0]), N=1e7)
+    assert np.allclose(finite, T.ramsauer_alpha_lb(np.array([0.5, 2.0, 10.0])), atol=1e-5)
+    # at small N the proviso c >= (2/sqrt p)^(4/(N-1)) fails for small lam
+    assert np.isnan(T.ramsauer_alpha_lb(0.5, N=20)) and np.isfinite(T.ramsauer_alpha_lb(10.0, N=20))
+
+
+def test_finite_n_overlap_law_equals_bessel_form():
+    from scipy.special import gammaln, ive
+
+    for N, lam in ((20, 0.3), (80, 0.28), (300, 0.25)):
+        k, nu = lam * N, N / 2 - 1
+        log_m, eps = T.log_mgf_finite_n(lam, N)
+        assert log_m == pytest.approx(gammaln(N / 2) + (1 - N / 2) * np.log(k / 2) + np.log(ive(nu, k)) + k, rel=1e-10)
+        assert eps == pytest.approx(ive(nu + 1, k) / ive(nu, k), rel=1e-9)
+        assert eps == pytest.approx(float(T.zeta_prime(lam)), abs=3.0 / N)  # tends to the N -> inf level
+
+
+def test_saddle_node_margin():
+    """delta -> 1/(1 + exp(g - kappa delta)) has a fixed point below 1/2 iff g >= g_c(kappa)."""
+    for kappa in (5.0, 20.0, 300.0):
+        gc = T.saddle_node_margin(kappa)
+        f = lambda d, g: d - 1 / (1 + np.exp(g - kappa * d))  # noqa: E731  (< 0: the map still pushes delta up)
+        ds = np.linspace(1e-7, 0.5, 400001)
+        assert np.max(f(ds, gc + 1e-3)) > 0
+        assert np.all(f(ds, gc - 1e-3) < 0)
+    assert T.saddle_node_margin(1e4) == pytest.approx(1 + np.log(1e4), abs=2e-3)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_finite_n_threshold_tends_to_lam_c_like_log_n_over_n(kind):
+    lc = T.lam_c(0.2, kind)
+    Ns = [50, 100, 1000, 10**5]
+    th = np.array([T.finite_n_threshold(0.2, N, kind) for N in Ns])
+    assert np.all(np.diff(th) < 0) and np.all(th > lc)
+    assert th[-1] == pytest.approx(lc, abs=5e-4)
+    # (lam - lam_c) N / log N stays of order one (a log N / N approach, not 1/N)
+    ratio = (th - lc) * np.array(Ns) / np.log(Ns)
+    assert np.all((ratio > 0.3) & (ratio < 3.0))
+    # without the saddle-node margin (half of the weight after one update) the shift is tiny
+    assert abs(T.finite_n_threshold(0.2, 80, kind, saddle_node=False) - lc) < 2e-3
+
+
+def test_lam_c_norm_gaussian_closed_form():
+    r2 = np.array([0.45, 0.8, 1.0, 1.5])
+    assert np.allclose(T.lam_c_norm(0.2, np.sqrt(r2)), 1 - np.sqrt(1 - 0.4 / r2), atol=1e-10)
+    assert T.lam_c_norm(0.2, 1.0, "spherical") == pytest.approx(T.lam_c(0.2), abs=1e-10)
+    assert np.isnan(T.lam_c_norm(0.2, np.sqrt(0.35)))

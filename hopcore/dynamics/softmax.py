@@ -37,61 +37,71 @@ _BLOCK = 32  # patterns per inner block (divides GEN_CHUNK; fixed, so part of th
 _FM = {"reassoc", "contract", "nsz", "arcp"}  # no nnan/ninf: -inf is a legitimate running max
 
 
-@njit(cache=True, parallel=True, fastmath=_FM)
-def _reduce_chunks(X, lam, active, c0, c1, P, seed, kind, f32, zx, zf, r, gen, slot_m, slot_s, slot_w):
-    """Per-chunk partial log-sum-exp sums for chunks c0 <= c < c1 (slot index c - c0).
+@njit(cache=True, fastmath=_FM)
+def _reduce_chunk(X, lam, active, c, P, seed, kind, f32, zx, zf, r, gen, m, s, w):
+    """Partial log-sum-exp sums (m, s, w) of generation chunk c for every active state.
 
     Patterns are generated in blocks of ``_BLOCK`` so that the dot products and the weighted sums
     run as branch-free loops over contiguous rows (vectorized), with one rescaling per block.
     """
     K, N = X.shape
     B = _BLOCK
-    for cc in prange(c1 - c0):
-        c = c0 + cc
-        buf = np.empty((B, N))
-        e = np.empty(B)
-        m = slot_m[cc]
-        s = slot_s[cc]
-        w = slot_w[cc]
+    buf = np.empty((B, N))
+    e = np.empty(B)
+    for k in range(K):
+        m[k] = -np.inf
+        s[k] = 0.0
+        for i in range(N):
+            w[k, i] = 0.0
+    state = C.chunk_key(seed, c)
+    n_here = min(gen, P - c * gen)
+    for b0 in range(0, n_here, B):
+        nb = min(B, n_here - b0)
+        for b in range(nb):
+            state = C.next_pattern(state, buf[b], kind, f32, zx, zf, r)
         for k in range(K):
-            m[k] = -np.inf
-            s[k] = 0.0
-            for i in range(N):
-                w[k, i] = 0.0
-        state = C.chunk_key(seed, c)
-        n_here = min(gen, P - c * gen)
-        for b0 in range(0, n_here, B):
-            nb = min(B, n_here - b0)
+            if not active[k]:
+                continue
+            xk = X[k]
+            bm = -np.inf
             for b in range(nb):
-                state = C.next_pattern(state, buf[b], kind, f32, zx, zf, r)
-            for k in range(K):
-                if not active[k]:
-                    continue
-                xk = X[k]
-                bm = -np.inf
-                for b in range(nb):
-                    row = buf[b]
-                    d = 0.0
-                    for i in range(N):
-                        d += xk[i] * row[i]
-                    e[b] = lam[k] * d
-                    if e[b] > bm:
-                        bm = e[b]
-                wk = w[k]
-                if bm > m[k]:
-                    # new running maximum: rescale what was accumulated so far (exponents stay <= 0)
-                    f = math.exp(m[k] - bm)
-                    s[k] *= f
-                    for i in range(N):
-                        wk[i] *= f
-                    m[k] = bm
-                mk = m[k]
-                for b in range(nb):
-                    a = math.exp(e[b] - mk)
-                    s[k] += a
-                    row = buf[b]
-                    for i in range(N):
-                        wk[i] += a * row[i]
+                row = buf[b]
+                d = 0.0
+                for i in range(N):
+                    d += xk[i] * row[i]
+                e[b] = lam[k] * d
+                if e[b] > bm:
+                    bm = e[b]
+            wk = w[k]
+            if bm > m[k]:
+                # new running maximum: rescale what was accumulated so far (exponents stay <= 0)
+                f = math.exp(m[k] - bm)
+                s[k] *= f
+                for i in range(N):
+                    wk[i] *= f
+                m[k] = bm
+            mk = m[k]
+            for b in range(nb):
+                a = math.exp(e[b] - mk)
+                s[k] += a
+                row = buf[b]
+                for i in range(N):
+                    wk[i] += a * row[i]
+
+
+@njit(cache=True, parallel=True)
+def _reduce_chunks(X, lam, active, c0, c1, P, seed, kind, f32, zx, zf, r, gen, slot_m, slot_s, slot_w):
+    """Per-chunk partial sums for chunks c0 <= c < c1 (slot index c - c0), chunks in parallel."""
+    for cc in prange(c1 - c0):
+        _reduce_chunk(X, lam, active, c0 + cc, P, seed, kind, f32, zx, zf, r, gen, slot_m[cc], slot_s[cc], slot_w[cc])
+
+
+@njit(cache=True)
+def _reduce_chunks_serial(X, lam, active, c0, c1, P, seed, kind, f32, zx, zf, r, gen, slot_m, slot_s, slot_w):
+    """The same, one chunk after the other: for a single chunk, waking the worker threads costs more
+    than the chunk itself (the per-chunk numbers are identical either way)."""
+    for cc in range(c1 - c0):
+        _reduce_chunk(X, lam, active, c0 + cc, P, seed, kind, f32, zx, zf, r, gen, slot_m[cc], slot_s[cc], slot_w[cc])
 
 
 @njit(cache=True)
@@ -167,7 +177,8 @@ def _lse_pass(X, lam, active, P, seed, code, f32, chunk):
     act = np.ascontiguousarray(active, dtype=np.bool_)
     for c0 in range(0, n_chunks, per_batch):
         c1 = min(c0 + per_batch, n_chunks)
-        _reduce_chunks(X, lam, act, c0, c1, P, seed, code, f32, C._ZX, C._ZF, C._ZR, gen, slot_m, slot_s, slot_w)
+        reduce = _reduce_chunks_serial if c1 - c0 == 1 else _reduce_chunks
+        reduce(X, lam, act, c0, c1, P, seed, code, f32, C._ZX, C._ZF, C._ZR, gen, slot_m, slot_s, slot_w)
         _merge_slots(act, c1 - c0, slot_m, slot_s, slot_w, M, S, W)
     with np.errstate(divide="ignore", invalid="ignore"):
         lse = np.where(act, M + np.log(S), np.nan)
@@ -273,6 +284,210 @@ def retrieval(
     }
 
 
+#: outcome codes of one run in :func:`retrieval_threshold`
+CONVERGED, LEFT, ACCELERATED, CAPPED = 0, 1, 2, 3
+
+
+def run_outcome(d, step2, tol, eps, far, max_iter, dipped):
+    """Decide a run from its distances d_1..d_t (d_s = |x_s - xi^1|^2/N, d_0 = 0) and the last step.
+
+    Returns (outcome or None if undecided, retrieved, dipped). In order:
+      - CONVERGED: |x_t - x_{t-1}|^2/N < tol; retrieved iff d_t < eps;
+      - LEFT: d_t > far (the run has left xi^1);
+      - ACCELERATED: the increments of d first shrank (``dipped``), and now grow again with d_t > eps/10:
+        the run has passed the bottleneck of a saddle-node ghost and is leaving (not retrieved);
+      - CAPPED: t = max_iter without a decision (not retrieved).
+    """
+    t = len(d)
+    dt = d[-1]
+    if step2 < tol:
+        return CONVERGED, bool(dt < eps), dipped
+    if dt > far:
+        return LEFT, False, dipped
+    if t >= 3:
+        i1, i0 = d[-1] - d[-2], d[-2] - d[-3]
+        if i1 < i0:
+            dipped = True
+        elif dipped and i1 > i0 > 0 and dt > 0.1 * eps:
+            return ACCELERATED, False, dipped
+    if t >= max_iter:
+        return CAPPED, False, dipped
+    return None, False, dipped
+
+
+def _refill(lo, hi, running, n_free, resolution, width, lam_floor):
+    """lam values for ``n_free`` idle slots, given the bracket (lo, hi) (None: not found yet).
+
+    Both ends known: split the widest gaps of {lo, running lam, hi} at their midpoints, as long as a
+    gap is wider than resolution/2. One end missing: step beyond the outermost value by ``width``.
+    """
+    new = []
+    if lo is not None and hi is not None:
+        pts = sorted([lo, hi] + [l for l in running if lo < l < hi])
+        for _ in range(n_free):
+            gaps = np.diff(pts)
+            g = int(np.argmax(gaps))
+            if gaps[g] <= 0.5 * resolution * (1 + 1e-9):
+                break
+            mid = 0.5 * (pts[g] + pts[g + 1])
+            new.append(mid)
+            pts.insert(g + 1, mid)
+    elif hi is None:
+        top = max([lo] + list(running))
+        new = [top + width * (i + 1) / n_free for i in range(n_free)]
+    else:
+        bottom = min([hi] + list(running))
+        step = min(width, 0.5 * bottom)
+        new = [bottom - step * (i + 1) / n_free for i in range(n_free)]
+        new = [l for l in new if l >= lam_floor]
+    return new
+
+
+def retrieval_threshold(
+    N,
+    P,
+    seed,
+    kind="spherical",
+    *,
+    lam_lo,
+    lam_hi,
+    slots=8,
+    resolution=5e-4,
+    eps=0.05,
+    far=0.5,
+    tol=1e-6,
+    max_iter=60,
+    max_passes=400,
+    lam_max=50.0,
+    dtype="float64",
+    chunk=DEFAULT_CHUNK,
+):
+    """Retrieval threshold in lam of xi^1 for one pattern set, by a parallel bisection.
+
+    A *run* at lam starts at x_0 = xi^1 and iterates {eq}`dense-attention-update`; it is decided by
+    :func:`run_outcome` (retrieved = converged within eps of xi^1). For a fixed pattern set the outcome
+    is monotone in lam (checked: ``violations`` counts runs that contradict it), so the threshold lies
+    in a bracket (lo, hi) = (largest lam not retrieved, smallest lam retrieved). ``slots`` runs share
+    every pass over the patterns (generating the patterns, not the number of runs, sets the cost of a
+    pass); whenever runs finish the bracket shrinks, runs outside it are dropped (their outcome is
+    implied) and idle slots restart from xi^1 at the midpoints of the widest gaps. Stops when
+    hi - lo <= resolution. The first runs are spread over [lam_lo, lam_hi]; if the threshold is outside,
+    the search walks out by the window width (censored when lam would exceed ``lam_max`` or fall
+    below 1e-3).
+
+    Returns a dict: ``lo``, ``hi``, ``threshold`` (midpoint; +-inf if censored), ``censored`` (-1, 0, +1),
+    ``passes``, ``violations``, and per finished run (in order of completion) ``lam``, ``retrieved``,
+    ``iterations``, ``outcome`` (CONVERGED, LEFT, ACCELERATED, CAPPED), ``distance`` (final
+    |x - xi^1|^2/N), ``trajectory`` (runs x max_iter: |x_t - xi^1|^2/N, NaN after the end).
+    """
+    N = V.integer(1)("N", N)
+    lam_lo = V.positive()("lam_lo", lam_lo)
+    lam_hi = V.positive()("lam_hi", lam_hi)
+    if lam_hi <= lam_lo:
+        V.fail("lam_hi", lam_hi, f"larger than lam_lo = {lam_lo}")
+    slots = V.integer(2, 256)("slots", slots)
+    resolution = V.positive()("resolution", resolution)
+    eps = V.positive()("eps", eps)
+    far = V.real(0.0, math.inf, lo_open=True)("far", far)
+    if far < eps:
+        V.fail("far", far, f"at least eps = {eps} (a run is only stopped once it is outside the retrieval ball)")
+    tol = V.positive()("tol", tol)
+    max_iter = V.integer(3)("max_iter", max_iter)
+    max_passes = V.integer(1)("max_passes", max_passes)
+    lam_max = V.positive()("lam_max", lam_max)
+    X, _, P, seed, code, f32, chunk = _prepare(np.zeros((slots, N)), np.ones(slots), P, seed, kind, dtype, chunk)
+    xi1 = C.continuous_patterns(N, 1, seed, kind, dtype)[0].astype(np.float64)
+    lam_floor = 1e-3
+
+    lam = np.ones(slots)
+    busy = np.zeros(slots, bool)
+    dipped = np.zeros(slots, bool)
+    age = np.zeros(slots, np.int64)
+    traj = np.full((slots, max_iter), np.nan)
+    lo = hi = None
+    width = lam_hi - lam_lo
+    done = {"lam": [], "retrieved": [], "iterations": [], "outcome": [], "distance": [], "trajectory": []}
+    violations = 0
+    censored = 0
+    passes = 0
+
+    def start(k, value):
+        X[k] = xi1
+        lam[k] = value
+        busy[k] = True
+        dipped[k] = False
+        age[k] = 0
+        traj[k] = np.nan
+
+    for k, value in enumerate(np.linspace(lam_lo, lam_hi, slots)):
+        start(k, float(value))
+    while busy.any() and passes < max_passes:
+        _, Xn = _lse_pass(X, lam, busy, P, seed, code, f32, chunk)
+        passes += 1
+        idx = np.flatnonzero(busy)
+        step = np.sum((Xn[idx] - X[idx]) ** 2, axis=1) / N
+        X[idx] = Xn[idx]
+        dist = np.sum((X[idx] - xi1) ** 2, axis=1) / N
+        age[idx] += 1
+        traj[idx, age[idx] - 1] = dist
+        for j, k in enumerate(idx):
+            d = np.concatenate(([0.0], traj[k, : age[k]]))
+            outcome, ok, dipped[k] = run_outcome(d, step[j], tol, eps, far, max_iter, bool(dipped[k]))
+            if outcome is None:
+                continue
+            busy[k] = False
+            l = float(lam[k])
+            if (ok and lo is not None and l <= lo) or (not ok and hi is not None and l >= hi):
+                violations += 1
+            if ok:
+                hi = l if hi is None else min(hi, l)
+            else:
+                lo = l if lo is None else max(lo, l)
+            for key, v in (("lam", l), ("retrieved", ok), ("iterations", int(age[k])), ("outcome", outcome),
+                           ("distance", float(dist[j])), ("trajectory", traj[k].copy())):
+                done[key].append(v)
+        if lo is not None and hi is not None and lo > hi:
+            lo, hi = hi, lo  # non-monotone realization: keep the region where the outcome flips
+        # runs whose outcome the bracket already implies are dropped
+        for k in np.flatnonzero(busy):
+            if (lo is not None and lam[k] <= lo) or (hi is not None and lam[k] >= hi):
+                busy[k] = False
+        if lo is not None and hi is not None and hi - lo <= resolution * (1 + 1e-9):
+            break
+        if hi is None and lo is not None and lo >= lam_max:
+            censored = 1
+            break
+        if lo is None and hi is not None and hi <= lam_floor:
+            censored = -1
+            break
+        free = np.flatnonzero(~busy)
+        if len(free) and (lo is not None or hi is not None):
+            if (hi is None or lo is None) and not busy.any():
+                width *= 2.0
+            new = _refill(lo, hi, [float(lam[k]) for k in np.flatnonzero(busy)], len(free), resolution, width, lam_floor)
+            for k, value in zip(free, new):
+                start(k, min(float(value), lam_max))
+    if lo is not None and hi is not None:
+        threshold = 0.5 * (lo + hi)
+    else:
+        threshold = math.inf if hi is None else -math.inf
+        censored = censored or (1 if hi is None else -1)
+    return {
+        "lo": np.nan if lo is None else lo,
+        "hi": np.nan if hi is None else hi,
+        "threshold": threshold,
+        "censored": censored,
+        "passes": passes,
+        "violations": violations,
+        "lam": np.array(done["lam"]),
+        "retrieved": np.array(done["retrieved"], bool),
+        "iterations": np.array(done["iterations"], np.int64),
+        "outcome": np.array(done["outcome"], np.int64),
+        "distance": np.array(done["distance"]),
+        "trajectory": np.array(done["trajectory"]).reshape(-1, max_iter),
+    }
+
+
 def softmax_attention(Q, K, V_, beta):
     """Plain softmax attention, rows as tokens: softmax(beta Q K^T) V (numpy, materialized).
 
@@ -297,4 +512,6 @@ __all__ = [
     "retrieval",
     "softmax_attention",
     "softmax_update",
+    "retrieval_threshold",
+    "run_outcome",
 ]

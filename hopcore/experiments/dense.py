@@ -1,8 +1,9 @@
 """Measurements for the dense associative memory chapters (functions for ``sweep``, and their fits).
 
 Each ``*_run`` function does one realization (one pattern set, drawn from ``seed``) and returns a
-dict of arrays, as :func:`hopcore.experiments.sweep` expects. The fits (lambda_half by logistic
-maximum likelihood with bootstrap errors, quadratic extrapolation in 1/N) are pure functions.
+dict of arrays, as :func:`hopcore.experiments.sweep` and the result cache expect. The fits
+(lambda_half as the median of per-realization thresholds with bootstrap errors, quadratic
+extrapolation in 1/N) are pure functions.
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ import math
 import time
 
 import numpy as np
-from scipy import optimize
 
 from .. import validation as V
 from ..dynamics import softmax as S
 from ..ensembles import continuous as C
 from ..theory import dense_memory as T
-from .runner import derive_seed, stack, sweep
+from .runner import derive_seed
 
 #: measured single-core cost of one streamed pattern entry (generation + one state), for budgets
 SECONDS_PER_ENTRY = 6e-9
@@ -36,17 +36,31 @@ def check_alpha_N(alpha: float, N: int, passes: float = 1.0) -> int:
 
 
 # ----------------------------------------------------------------------------- one realization
-def retrieval_run(N, alpha, kind, lams, seed, eps=0.05, tol=1e-5, max_iter=60):
-    """Start at xi^1, iterate the softmax update for every lam in ``lams`` (shared passes).
+def threshold_run(N, alpha, kind, lam_lo, lam_hi, seed, slots=8, resolution=1e-3, eps=0.05, far=0.5, tol=1e-6,
+                  max_iter=60):
+    """Retrieval threshold in lam of xi^1 for one pattern set (P = exp(alpha N) patterns from ``seed``).
 
-    Returns ``retrieved`` (K,), ``distance`` |x - xi^1|^2/N, ``iterations``, ``converged``,
-    ``weight1`` (a_1 at the end), ``seconds`` (wall time of this realization).
+    A parallel bisection (:func:`hopcore.dynamics.softmax.retrieval_threshold`) started on the window
+    [lam_lo, lam_hi]. Returns its dict (bracket ``lo``/``hi``, ``threshold``, ``censored``, ``passes``,
+    ``violations``, the finished runs) plus ``seconds`` (wall time of this realization).
     """
     P = check_alpha_N(alpha, N)
     t0 = time.perf_counter()
-    res = S.retrieval(N, P, np.asarray(lams, float), seed, kind, eps=eps, tol=tol, max_iter=max_iter)
+    res = S.retrieval_threshold(N, P, seed, kind, lam_lo=lam_lo, lam_hi=lam_hi, slots=slots, resolution=resolution,
+                                eps=eps, far=far, tol=tol, max_iter=max_iter)
     res["seconds"] = time.perf_counter() - t0
     return res
+
+
+def long_run_check(N, alpha, kind, lams, seed, eps=0.05, tol=1e-12, max_iter=400):
+    """Reference outcomes for the protocol check: start at xi^1 and iterate at every lam of ``lams``
+    without any early decision (stop only when |x_{t+1} - x_t|^2/N < tol or after max_iter updates).
+
+    Returns ``retrieved`` (final |x - xi^1|^2/N < eps), ``distance``, ``iterations``, ``converged``.
+    """
+    P = check_alpha_N(alpha, N, passes=max_iter)
+    res = S.retrieval(N, P, np.asarray(lams, float), seed, kind, eps=eps, tol=tol, max_iter=max_iter)
+    return {k: res[k] for k in ("retrieved", "distance", "iterations", "converged")}
 
 
 def basin_run(N, alpha, lam, kind, thetas, seed, eps=0.05, tol=1e-5, max_iter=60):
@@ -100,80 +114,38 @@ def polynomial_one_step_run(N, P, n, seed):
 
 
 # ----------------------------------------------------------------------------- fits
-def _logistic_nll(params, lams, k, n):
-    lh, logw = params
-    z = (lams - lh) / math.exp(logw)
-    # log p and log(1 - p) of the logistic curve, computed stably
-    logp = -np.logaddexp(0.0, -z)
-    log1p = -np.logaddexp(0.0, z)
-    return -float(np.sum(k * logp + (n - k) * log1p))
+def lambda_half(thresholds, lo, hi, n_boot=400, seed=0):
+    """lam at which half of the realizations retrieve xi^1, from per-realization thresholds.
 
-
-def logistic_crossing(lams, retrieved, w_min=None):
-    """Maximum-likelihood logistic fit p(lam) = 1/(1 + exp(-(lam - lam_half)/w)) to 0/1 outcomes.
-
-    ``retrieved``: (R, K) realizations x lam values. The width is bounded below by ``w_min``
-    (default: a quarter of the grid spacing): a transition sharper than the grid cannot be resolved.
-    Returns (lam_half, w, converged).
+    Retrieval is monotone in lam for a fixed pattern set, so realization r retrieves exactly for
+    lam > lam_r, known within its bracket (lo_r, hi_r); the retrieval probability p(lam) is the
+    fraction of lam_r below lam and crosses 1/2 at their median. Censored thresholds (+-inf) enter the
+    median as such. The error combines a bootstrap of the median over realizations with the bracket
+    widths (uniform within the bracket: width / sqrt(12)). Returns dict(lam_half, err, spread (std of
+    the finite lam_r), censored (fraction), thresholds).
     """
-    lams = np.asarray(lams, float)
-    r = np.asarray(retrieved, float)
-    k = r.sum(axis=0)
-    n = np.full(len(lams), r.shape[0], float)
-    if w_min is None:
-        w_min = 0.25 * float(np.min(np.diff(np.sort(lams)))) if len(lams) > 1 else 1e-3
-    p = k / n
-    # start: linear interpolation of the empirical crossing
-    above = np.flatnonzero(p >= 0.5)
-    lh0 = lams[above[0]] if len(above) else lams[-1]
-    w0 = max(w_min, 0.1 * (lams[-1] - lams[0]) / 4)
-    res = optimize.minimize(
-        _logistic_nll, [lh0, math.log(w0)], args=(lams, k, n), method="L-BFGS-B",
-        bounds=[(lams[0] - (lams[-1] - lams[0]), lams[-1] + (lams[-1] - lams[0])), (math.log(w_min), math.log(10 * (lams[-1] - lams[0]) + w_min))],
-    )
-    return float(res.x[0]), float(math.exp(res.x[1])), bool(res.success)
-
-
-def realization_thresholds(lams, retrieved):
-    """Per-realization threshold on a uniform lam grid: lam_0 - d/2 + d x (number of failures).
-
-    For a realization that fails below some grid point and retrieves above it, this is the midpoint
-    of the bracketing cell (for a non-monotone sequence it counts the failures). Values below the
-    grid (all retrieved) or above it (none retrieved) are censored at lam_0 - d/2 / lam_K-1 + d/2.
-    """
-    lams = np.asarray(lams, float)
-    d = float(lams[1] - lams[0]) if len(lams) > 1 else 0.0
-    fails = (~np.asarray(retrieved, bool)).sum(axis=1)
-    return lams[0] - 0.5 * d + d * fails
-
-
-def lambda_half(lams, retrieved, n_boot=400, seed=0):
-    """lam at which half of the realizations retrieve xi^1, with error bars.
-
-    Retrieval switches on sharply with lam in each realization, so each realization has a threshold
-    lam_r (``realization_thresholds``); the retrieval probability p(lam) crosses 1/2 at their median.
-    The error combines a bootstrap of the median over realizations with the grid resolution
-    (d / sqrt(12)). Returns dict(lam_half, err, spread (std of lam_r), censored (fraction of lam_r
-    outside the grid), p (K,), p_err (K,) binomial standard errors, thresholds (R,)).
-    """
-    lams = np.asarray(lams, float)
-    retrieved = np.asarray(retrieved, bool)
-    lr = realization_thresholds(lams, retrieved)
+    lr = np.asarray(thresholds, float)
+    widths = np.asarray(hi, float) - np.asarray(lo, float)
+    finite = np.isfinite(lr)
     R = len(lr)
-    d = float(lams[1] - lams[0]) if len(lams) > 1 else 0.0
     rng = np.random.default_rng(seed)
     boots = np.median(lr[rng.integers(0, R, (n_boot, R))], axis=1)
-    fails = (~retrieved).sum(axis=1)
-    p = retrieved.mean(axis=0)
+    boots = boots[np.isfinite(boots)]
+    w2 = float(np.mean(widths[finite] ** 2)) if finite.any() else 0.0
+    med = float(np.median(lr))
     return {
-        "lam_half": float(np.median(lr)),
-        "err": float(math.sqrt(np.var(boots) + d * d / 12.0)),
-        "spread": float(np.std(lr)),
-        "censored": float(np.mean((fails == 0) | (fails == len(lams)))),
-        "p": p,
-        "p_err": np.sqrt(np.maximum(p * (1 - p), 0.25 / R) / R),
+        "lam_half": med,
+        "err": float(math.sqrt((np.var(boots) if len(boots) > 1 else 0.0) + w2 / 12.0)) if np.isfinite(med) else math.nan,
+        "spread": float(np.std(lr[finite])) if finite.sum() > 1 else 0.0,
+        "censored": float(np.mean(~finite)),
         "thresholds": lr,
     }
+
+
+def retrieval_probability(thresholds, lams):
+    """p(lam) = fraction of realizations with lam_r < lam (the empirical distribution of thresholds)."""
+    lr = np.asarray(thresholds, float)
+    return np.mean(lr[None, :] < np.asarray(lams, float)[:, None], axis=1)
 
 
 def extrapolate_inverse_N(Ns, values, errs, degree=2):
@@ -189,69 +161,146 @@ def extrapolate_inverse_N(Ns, values, errs, degree=2):
     return float(coef[-1]), float(math.sqrt(cov[-1, -1])), coef
 
 
-# ----------------------------------------------------------------------------- scans
-def lambda_half_scan(alpha, Ns, kind, n_samples, n_lams, seed, *, eps=0.05, tol=1e-5, max_iter=60,
-                     n_boot=400, progress=True, cache=None):
-    """lambda_half(N) for increasing N, each N on its own uniform lam window, through the cached sweep.
+def _predict_centre(Ns_done, lam_done, N):
+    """Where the threshold should be at size N, from the sizes already done: the last value moved by
+    the extrapolation in 1/N (linear through the last two sizes, quadratic through the last three)."""
+    x = 1.0 / np.asarray(Ns_done, float)
+    y = np.asarray(lam_done, float)
+    ok = np.isfinite(y)
+    x, y = x[ok][-3:], y[ok][-3:]
+    if len(x) == 0:
+        return None, 0.0
+    if len(x) == 1:
+        return float(y[-1]), 0.0
+    centre = float(np.polyval(np.polyfit(x, y, len(x) - 1), 1.0 / N))
+    return centre, abs(centre - float(y[-1]))
 
-    ``n_samples`` and ``n_lams`` are ints or one value per N. The first N scans [0.8 lam_c, lam_c + 0.8];
-    every following N scans around the previous estimate moved by the last observed drift (the
-    transition drifts down towards lam_c as N grows), with a half-width covering the previous spread
-    of thresholds. If the median threshold falls outside the window (more than half censored on one
-    side) the window is moved and the point re-run. Returns dict: N, lam_half, err, spread, censored,
-    seconds (mean wall time per realization), grids, retrieved (list of (R, K)), distance, lam_c.
+
+def lambda_half_scan(alpha, Ns, kind, n_samples, seed, *, slots=8, resolution=1e-3, eps=0.05, far=0.5, tol=1e-6,
+                     max_iter=60, n_boot=400, progress=True, cache=None):
+    """lambda_half(N) for increasing N: per-realization thresholds by parallel bisection, each cached.
+
+    ``n_samples``: an int or one value per N. Realization s at size N has its own seed (derived from
+    ``seed``, kind, alpha, N, s) and starts its search on a window of ``slots`` values spaced by at
+    least ``resolution`` around a predicted centre: for the smallest N the wide window
+    [0.6 lam_c, lam_c + 0.6]; for the first realization of a larger N the extrapolation in 1/N of the
+    sizes already done (half-width: 3 spreads of the previous size or half the predicted jump); for the
+    following realizations the median of the thresholds already found at this N (half-width: 3 spreads).
+    A threshold outside the window is found anyway (the search walks out), at the price of more passes.
+    Returns dict: N, lam_half, err, spread, censored, passes (mean per realization), seconds (mean wall
+    time per realization), violations (total), thresholds/lo/hi (lists of (R,) arrays), windows (lists),
+    runs (list over N of lists over realizations of the finished runs), seeds (pattern-set seeds),
+    lam_c, alpha, kind.
     """
+    from tqdm import tqdm
+
+    from .cache import default_cache
+
+    cache = default_cache() if cache is None else cache
     lc = float(T.lam_c(alpha, kind))
     Ns = [int(n) for n in Ns]
     n_samples = list(n_samples) if np.ndim(n_samples) else [int(n_samples)] * len(Ns)
-    n_lams = list(n_lams) if np.ndim(n_lams) else [int(n_lams)] * len(Ns)
     for j, N in enumerate(Ns):
-        check_alpha_N(alpha, N, passes=10 * n_samples[j])
-    keys = ("N", "lam_half", "err", "spread", "censored", "seconds", "grids", "retrieved", "distance", "iterations")
-    out = {k: [] for k in keys}
+        check_alpha_N(alpha, N, passes=30 * n_samples[j])
+    out = {k: [] for k in ("N", "lam_half", "err", "spread", "censored", "passes", "seconds", "violations",
+                           "thresholds", "lo", "hi", "windows", "runs", "seeds")}
+    min_half = 0.5 * (slots - 1) * resolution
     for j, N in enumerate(Ns):
-        K = n_lams[j]
-        if j == 0:
-            # nothing known yet: a wide, denser window (the smallest N is the cheapest)
-            lo, hi = 0.8 * lc, lc + 0.8
-            K = 3 * K
-        else:
-            prev = out["lam_half"][-1]
-            step = N - Ns[j - 1]
-            drift = (out["lam_half"][-1] - out["lam_half"][-2]) / (Ns[j - 1] - Ns[j - 2]) * step if j >= 2 else 0.0
-            centre = prev + min(drift, 0.0)
-            half = 3.0 * out["spread"][-1] + 0.5 * abs(drift) + 0.01
-            lo, hi = max(0.3 * lc, centre - half), centre + half
-        for attempt in range(4):
-            grid = np.round(np.linspace(lo, hi, K), 6)
-            point = {"N": N, "alpha": float(alpha), "kind": kind, "lams": grid.tolist(), "eps": eps, "tol": tol,
-                     "max_iter": max_iter}
-            res = sweep(retrieval_run, [point], n_samples[j], derive_seed(seed, "lambda_half", kind, alpha, N),
-                        desc=f"{kind} alpha={alpha} N={N}", progress=progress, cache=cache)
-            R = stack(res, "retrieved")[0]
-            p = R.mean(axis=0)
-            width = hi - lo
-            if p[0] > 0.5:  # median below the window
-                lo, hi = lo - 0.8 * width, lo + 0.2 * width
-            elif p[-1] < 0.5:  # median above the window
-                lo, hi = hi - 0.2 * width, hi + 0.8 * width
+        res, windows, seeds = [], [], []
+        bar = tqdm(range(n_samples[j]), desc=f"{kind} alpha={alpha} N={N}", disable=not progress, mininterval=1.0)
+        for s in bar:
+            found = np.array([float(r["threshold"]) for r in res])
+            found = found[np.isfinite(found)]
+            if len(found):
+                centre = float(np.median(found))
+                prev_spread = float(np.std(found)) if len(found) > 2 else (out["spread"][-1] if j else 0.0)
+                half = max(3.0 * prev_spread, min_half)
+            elif j == 0:
+                # nothing known yet: a wide window (the smallest N is the cheapest)
+                centre, half = 0.5 * (0.6 * lc + lc + 0.6), 0.5 * (lc + 0.6 - 0.6 * lc)
             else:
-                break
-        fit = lambda_half(grid, R, n_boot=n_boot, seed=derive_seed(seed, "boot", kind, alpha, N))
+                centre, jump = _predict_centre(out["N"], out["lam_half"], N)
+                half = max(3.0 * out["spread"][-1], 0.5 * jump, min_half)
+            lo_w, hi_w = round(max(centre - half, 1e-3), 6), round(centre + half, 6)
+            params = {"N": N, "alpha": float(alpha), "kind": kind, "lam_lo": lo_w, "lam_hi": hi_w, "slots": slots,
+                      "resolution": resolution, "eps": eps, "far": far, "tol": tol, "max_iter": max_iter,
+                      "seed": derive_seed(seed, "lambda_half", kind, alpha, N, s)}
+            res.append(cache.cached_call(threshold_run, params))
+            windows.append((lo_w, hi_w))
+            seeds.append(params["seed"])
+        thr = np.array([float(r["threshold"]) for r in res])
+        lo = np.array([float(r["lo"]) for r in res])
+        hi = np.array([float(r["hi"]) for r in res])
+        fit = lambda_half(thr, lo, hi, n_boot=n_boot, seed=derive_seed(seed, "boot", kind, alpha, N))
         for key in ("lam_half", "err", "spread", "censored"):
             out[key].append(fit[key])
         out["N"].append(N)
-        out["seconds"].append(float(stack(res, "seconds")[0].mean()))
-        out["grids"].append(grid)
-        out["retrieved"].append(R)
-        out["distance"].append(stack(res, "distance")[0])
-        out["iterations"].append(stack(res, "iterations")[0])
-    for key in ("N", "lam_half", "err", "spread", "censored", "seconds"):
+        out["passes"].append(float(np.mean([int(r["passes"]) for r in res])))
+        out["seconds"].append(float(np.mean([float(r["seconds"]) for r in res])))
+        out["violations"].append(int(sum(int(r["violations"]) for r in res)))
+        out["thresholds"].append(thr)
+        out["lo"].append(lo)
+        out["hi"].append(hi)
+        out["windows"].append(windows)
+        out["seeds"].append(seeds)
+        out["runs"].append([{k: r[k] for k in ("lam", "retrieved", "iterations", "outcome", "distance", "trajectory")}
+                            for r in res])
+    for key in ("N", "lam_half", "err", "spread", "censored", "passes", "seconds", "violations"):
         out[key] = np.asarray(out[key])
     out["lam_c"] = lc
     out["alpha"] = float(alpha)
     out["kind"] = kind
     return out
+
+
+def protocol_check(N, alpha, kind, n_real, n_lams, seed, *, slots=8, resolution=1e-3, eps=0.05, far=0.5, tol=1e-6,
+                   max_iter=60, max_iter_check=400, cache=None):
+    """The threshold search against reference runs without early decisions, on the same pattern sets.
+
+    For each of ``n_real`` realizations: the bracket (lo, hi) of :func:`threshold_run` (window
+    [0.6 lam_c, lam_c + 0.6]), then :func:`long_run_check` (tol 1e-12, ``max_iter_check`` updates) on
+    ``n_lams`` values of lam, half spread over the window and half within 3 resolutions of the
+    threshold. Returns dict of arrays over realizations: ``lo``, ``hi``, ``ref_lo``/``ref_hi`` (largest
+    lost / smallest retrieved lam of the reference runs), ``monotone`` (reference outcomes monotone in
+    lam), ``disagree`` (grid values outside (lo, hi) where the search's implied outcome differs from the
+    reference), ``shift`` (midpoint of (lo, hi) minus midpoint of (ref_lo, ref_hi)), ``ref_converged``
+    (fraction of reference runs converged), plus ``lams`` and ``ref_retrieved`` (n_real x n_lams).
+    """
+    from .cache import default_cache
+
+    cache = default_cache() if cache is None else cache
+    lc = float(T.lam_c(alpha, kind))
+    lo_w, hi_w = round(0.6 * lc, 6), round(lc + 0.6, 6)
+    keys = ("lo", "hi", "ref_lo", "ref_hi", "monotone", "disagree", "shift", "ref_converged", "lams", "ref_retrieved")
+    out = {k: [] for k in keys}
+    for s in range(n_real):
+        sd = derive_seed(seed, "protocol_check", kind, alpha, N, s)
+        r = cache.cached_call(threshold_run, {"N": N, "alpha": float(alpha), "kind": kind, "lam_lo": lo_w, "lam_hi": hi_w,
+                                              "slots": slots, "resolution": resolution, "eps": eps, "far": far, "tol": tol,
+                                              "max_iter": max_iter, "seed": sd})
+        lo, hi = float(r["lo"]), float(r["hi"])
+        mid = 0.5 * (lo + hi)
+        n_wide = n_lams // 2
+        lams = np.unique(np.round(np.concatenate([np.linspace(lo_w, hi_w, n_wide),
+                                                  np.linspace(mid - 3 * resolution, mid + 3 * resolution, n_lams - n_wide)]), 6))
+        lams = lams[lams > 0]
+        ref = cache.cached_call(long_run_check, {"N": N, "alpha": float(alpha), "kind": kind, "lams": lams.tolist(),
+                                                 "seed": sd, "eps": eps, "tol": 1e-12, "max_iter": max_iter_check})
+        ok = np.asarray(ref["retrieved"], bool)
+        ref_lo = float(lams[~ok].max()) if (~ok).any() else math.nan
+        ref_hi = float(lams[ok].min()) if ok.any() else math.nan
+        implied = np.where(lams >= hi, 1, np.where(lams <= lo, 0, -1))
+        out["lo"].append(lo)
+        out["hi"].append(hi)
+        out["ref_lo"].append(ref_lo)
+        out["ref_hi"].append(ref_hi)
+        out["monotone"].append(bool(np.all(np.diff(ok.astype(int)) >= 0)))
+        out["disagree"].append(int(np.sum((implied >= 0) & (implied != ok.astype(int)))))
+        out["shift"].append(mid - 0.5 * (ref_lo + ref_hi))
+        out["ref_converged"].append(float(np.mean(ref["converged"])))
+        out["lams"].append(lams)
+        out["ref_retrieved"].append(ok)
+    return {k: (v if k in ("lams", "ref_retrieved") else np.asarray(v)) for k, v in out.items()}
 
 
 __all__ = [
@@ -261,8 +310,10 @@ __all__ = [
     "extrapolate_inverse_N",
     "lambda_half",
     "lambda_half_scan",
-    "realization_thresholds",
+    "long_run_check",
     "one_step_run",
     "polynomial_one_step_run",
-    "retrieval_run",
+    "protocol_check",
+    "retrieval_probability",
+    "threshold_run",
 ]

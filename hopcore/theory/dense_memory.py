@@ -12,6 +12,7 @@ state of norm |x| = rho sqrt(N); inverse temperature lam of the log-sum-exp ener
 - cos theta_c        = phi_{alpha,1}(lam)                        one-step basin (spherical patterns)
 - c_max(alpha)       = largest c with zeta_hat_1(c) = alpha       nearest other pattern (first moment)
 - alpha_c^lb(lam)    = sup{alpha : A(alpha, lam) > alpha}         union bound (Gaussian patterns)
+- alpha_R(lam)       = W_0(2 lam/5)/4                             Ramsauer et al.'s bound at large N
 
 Every function takes ``kind`` in {"spherical", "gaussian"}. Closed forms are used where they exist;
 ``zeta_hat_numeric``, ``eps_star_numeric``, ``phi_numeric`` and ``alpha_1_numeric`` compute the same
@@ -233,6 +234,30 @@ def lam_c(alpha, kind="spherical"):
     return out.reshape(a.shape) if a.ndim else float(out[0])
 
 
+def lam_c_norm(alpha, r, kind="gaussian"):
+    """Retrieval onset of a pattern of norm r (|xi^1|^2 = N r^2), started at x = xi^1.
+
+    The pattern term is N r^2 and the other patterns form a REM with levels xi^1.xi^mu of norm rho = r,
+    so xi^1 is kept when r^2 > phi_{alpha,r}(lam). phi decreases with lam up to lam_*(alpha, r) and is
+    constant beyond, so the onset is the root of r^2 = phi_{alpha,r}(lam) (brentq), nan when even the
+    condensed value eps_*(alpha, r) is above r^2. Gaussian closed form: 1 - sqrt(1 - 2 alpha / r^2).
+    """
+    kind = _kind(kind)
+    alpha = float(_alpha(alpha))
+    rs = np.asarray(r, dtype=float)
+    out = []
+    for x in np.atleast_1d(rs):
+        ls = float(lam_star(alpha, x, kind))
+        f = lambda l: x * x - float(phi(alpha, l, x, kind))  # noqa: E731
+        if not x > 0 or f(ls) <= 0:
+            out.append(np.nan)
+            continue
+        lo = 1e-9 * ls
+        out.append(optimize.brentq(f, lo, ls, xtol=1e-13) if f(lo) < 0 else lo)
+    out = np.array(out)
+    return out.reshape(rs.shape) if rs.ndim else float(out[0])
+
+
 def theta_c(alpha, lam, kind="spherical"):
     """One-step basin angle: cos theta_c = phi_{alpha,1}(lam); nan where phi >= 1 (no retrieval)."""
     c = phi(alpha, lam, 1.0, kind)
@@ -247,6 +272,87 @@ def c_max(alpha, kind="spherical"):
     a = np.atleast_1d(_alpha(alpha))
     out = np.array([eps_star_numeric(x, 1.0, kind) for x in a])
     return out.reshape(np.shape(alpha)) if np.ndim(alpha) else float(out[0])
+
+
+# ----------------------------------------------------------------------------- finite N
+def log_mgf_finite_n(lam, N, kind="spherical", s=1.0):
+    """log E exp(lam xi^1.xi) at finite N for a fixed xi^1 with |xi^1|^2 = N s and a random pattern xi.
+
+    spherical (s = 1): the overlap c = xi^1.xi/N has density (1 - c^2)^((N-3)/2) / B(1/2, (N-1)/2) on
+    (-1, 1), so E e^(kappa c) (kappa = lam N) is a one-dimensional integral, done by quadrature around
+    the maximum of the exponent (equal to Gamma(N/2) (kappa/2)^(1-N/2) I_(N/2-1)(kappa), which the tests
+    check); gaussian: xi^1.xi is N(0, N s), so lam^2 N s / 2. Returns (log E, eps) with eps the mean of
+    xi^1.xi/N under the tilted law (the lam-derivative of log E, divided by N). Scalar lam.
+    """
+    from scipy import integrate
+    from scipy.special import betaln
+
+    kind = _kind(kind)
+    lam = float(lam)
+    if kind == "gaussian":
+        return 0.5 * lam**2 * N * s, lam * s
+    k = lam * N
+    a = 0.5 * (N - 3.0)
+    # maximum of h(c) = a log(1 - c^2) + k c: k (1 - c^2) = 2 a c
+    c0 = (math.sqrt(a * a + k * k) - a) / k if k > 0 else 0.0
+    h0 = a * math.log1p(-c0 * c0) + k * c0
+    f = lambda c: math.exp(a * math.log1p(-c * c) + k * c - h0)  # noqa: E731
+    width = 1.0 / math.sqrt(max(N, 1.0))
+    pts = [max(-1.0 + 1e-15, c0 - width), c0, min(1.0 - 1e-15, c0 + width)]
+    z = integrate.quad(f, -1.0, 1.0, points=pts, epsabs=0.0, epsrel=1e-12, limit=200)[0]
+    zc = integrate.quad(lambda c: c * f(c), -1.0, 1.0, points=pts, epsabs=0.0, epsrel=1e-12, limit=200)[0]
+    return h0 + math.log(z) - betaln(0.5, 0.5 * (N - 1.0)), zc / z
+
+
+def saddle_node_margin(kappa):
+    """g_c(kappa) = min over 0 < delta < 1/2 of [kappa delta + log(1/delta - 1)].
+
+    The fixed-point equation delta = 1/(1 + exp(g - kappa delta)) has a solution with delta < 1/2
+    iff g >= g_c; for large kappa, g_c = 1 + log(kappa) + O(1/kappa).
+    """
+    kappa = float(kappa)
+    if kappa <= 4.0:
+        return 0.5 * kappa  # the bracket decreases on (0, 1/2): no small-delta fixed point before 1/2
+    d = 0.5 * (1.0 - math.sqrt(1.0 - 4.0 / kappa))  # kappa = 1/(delta (1 - delta)) at the minimum
+    return kappa * d + math.log(1.0 / d - 1.0)
+
+
+def finite_n_threshold(alpha, N, kind="spherical", s=1.0, saddle_node=True):
+    """Finite-N retrieval threshold lam of xi^1 started at x = xi^1 (|xi^1|^2 = N s).
+
+    Near xi^1 the iteration stays on the line x = (1 - delta) xi^1 + delta m, where m is the softmax
+    average of the other patterns (held fixed). The new weight of the others is
+    delta' = 1 / (1 + exp(G)), G = lam x.xi^1 - log Z(x), Z = sum_(mu>=2) exp(lam x.xi^mu). To first
+    order in delta, G = g - kappa delta with g = lam N s - log Z(xi^1) and kappa = lam |xi^1 - m|^2 =
+    lam N (s - 2 eps + eps^2 / s) (eps = m.xi^1/N; the components of m orthogonal to xi^1 average out
+    over exponentially many patterns). A fixed point near xi^1 exists iff g >= g_c(kappa)
+    (``saddle_node_margin``, about 1 + log kappa). log Z(xi^1) is replaced by its annealed value
+    log(P - 1) + log E exp(lam xi^1.xi) at finite N (``log_mgf_finite_n``), valid far from REM
+    condensation. As N -> inf, g/N -> s - phi and the margin is O(log N), so the threshold tends to
+    the lam where s = phi_{alpha, sqrt s}(lam) with a correction of order log(N)/N. With
+    ``saddle_node=False`` the margin is 0: the lam at which one update from xi^1 keeps half of the
+    weight on it (a_1 = 1/2).
+    Returns the root lam (brentq), nan if there is none below lam = 50.
+    """
+    kind = _kind(kind)
+    alpha = float(_alpha(alpha))
+    N = V.integer(2)("N", N)
+    s = V.positive()("s", s)
+    aN = alpha * N
+    log_p1 = math.log(max(1.0, round(math.exp(aN)) - 1.0)) if aN < 700 else aN
+
+    def F(lam):
+        log_m, eps = log_mgf_finite_n(lam, N, kind, s)
+        g = lam * N * s - log_p1 - float(log_m)
+        kappa = lam * N * (s - 2.0 * float(eps) + float(eps) ** 2 / s)
+        return g - (saddle_node_margin(kappa) if saddle_node else 0.0)
+
+    lo, hi = 1e-4, 0.05
+    while F(hi) < 0:
+        lo, hi = hi, 2.0 * hi
+        if hi > 50:
+            return math.nan
+    return optimize.brentq(F, lo, hi, xtol=1e-12)
 
 
 # ----------------------------------------------------------------------------- all patterns (union bound)
@@ -310,6 +416,50 @@ def alpha_c_lb(lam, kind="gaussian"):
     return out.reshape(lams.shape) if lams.ndim else float(out[0])
 
 
+# ----------------------------------------------------------------------------- earlier rigorous bound
+def ramsauer_c(beta, d, K2, p_fail):
+    """The constant c of the storage theorem of Ramsauer et al. (2021), in their notation: dimension d,
+    patterns on the sphere of radius K sqrt(d - 1), inverse temperature beta, failure probability p.
+
+    a = 2/(d-1) (1 + log(2 beta K^2 p (d-1))), b = 2 K^2 beta / 5, c = b / W_0(exp(a + log b)).
+    """
+    from scipy.special import lambertw
+
+    beta = np.asarray(beta, dtype=float)
+    a = 2.0 / (d - 1.0) * (1.0 + np.log(2.0 * beta * K2 * p_fail * (d - 1.0)))
+    b = 0.4 * K2 * beta
+    return b / np.real(lambertw(np.exp(a + np.log(b))))
+
+
+def ramsauer_alpha_lb(lam, N=None, p_fail=0.001):
+    """Lower bound on the all-pattern capacity from the storage theorem of Ramsauer et al. (2021).
+
+    Their theorem, in our notation (dimension d = N, patterns on the sphere of radius M = K sqrt(N-1),
+    so K^2 = N/(N-1) for |xi|^2 = N, inverse temperature beta = lam): with
+    a = 2/(N-1) (1 + log(2 lam K^2 p (N-1))), b = 2 K^2 lam / 5 and c = b / W_0(exp(a + log b))
+    (W_0: principal branch of the Lambert function), with probability 1 - p at least
+    sqrt(p) c^((N-1)/4) patterns are stored, provided c >= (2/sqrt p)^(4/(N-1)). Hence
+    alpha_lb(N) = [log(p)/2 + (N-1) log(c)/4] / N (nan where the proviso fails).
+    As N -> inf, a -> 0 and K -> 1, so c -> b / W_0(b) = exp(W_0(b)) and (``N=None``)
+
+        alpha_R(lam) = W_0(2 lam / 5) / 4,
+
+    independent of p: it grows like log(lam)/4, half the rate of alpha_1 ~ log(lam)/2.
+    """
+    from scipy.special import lambertw
+
+    lam = _lam(lam)
+    if N is None:
+        return np.real(lambertw(0.4 * lam)) / 4.0
+    N = V.real(2.0, math.inf, lo_open=True)("N", float(N))
+    p_fail = V.real(0.0, 1.0, lo_open=True)("p_fail", p_fail)
+    c = ramsauer_c(lam, N, N / (N - 1.0), p_fail)
+    ok = c >= (2.0 / math.sqrt(p_fail)) ** (4.0 / (N - 1.0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        val = (0.5 * math.log(p_fail) + 0.25 * (N - 1.0) * np.log(c)) / N
+    return np.where(ok, val, np.nan)
+
+
 # ----------------------------------------------------------------------------- scaled dot product
 def scaled_alpha_1(lam_t, N=None, a=0.5, kind="spherical"):
     """Scaled dot product lam = lam_t / N^a, P = exp(alpha_t N^(1-a)).
@@ -341,13 +491,19 @@ __all__ = [
     "eps_star",
     "eps_star_numeric",
     "failure_boundary",
+    "finite_n_threshold",
     "lam_c",
+    "lam_c_norm",
     "lam_star",
     "large_lam_alpha_1",
     "legendre_transform",
+    "log_mgf_finite_n",
     "norm_rate",
     "phi",
     "phi_numeric",
+    "ramsauer_alpha_lb",
+    "ramsauer_c",
+    "saddle_node_margin",
     "scaled_alpha_1",
     "theta_c",
     "union_bound_rate",
