@@ -88,6 +88,19 @@ class Params(dict):
     def out(self) -> Path:
         return Path(self["output_dir"])
 
+    def _repr_html_(self) -> str:
+        import html
+
+        rows = "".join(
+            f"<tr><td><code>{html.escape(k)}</code></td><td>{html.escape(_short(v))}</td></tr>" for k, v in self.items()
+        )
+        return f"<table class='hopcore-params'><tr><th>parameter</th><th>value</th></tr>{rows}</table>"
+
+
+def _short(value: Any, limit: int = 90) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 5] + " ...]"
+
 
 def registry() -> dict[str, Chapter]:
     chapters = {}
