@@ -74,9 +74,33 @@ def test_phases_at_moderate_size():
     assert many["feature"] > few["feature"]
 
 
-def test_dense_test_examples_are_dense():
-    out = rf_magnetizations(300, 0.1, 0.05, "dense", None, 3, L_test=(5,), n_test=2)
-    assert "test_5" in out and out["m_test_5"].shape == (2,)
+def test_test_examples_are_sparse_whatever_the_training():
+    # dense training: test_<L> are sparse +-1 combinations of exactly L features; rebuilt by hand
+    from hopcore.ensembles.random_features import rf_examples_from_support, rf_sparse_support
+
+    N, alpha, alpha_D, seed = 300, 0.1, 0.05, 3
+    out = rf_magnetizations(N, alpha, alpha_D, "dense", None, seed, L_test=(5,), n_test=2, dense_test=True, n_starts=1)
+    assert out["m_test_5"].shape == (2,) and out["m_test_dense"].shape == (2,)
+    D, P = rf_sizes(N, alpha, alpha_D)
+    F = rf_features(N, D, derive_seed(seed, "features"))
+    X = rf_examples(F, rf_coefficients(D, P, "dense", None, derive_seed(seed, "train")))
+    idx, val = rf_sparse_support(D, 2, 5, derive_seed(seed, "test", 5))
+    T = rf_examples_from_support(F, idx, val)
+    n_before = 2  # one feature and one training example start before the test examples
+    for r in range(2):
+        s, _, _ = np_async(X, T[:, r], derive_seed(seed, "dynamics", n_before + r))
+        assert out["m_test_5"][r] == pytest.approx(s.astype(int) @ T[:, r] / N)
+    # the dense option draws dense coefficients of the training kind
+    Td = rf_examples(F, rf_coefficients(D, 2, "dense", None, derive_seed(seed, "test", "dense")))
+    s, _, _ = np_async(X, Td[:, 1], derive_seed(seed, "dynamics", n_before + 2 + 1))
+    assert out["m_test_dense"][1] == pytest.approx(s.astype(int) @ Td[:, 1] / N)
+
+
+def test_test_start_keys_for_both_training_families():
+    # sparse test keys for both families; the dense-test key only on request
+    a = rf_magnetizations(200, 0.05, 0.05, "sparse", 3, 9, L_test=(3,), n_test=1, n_starts=1)
+    b = rf_magnetizations(200, 0.05, 0.05, "dense", None, 9, L_test=(3,), n_test=1, n_starts=1)
+    assert "test_3" in a and "test_3" in b and "test_dense" not in a
 
 
 def test_validation_names_the_parameter():
@@ -92,5 +116,9 @@ def test_validation_names_the_parameter():
         check_rf_point(10**6, 90.0, 0.01, "sparse", 3)  # N x P int8 examples = 90 TB
     with pytest.raises(ValueError, match="alpha_D=20"):
         check_rf_point(50_000, 0.5, 20.0, "dense", None)  # D x P float64 coefficients: 80 GB
-    # even L is allowed (ties go to +1)
-    assert check_rf_point(1000, 0.1, 0.02, "sparse", 4)["L"] == 4
+    # parity rule: odd L everywhere (training, test examples, mixtures), as in the chapters
+    with pytest.raises(ValueError, match="L=4"):
+        check_rf_point(1000, 0.1, 0.02, "sparse", 4)
+    with pytest.raises(ValueError, match=r"L_test\[1\]=6"):
+        check_rf_point(1000, 0.1, 0.02, "dense", None, L_test=(3, 6))
+    assert check_rf_point(1000, 0.1, 0.02, "sparse", 5)["L"] == 5

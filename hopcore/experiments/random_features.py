@@ -35,7 +35,14 @@ def rf_sizes(N: int, alpha: float, alpha_D: float) -> tuple[int, int]:
 
 def check_rf_point(N, alpha, alpha_D, coefficients, L, L_test=(), mixtures=()) -> dict:
     """Validate one simulation point; return the normalized values. Raises ``ValueError`` naming the
-    parameter (L > D, alpha_D out of range, example matrix too large, ...) before any work."""
+    parameter (L > D, even L, alpha_D out of range, example matrix too large, ...) before any work.
+
+    Parity rule: every number of features per example or start (``L``, ``L_test``, ``mixtures``)
+    must be odd. The ensemble accepts even L with ties broken to +1, but the simulations compare with
+    the theory of symmetric n-mixtures, which exists for odd n only (even mixtures are unstable
+    in the zero-temperature Hopfield model), and a tie convention would be one more thing the
+    dense theory does not have; the chapters use odd values only, so the rule is the same everywhere.
+    """
     N = V.integer(16, 10**6)("N", N)
     alpha = V.real(0.0, ALPHA_MAX, lo_open=True)("alpha", alpha)
     alpha_D = V.real(0.0, ALPHA_D_MAX, lo_open=True)("alpha_D", alpha_D)
@@ -47,8 +54,8 @@ def check_rf_point(N, alpha, alpha_D, coefficients, L, L_test=(), mixtures=()) -
     if coefficients != "sparse":
         V.memory_bytes("alpha_D", alpha_D, 8.0 * D * P + 2.0 * N * P, limit)
     else:
-        L = V.integer(1, D)("L", L)
-    L_test = [V.integer(1, D)(f"L_test[{k}]", l) for k, l in enumerate(L_test)]
+        L = V.odd_integer(1, D)("L", L)
+    L_test = [V.odd_integer(1, D)(f"L_test[{k}]", l) for k, l in enumerate(L_test)]
     mixtures = [V.odd_integer(1, D)(f"mixtures[{k}]", n) for k, n in enumerate(mixtures)]
     return dict(N=N, alpha=alpha, alpha_D=alpha_D, coefficients=coefficients, L=L if coefficients == "sparse" else None,
                 D=D, P=P, L_test=L_test, mixtures=mixtures)
@@ -63,21 +70,24 @@ def _examples(F, P, coefficients, L, seed):
 
 
 def rf_magnetizations(N: int, alpha: float, alpha_D: float, coefficients: str, L: int | None, seed: int,
-                      L_test=(), n_test: int = 1, max_sweeps: int = 200, mixtures=(), n_starts: int = 4) -> dict:
+                      L_test=(), n_test: int = 1, max_sweeps: int = 200, mixtures=(), n_starts: int = 4,
+                      dense_test: bool = False) -> dict:
     """Magnetizations m = s*.s0/N of the fixed points reached from structured starts s0.
 
     Model: F (N x D) iid +-1 features, D = alpha_D N; P = alpha N training examples
     xi^mu = sign(F c^mu) (``coefficients`` "dense" Gaussian, "dense_binary" +-1, or "sparse" with
-    exactly ``L`` non-zero +-1 entries, ties to +1 for even L); Hebb couplings J = X X^T/N, J_ii = 0,
+    exactly ``L`` non-zero +-1 entries, L odd); Hebb couplings J = X X^T/N, J_ii = 0,
     in the O(NP) overlap form; zero-temperature asynchronous dynamics (ties keep the spin).
 
     Starts and returned keys (mean m over the starts of each kind, plus ``m_<key>`` with every start):
 
     - ``"feature"``: the first ``min(n_starts, D)`` features f^k;
     - ``"train"``: the first ``min(n_starts, P)`` training examples;
-    - ``"test_<L>"`` for each entry of ``L_test``: ``n_test`` fresh examples from the same F
-      (sparse with that many non-zero entries; when ``coefficients`` is dense, fresh dense
-      coefficients of the same kind);
+    - ``"test_<L>"`` for each entry of ``L_test`` (odd): ``n_test`` fresh test examples from the same
+      F with sparse coefficients, exactly L non-zero +-1 entries, *whatever the training
+      coefficients* (for dense training too);
+    - ``"test_dense"`` if ``dense_test``: ``n_test`` fresh examples with dense coefficients (of the
+      training kind when it is dense, Gaussian when training is sparse);
     - ``"mixture_<n>"`` for each n in ``mixtures``: ``n_test`` symmetric mixtures sign(f^1+...+f^n)
       of distinct random features;
     - ``"sweeps"`` (largest number of sweeps over the starts), ``"converged"`` (every start reached a
@@ -100,10 +110,12 @@ def rf_magnetizations(N: int, alpha: float, alpha_D: float, coefficients: str, L
     starts["feature"] = np.ascontiguousarray(F[:, : min(n_starts, D)].T)
     starts["train"] = np.ascontiguousarray(X[:, : min(n_starts, P)].T)
     for Lt in pt["L_test"]:
-        s_seed = derive_seed(seed, "test", Lt)
-        coef = "sparse" if pt["coefficients"] == "sparse" else pt["coefficients"]
-        T = _examples(F, n_test, coef, Lt, s_seed)
+        T = _examples(F, n_test, "sparse", Lt, derive_seed(seed, "test", Lt))
         starts[f"test_{Lt}"] = np.ascontiguousarray(T.T)
+    if dense_test:
+        kind = pt["coefficients"] if pt["coefficients"] != "sparse" else "dense"
+        T = _examples(F, n_test, kind, None, derive_seed(seed, "test", "dense"))
+        starts["test_dense"] = np.ascontiguousarray(T.T)
     for n in pt["mixtures"]:
         rng = np.random.default_rng(derive_seed(seed, "mixture", n))
         starts[f"mixture_{n}"] = np.stack(
@@ -127,8 +139,6 @@ def rf_magnetizations(N: int, alpha: float, alpha_D: float, coefficients: str, L
     out["converged"] = bool(converged.all())
     out["n_not_converged"] = int((~converged).sum())
     return out
-
-
 
 
 def crossing(alphas, m, level: float = 0.8, rising: bool = True) -> float:
