@@ -183,3 +183,20 @@ def test_noise_scales_as_predicted_with_P():
     assert v[1.6]["mix"] / v[0.4]["mix"] == pytest.approx(4.0, rel=0.3)
     assert v[1.6]["r_t"] / v[0.4]["r_t"] == pytest.approx(4.0, rel=0.3)
     assert v[1.6]["unc"] / v[0.4]["unc"] > 8.0
+
+
+def test_rs_mixture_overlap_formula():
+    from hopcore.experiments.rf_fields import rs_mixture_overlap
+
+    rng = np.random.default_rng(5)
+    alpha, qh, mh, n = 0.3, 2.0, 0.4, 3
+    x = np.array([[0.1, qh, 0.1, 0.5, 1.0, 0.5, 0.5, mh]])
+    # Monte Carlo of s = sign(mh zeta + sqrt(alpha qh) z) against the mixture sign(zeta)
+    f = rng.choice([-1, 1], size=(400_000, n))
+    zeta = f.sum(axis=1)
+    s = np.sign(mh * zeta + np.sqrt(alpha * qh) * rng.standard_normal(zeta.size))
+    assert rs_mixture_overlap([alpha], x, n)[0] == pytest.approx(np.mean(s * np.sign(zeta)), abs=4e-3)
+    # n = 1: the feature overlap erf(mh / sqrt(2 alpha qh))
+    from scipy.special import erf
+
+    assert rs_mixture_overlap([alpha], x, 1)[0] == pytest.approx(erf(mh / np.sqrt(2 * alpha * qh)))

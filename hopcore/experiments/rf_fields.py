@@ -51,7 +51,9 @@ def field_terms(F: np.ndarray, C: np.ndarray, X: np.ndarray, s: np.ndarray, S: n
     Ff = F.astype(np.float64)
     sf = s.astype(np.float64)
     U = Ff @ C
-    R = X.astype(np.float64) - U * a
+    # R = X - U a, built in place: the N x P temporaries dominate the cost of a call
+    R = U * (-a)
+    R += X
     m = Ff.T @ sf / N
     t = R.T @ sf / N
     G = (C * (a * a)) @ C.T
@@ -61,14 +63,14 @@ def field_terms(F: np.ndarray, C: np.ndarray, X: np.ndarray, s: np.ndarray, S: n
     gd = np.diag(G)
     B = FG - Ff * gd
     cav = sf / N
+    aRU = np.einsum("ij,ij,j->i", R, U, a)  # sum_mu a_mu R_imu U_imu, shared by r_lin and u_t
     out = {}
     out["signal"] = (Ff[:, inS] * m[inS]).dot(gd[inS]) - cav * gd[inS].sum()
     out["mix"] = B[:, inS].dot(m[inS]) - cav * (B[:, inS] * Ff[:, inS]).sum(axis=1)
     out["unc"] = FG[:, ~inS].dot(m[~inS]) - cav * (FG[:, ~inS] * Ff[:, ~inS]).sum(axis=1)
-    aR = R * a
-    out["r_lin"] = aR.dot(C.T @ m) - cav * (aR * U).sum(axis=1)
-    out["u_t"] = (U * a).dot(t) - cav * (aR * U).sum(axis=1)
-    out["r_t"] = R.dot(t) - cav * (R * R).sum(axis=1)
+    out["r_lin"] = R.dot(a * (C.T @ m)) - cav * aRU
+    out["u_t"] = U.dot(a * t) - cav * aRU
+    out["r_t"] = R.dot(t) - cav * np.einsum("ij,ij->i", R, R)
     return out
 
 
@@ -186,6 +188,26 @@ def transition_points(alphas, m_feature, m_train, m_tests: dict, level: float = 
     return out
 
 
+def rs_mixture_overlap(alphas, x, n: int) -> np.ndarray:
+    """Overlap with the starting mixture sign(f^1+...+f^n) of the RS zero-temperature state on the
+    n-mixture retrieval branch: the theory line for the measured m of a test example with n features.
+
+    At T = 0 the RS spin is s = sign(mh zeta + a z) with zeta the sum of the n features at a site,
+    z ~ N(0, 1) the crosstalk and a = sqrt(alpha qh) (the ``E|a z + mh zeta|`` term of the mixture
+    free energy), so  m_mix = E_zeta[ sign(zeta) erf(mh zeta / (sqrt(2) a)) ] = E_zeta erf(mh |zeta| / (sqrt(2) a)).
+    ``x`` has rows (dq, qh, dp, dph, pd, dpdh, m, mh) (order of hopcore.theory.random_features), one
+    per load in ``alphas``; for n = 1 the result is the feature overlap m itself.
+    """
+    from scipy.special import erf
+
+    from ..solvers.averages import binomial_mixture
+
+    x = np.atleast_2d(np.asarray(x, dtype=float))
+    a = np.sqrt(np.asarray(alphas, dtype=float) * x[:, 1])
+    zeta, prob = binomial_mixture(int(n))
+    return (prob[None, :] * erf(x[:, 7, None] * np.abs(zeta)[None, :] / (np.sqrt(2.0) * a[:, None]))).sum(axis=1)
+
+
 def largest_retrieved(Ls, m, level: float = 0.9) -> int:
     """Largest L whose mean magnetization reaches ``level`` (0 if none); Ls increasing."""
     ok = [int(L) for L, v in zip(Ls, m) if np.isfinite(v) and v >= level]
@@ -208,4 +230,4 @@ def fit_power_law(x, y) -> dict:
 
 
 __all__ = ["NOISE_TERMS", "check_field_point", "crossings", "example_slopes", "field_terms", "fit_power_law",
-           "largest_retrieved", "rf_field_terms", "transition_points"]
+           "largest_retrieved", "rf_field_terms", "rs_mixture_overlap", "transition_points"]
