@@ -165,14 +165,16 @@ def crossings(x, y, level: float = 0.5, direction: str = "up") -> np.ndarray:
     return np.array(out)
 
 
-def transition_points(alphas, m_feature, m_train, m_tests: dict, level: float = 0.5) -> dict:
+def transition_points(alphas, m_feature, m_train, m_tests: dict, level: float = 0.5, generalization: str = "last") -> dict:
     """Transitions read off mean magnetization curves (alpha increasing), at ``m = level``:
 
     - ``learning``: first upward crossing of the feature curve;
     - ``storage``: first downward crossing of the training-example curve (None if it never drops);
     - ``reentrance``: last upward crossing of the training-example curve after it dropped;
-    - ``generalization``: {L: last upward crossing of the test curve} (None when the test examples
-      are never, or always, above ``level`` in the window).
+    - ``generalization``: {L: last (``generalization="last"``) or first (``"first"``) upward crossing
+      of the test curve} (None when the test examples are never, or always, above ``level`` in the
+      window). "last" ignores early excursions above a low level; "first" ignores late dips below a
+      high level (a few failed starts near m ~ 1).
     """
     def first(v):
         return float(v[0]) if v.size else None
@@ -184,7 +186,8 @@ def transition_points(alphas, m_feature, m_train, m_tests: dict, level: float = 
            "storage": first(crossings(alphas, m_train, level, "down"))}
     up = crossings(alphas, m_train, level, "up")
     out["reentrance"] = last(up[up > out["storage"]]) if out["storage"] is not None else None
-    out["generalization"] = {str(k): last(crossings(alphas, v, level, "up")) for k, v in m_tests.items()}
+    pick = {"last": last, "first": first}[V.choice("last", "first")("generalization", generalization)]
+    out["generalization"] = {str(k): pick(crossings(alphas, v, level, "up")) for k, v in m_tests.items()}
     return out
 
 
