@@ -43,12 +43,29 @@ def test_linear_dpdh_form_is_not_stationary():
         assert np.max(np.abs(np.delete(gs, 2))) < 1e-7 * max(1.0, alpha * sol.x[1] * sol.x[4])
 
 
-@pytest.mark.parametrize("alpha,alpha_D", [(0.05, 0.05), (0.1, 1.0), (0.13, 30.0), (0.02, 0.5)])
-def test_storage_free_energy_stationary(alpha, alpha_D):
-    sol = rf.saddle_point_storage(alpha, alpha_D)
+@pytest.mark.parametrize("variant,alpha,alpha_D,L", [
+    ("spec", 0.05, 0.05, None), ("spec", 0.1, 1.0, None), ("spec", 0.13, 30.0, None), ("spec", 0.02, 0.5, None),
+    ("coherent", 0.015, 0.05, None), ("coherent", 0.1, 1.0, None), ("coherent", 0.13, 30.0, None),
+    ("coherent", 0.02, 0.5, None), ("coherent", 0.002, 0.005, 3), ("coherent", 0.01, 0.05, 9)])
+def test_storage_free_energy_stationary(variant, alpha, alpha_D, L):
+    sol = rf.saddle_point_storage(alpha, alpha_D, variant=variant, L=L)
     assert sol.converged and sol.x[6] > 0.9
-    g = scaled_gradient(lambda x: rf.free_energy_storage(x, alpha, alpha_D), sol.x)
-    assert np.max(np.abs(g)) < 1e-8
+    assert sol.x.size == (7 if variant == "spec" else 8)
+    g = scaled_gradient(lambda x: rf.free_energy_storage(x, alpha, alpha_D, variant, L), sol.x)
+    assert np.max(np.abs(g)) < 1e-8 * max(1.0, alpha * sol.x[1] * sol.x[4]), g
+
+
+def test_coherent_terms_are_needed_for_stationarity():
+    # the spec's solution padded with w = E|u| is not stationary for the coherent free energy
+    # (d f / d dph picks up -(alpha_T/2) w^2, the missing w^2/alpha_D in pd), and vice versa
+    alpha, alpha_D = 0.02, 0.1
+    spec = rf.saddle_point_storage(alpha, alpha_D, variant="spec")
+    x = np.append(spec.x, rf.KAPPA1)
+    g = numerical_gradient(lambda y: rf.free_energy_storage(y, alpha, alpha_D), x)
+    assert abs(g[3]) > 1e-3
+    coh = rf.saddle_point_storage(alpha, alpha_D)
+    g = numerical_gradient(lambda y: rf.free_energy_storage(y, alpha, alpha_D, "spec"), coh.x[:7])
+    assert np.max(np.abs(g)) > 1e-3
 
 
 def test_stationarity_along_the_lines():
@@ -57,10 +74,12 @@ def test_stationarity_along_the_lines():
     for a, aD, x in zip(line.fixed, line.control_exists, line.x_exists):
         g = scaled_gradient(lambda y: rf.free_energy_mixture(y, a, aD, 3), x)
         assert np.max(np.abs(g)) < 1e-7 * max(1.0, a * x[1] * x[4]), g
-    st = rf.storage_transition([0.1, 3.0])
-    for aD, a, x in zip(st.fixed, st.control_exists, st.x_exists):
-        g = scaled_gradient(lambda y: rf.free_energy_storage(y, a, aD), x)
-        assert np.max(np.abs(g)) < 1e-7
+    for variant in rf.STORAGE_VARIANTS:
+        st = rf.storage_transition([0.01, 0.1, 3.0], variant=variant)
+        assert st.params["variant"] == variant
+        for aD, a, x in zip(st.fixed, st.control_exists, st.x_exists):
+            g = scaled_gradient(lambda y: rf.free_energy_storage(y, a, aD, variant), x)
+            assert np.max(np.abs(g)) < 1e-7 * max(1.0, a * x[1] * x[4]), (variant, aD, g)
 
 
 def test_maps_agree_with_toolkit_damped_iteration_and_quadrature():
@@ -84,23 +103,51 @@ def test_maps_agree_with_toolkit_damped_iteration_and_quadrature():
     assert abs(k["kappa1"] - rf.KAPPA1) < 1e-6 and abs(k["kappa_s2"] - rf.KAPPA_S_SQ) < 1e-6 and abs(k["kappa0"]) < 1e-9
 
 
-def test_storage_line_tends_to_classical_capacity():
-    alpha_c, ok = rf.storage_line([10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("variant", ["coherent", "spec"])
+def test_storage_line_tends_to_classical_capacity(variant):
+    alpha_c, ok = rf.storage_line([10.0, 100.0, 1000.0], variant=variant)
     assert ok.all()
     assert np.all(np.diff(alpha_c) > 0)
     assert abs(alpha_c[-1] - 0.1379) < 0.002
     # and it is below it at small alpha_D (correlated examples are harder to store)
-    low, ok = rf.storage_line([0.05])
+    low, ok = rf.storage_line([0.05], variant=variant)
     assert ok.all() and low[0] < 0.1
+
+
+def test_coherent_storage_line_below_spec_and_merging_at_large_alpha_D():
+    aDs = [0.005, 0.02, 0.1, 0.5, 5.0, 100.0]
+    coh, ok1 = rf.storage_line(aDs)
+    spec, ok2 = rf.storage_line(aDs, variant="spec")
+    assert ok1.all() and ok2.all()
+    ratio = spec / coh
+    assert np.all(ratio > 1) and np.all(np.diff(ratio) < 0)
+    assert ratio[0] > 5 and ratio[1] > 4 and ratio[-1] < 1.01
+    # sparse condensed example (L = 3, 9) at small alpha_D: close to the dense site law
+    for L in (3, 9):
+        sp, ok = rf.storage_line([0.005, 0.02], L=L)
+        assert ok.all() and np.all(np.abs(sp / coh[:2] - 1) < 0.1)
+
+
+@pytest.mark.parametrize("alpha,alpha_D", [(0.05, 0.1), (0.02, 0.02), (0.1, 0.5)])
+def test_field_law_matches_signal_to_noise_closed_form(alpha, alpha_D):
+    k1sq, ks2 = rf.KAPPA1**2, rf.KAPPA_S_SQ
+    aT = alpha / alpha_D
+    law = rf.example_field_law(alpha, alpha_D)
+    assert abs(law["mean"] - (1 + k1sq**2 * aT)) < 1e-9
+    var = alpha + k1sq**2 * aT * (1 + alpha) + k1sq**3 * ks2 * aT**2
+    assert abs(law["var"] - var) < 1e-9
+    spec = rf.example_field_law(alpha, alpha_D, "spec")
+    assert spec["mean"] == 1.0 and abs(spec["var"] - alpha * (1 + k1sq**2 * aT)) < 1e-9
 
 
 def test_classical_limit_of_storage_equations():
     # alpha_D -> infinity: alpha_T -> 0 and the storage equations become AGS at T = 0
     alpha = 0.1
-    sol = rf.saddle_point_storage(alpha, 1e3)
-    dq, qh, m = sol.x[0], sol.x[1], sol.x[6]
-    assert abs(qh - 1 / (1 - dq) ** 2) < 1e-3
-    assert abs(m - erf(m / math.sqrt(2 * alpha * qh))) < 1e-9
+    for variant in rf.STORAGE_VARIANTS:
+        sol = rf.saddle_point_storage(alpha, 1e3, variant=variant)
+        dq, qh, m = sol.x[0], sol.x[1], sol.x[6]
+        assert abs(qh - 1 / (1 - dq) ** 2) < 1e-3
+        assert abs(m - erf(m / math.sqrt(2 * alpha * qh))) < 1e-3
 
 
 def test_learning_line_linear_at_small_alpha_D():
@@ -164,3 +211,7 @@ def test_validation():
         rf.mixture_spinodal(3, [-1.0])
     with pytest.raises(ValueError, match="alpha_D"):
         rf.saddle_point_mixture(1.0, 1e5, 1)
+    with pytest.raises(ValueError, match="variant"):
+        rf.storage_transition([0.1], variant="replica")
+    with pytest.raises(ValueError, match="L=0"):
+        rf.storage_line([0.1], L=0)

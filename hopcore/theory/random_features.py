@@ -10,7 +10,17 @@ Loads: ``alpha = P/N`` (examples), ``alpha_D = D/N`` (features), ``alpha_T = alp
 Order parameters (zero-temperature scaled), in this order in every vector ``x``:
 
     mixture of n features: x = (dq, qh, dp, dph, pd, dpdh, m, mh)
-    one training example:  x = (dq, qh, dp, dph, pd, dpdh, m)
+    one training example:  x = (dq, qh, dp, dph, pd, dpdh, m, w)   (variant "coherent", default)
+                           x = (dq, qh, dp, dph, pd, dpdh, m)      (variant "spec")
+
+Storage variants. A configuration close to a training example xi^1 = sign(u), u = F c^1/sqrt(D), has
+overlaps f^k.s/N ~ kappa_1 c^1_k/sqrt(D) with *every* feature: each is as small as an uncondensed
+overlap, but they are coherent and their squares sum to O(1). The "coherent" variant keeps them as a
+condensed direction of feature space, with overlap ``w = u.s/N``: it enters exactly like the n
+condensed features of a mixture (pd gains w^2/alpha_D, and the site field gains alpha_T dph w u_i).
+The "spec" variant (the equations of the spec, no w) treats them as uncondensed noise; it misses a
+crosstalk variance kappa_1^4 alpha_T that is not proportional to alpha, and puts the storage line
+2-5x too high at small alpha_D (chapter ``rf_storage_learning``). Both tend to AGS as alpha_D -> inf.
 
 with ``D1 = 1 - kappa_1^2 dp - kappa_s^2 dq``, ``D2 = 1 - alpha_T dph dq`` and ``a = sqrt(alpha qh)``.
 The free energies (:func:`free_energy_mixture`, :func:`free_energy_storage`) are written with the
@@ -46,9 +56,11 @@ KAPPA1_SQ = 2.0 / math.pi
 KAPPA_S_SQ = 1.0 - 2.0 / math.pi
 
 MIXTURE_VARS = ("dq", "qh", "dp", "dph", "pd", "dpdh", "m", "mh")
-STORAGE_VARS = ("dq", "qh", "dp", "dph", "pd", "dpdh", "m")
+STORAGE_VARS = ("dq", "qh", "dp", "dph", "pd", "dpdh", "m", "w")
+STORAGE_SPEC_VARS = ("dq", "qh", "dp", "dph", "pd", "dpdh", "m")
+STORAGE_VARIANTS = ("coherent", "spec")
 
-ALPHA_RANGE = (1e-3, 1e3)
+ALPHA_RANGE = (1e-6, 1e3)
 ALPHA_D_RANGE = (1e-7, 1e3)
 N_MAX = 51
 
@@ -103,15 +115,55 @@ def free_energy_mixture(x, alpha: float, alpha_D: float, n: int) -> float:
     )
 
 
-def free_energy_storage(x, alpha: float, alpha_D: float) -> float:
-    r"""RS free energy (T = 0 scaling) with one training example condensed, eq. (rf-f-storage):
+def site_distribution(L: int | None = None, n: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights of |u| for the condensed example's pre-activation u_i = (F c^1)_i / |c^1|:
+    dense coefficients (``L=None``): u ~ N(0, 1), an n-point Gauss-Legendre rule for the half-normal
+    density on [0, 12] (the integrands are smooth in |u|; storage lines agree to 1e-7 between n = 24
+    and n = 160); sparse (L non-zero +-1 entries): u = zeta/sqrt(L),
+    zeta a sum of L iid +-1, exact. ``sum(w * g(nodes)) = E g(|u|)``."""
+    if L is None:
+        x, wt = np.polynomial.legendre.leggauss(n)
+        u = 6.0 * (x + 1.0)
+        return u, 6.0 * wt * 2.0 * np.exp(-0.5 * u * u) / math.sqrt(2.0 * math.pi)
+    L = V.integer(1, 10_000)("L", L)
+    zeta, prob = binomial_mixture(L) if L % 2 else _binomial_even(L)
+    return np.abs(zeta) / math.sqrt(L), prob
+
+
+def _binomial_even(L):
+    k = np.arange(L + 1)
+    zeta = (L - 2 * k).astype(float)
+    logp = np.array([math.lgamma(L + 1) - math.lgamma(j + 1) - math.lgamma(L - j + 1) for j in k]) - L * math.log(2)
+    return zeta, np.exp(logp)
+
+
+def _check_variant(variant):
+    return V.choice(*STORAGE_VARIANTS)("variant", variant)
+
+
+def free_energy_storage(x, alpha: float, alpha_D: float, variant: str = "coherent", L: int | None = None) -> float:
+    r"""RS free energy (T = 0 scaling) with one training example xi = sign(u) condensed, eq. (rf-f-storage).
+
+    ``variant="coherent"`` (x has 8 entries, the last is w = u.s/N), eq. (rf_storage_learning-f-coherent):
 
     f = (alpha/2)(1 + dp dpdh + dph pd + dq qh) - (alpha/2)[(kappa_s^2 + kappa_1^2 pd)/D1 + (dph + dq dpdh)/D2]
-        + m^2/2 - E_z |sqrt(alpha qh) z + m|.
+        + m^2/2 + (alpha_T/2) dph w^2 - E_{u,z} |sqrt(alpha qh) z + m sign(u) + alpha_T dph w u|
+
+    (u ~ N(0,1) for dense coefficients, zeta/sqrt(L) for a sparse example; see :func:`site_distribution`).
+    ``variant="spec"`` (7 entries): the same without w, f = ... + m^2/2 - E_z |sqrt(alpha qh) z + m|.
     """
-    dq, qh, dp, dph, pd, dpdh, m = (float(v) for v in np.asarray(x, dtype=float))
+    variant = _check_variant(variant)
+    xs = [float(v) for v in np.asarray(x, dtype=float)]
+    dq, qh, dp, dph, pd, dpdh, m = xs[:7]
     a = math.sqrt(alpha * qh)
-    return float(_common_energy(dq, qh, dp, dph, pd, dpdh, alpha, alpha_D) + 0.5 * m * m - _abs_average(a, m))
+    common = _common_energy(dq, qh, dp, dph, pd, dpdh, alpha, alpha_D)
+    if variant == "spec":
+        return float(common + 0.5 * m * m - _abs_average(a, m))
+    w = xs[7]
+    aT = alpha / alpha_D
+    u, wt = site_distribution(L)
+    # E_u over the sign of u folds to |u|: |az + m sign u + c u| has the law of |az + m + c |u||
+    return float(common + 0.5 * m * m + 0.5 * aT * dph * w * w - np.sum(wt * _abs_average(a, m + aT * dph * w * u)))
 
 
 # ------------------------------------------------------------------ saddle-point maps (compiled)
@@ -172,10 +224,36 @@ def _storage_update(x, out, alpha, alpha_D, squared):
 
 
 @njit(cache=True)
+def _storage_coherent_update(x, out, alpha, alpha_D, u, wt, squared):
+    _common_update(x, out, alpha, alpha_D, squared)
+    qh, dph, m, w = x[1], x[3], x[6], x[7]
+    aT = alpha / alpha_D
+    if not qh > 0.0:
+        out[0] = np.nan
+        return
+    a = math.sqrt(alpha * qh)
+    wh = aT * dph * w
+    sdq = 0.0
+    sm = 0.0
+    sw = 0.0
+    for k in range(u.shape[0]):
+        b = (m + wh * u[k]) / a
+        e = math.erf(b / _SQRT2)
+        sdq += wt[k] * 2.0 * _INV_SQRT2PI * math.exp(-0.5 * b * b)
+        sm += wt[k] * e
+        sw += wt[k] * u[k] * e
+    out[0] = sdq / a
+    out[4] += w * w / alpha_D
+    out[6] = sm
+    out[7] = sw
+
+
+@njit(cache=True)
 def _iterate(x0, kind, alpha, alpha_D, n, zeta, prob, squared, damping, tol, max_iter, m_floor):
     """Damped iteration with relative residual max_i |F_i - x_i| / max(1, |x_i|).
 
-    kind 0: mixture, 1: storage. Stops early (not converged) once m < m_floor: the retrieval branch
+    kind 0: mixture, 1: storage ("spec"), 2: storage ("coherent"; zeta, prob = nodes and weights of
+    |u|). Stops early (not converged) once m < m_floor: the retrieval branch
     is lost, which is all a spinodal search needs to know. Returns (x, converged, iterations, residual).
     """
     d = x0.shape[0]
@@ -185,8 +263,10 @@ def _iterate(x0, kind, alpha, alpha_D, n, zeta, prob, squared, damping, tol, max
     for it in range(1, max_iter + 1):
         if kind == 0:
             _mixture_update(x, fx, alpha, alpha_D, n, zeta, prob, squared)
-        else:
+        elif kind == 1:
             _storage_update(x, fx, alpha, alpha_D, squared)
+        else:
+            _storage_coherent_update(x, fx, alpha, alpha_D, zeta, prob, squared)
         res = 0.0
         for i in range(d):
             r = abs(fx[i] - x[i]) / max(1.0, abs(x[i]))
@@ -223,13 +303,36 @@ def mixture_map(x, alpha: float, alpha_D: float, n: int, squared: bool = True) -
     return out
 
 
-def storage_map(x, alpha: float, alpha_D: float, squared: bool = True) -> np.ndarray:
-    r"""Saddle-point map for one condensed training example (stationarity of :func:`free_energy_storage`):
-    as :func:`mixture_map` without mh and without the m^2 term of pd, and
-    dq = 2 G(m/a)/a, m = erf(m/(sqrt 2 a)), a = sqrt(alpha qh)."""
-    out = np.empty(7)
-    _storage_update(np.asarray(x, dtype=float), out, float(alpha), float(alpha_D), bool(squared))
+def storage_map(x, alpha: float, alpha_D: float, squared: bool = True, variant: str = "coherent",
+                L: int | None = None) -> np.ndarray:
+    r"""Saddle-point map for one condensed training example (stationarity of :func:`free_energy_storage`).
+
+    Shared with :func:`mixture_map`: qh, dp, dph, dpdh and pd = (1 + alpha_T dq^2 dpdh)/D2^2 [+ w^2/alpha_D].
+    ``variant="coherent"``, with B(u) = m + alpha_T dph w |u| and a = sqrt(alpha qh):
+
+        dq = E_u 2 G(B/a)/a,   m = E_u erf(B/(sqrt 2 a)),   w = E_u |u| erf(B/(sqrt 2 a)),
+        pd = w^2/alpha_D + (1 + alpha_T dq^2 dpdh)/D2^2.
+
+    ``variant="spec"``: dq = 2 G(m/a)/a, m = erf(m/(sqrt 2 a)), no w term in pd."""
+    variant = _check_variant(variant)
+    x = np.asarray(x, dtype=float)
+    if variant == "spec":
+        out = np.empty(7)
+        _storage_update(x, out, float(alpha), float(alpha_D), bool(squared))
+        return out
+    out = np.empty(8)
+    u, wt = _site(L)
+    _storage_coherent_update(x, out, float(alpha), float(alpha_D), u, wt, bool(squared))
     return out
+
+
+_SITE_CACHE: dict = {}
+
+
+def _site(L):
+    if L not in _SITE_CACHE:
+        _SITE_CACHE[L] = site_distribution(L)
+    return _SITE_CACHE[L]
 
 
 def mixture_start(n: int, alpha: float, alpha_D: float) -> np.ndarray:
@@ -241,12 +344,26 @@ def mixture_start(n: int, alpha: float, alpha_D: float) -> np.ndarray:
     return np.array([0.0, 1.0, 0.0, KAPPA1_SQ, 1.0, KAPPA1_SQ, m0, aT * KAPPA1_SQ * m0])
 
 
-def storage_start() -> np.ndarray:
-    return np.array([0.0, 1.0, 0.0, KAPPA1_SQ, 1.0, KAPPA1_SQ, 1.0])
+def storage_start(variant: str = "coherent", L: int | None = None) -> np.ndarray:
+    """Starting point on the retrieval side: no crosstalk, m = 1 and (coherent) w = E|u|, the overlap
+    of the example itself with its pre-activation."""
+    if _check_variant(variant) == "spec":
+        return np.array([0.0, 1.0, 0.0, KAPPA1_SQ, 1.0, KAPPA1_SQ, 1.0])
+    u, wt = _site(L)
+    return np.array([0.0, 1.0, 0.0, KAPPA1_SQ, 1.0, KAPPA1_SQ, 1.0, float(np.sum(wt * u))])
 
 
-def _solve(kind, x0, alpha, alpha_D, n, squared, damping, tol, max_iter, m_floor=-np.inf) -> FixedPoint:
-    zeta, prob = binomial_mixture(n) if kind == 0 else binomial_mixture(1)
+def _kind(variant):
+    return 1 if _check_variant(variant) == "spec" else 2
+
+
+def _solve(kind, x0, alpha, alpha_D, n, squared, damping, tol, max_iter, m_floor=-np.inf, L=None) -> FixedPoint:
+    if kind == 0:
+        zeta, prob = binomial_mixture(n)
+    elif kind == 1:
+        zeta, prob = binomial_mixture(1)
+    else:
+        zeta, prob = _site(L)
     x, conv, it, res = _iterate(np.asarray(x0, dtype=float), kind, float(alpha), float(alpha_D), int(n), zeta, prob,
                                 bool(squared), float(damping), float(tol), int(max_iter), float(m_floor))
     return FixedPoint(x, bool(conv), int(it), float(res), np.array([res]), "damped (compiled)")
@@ -264,11 +381,48 @@ def saddle_point_mixture(alpha: float, alpha_D: float, n: int, x0=None, *, dampi
 
 
 def saddle_point_storage(alpha: float, alpha_D: float, x0=None, *, damping: float = 0.5, tol: float = 1e-11,
-                         max_iter: int = 200_000, squared: bool = True) -> FixedPoint:
-    """Solve the one-example (storage) equations at (alpha, alpha_D) from ``x0`` (default: m = 1)."""
+                         max_iter: int = 200_000, squared: bool = True, variant: str = "coherent",
+                         L: int | None = None) -> FixedPoint:
+    """Solve the one-example (storage) equations at (alpha, alpha_D) from ``x0`` (default: m = 1).
+    ``variant`` "coherent" (default) or "spec"; ``L`` the condensed example's number of non-zero
+    coefficients (None: dense), used by "coherent" only."""
     alpha, alpha_D = _check_loads(alpha, alpha_D)
-    x0 = storage_start() if x0 is None else x0
-    return _solve(1, x0, alpha, alpha_D, 1, squared, damping, tol, max_iter)
+    kind = _kind(variant)
+    x0 = storage_start(variant, L) if x0 is None else x0
+    return _solve(kind, x0, alpha, alpha_D, 1, squared, damping, tol, max_iter, L=L)
+
+
+def example_field_law(alpha: float, alpha_D: float, variant: str = "coherent", L: int | None = None) -> dict:
+    r"""Law of the aligned field xi_i h_i on the training example xi^1 itself (s = xi^1, one step of
+    the dynamics, N -> infinity), as each variant's saddle-point equations describe it: the field
+    B(u) + sqrt(alpha qh) z of the map at the zero-response point dq = dp = 0, m = 1, w = E|u|, with
+    pd, dpdh, qh from the map. For dense coefficients this gives
+
+        coherent: mean = 1 + kappa_1^4 alpha_T,
+                  var  = alpha + kappa_1^4 alpha_T (1 + alpha) + kappa_1^6 kappa_s^2 alpha_T^2,
+        spec:     mean = 1,  var = alpha (1 + kappa_1^4 alpha_T),
+
+    the first being the signal-to-noise result of the chapter. ``error`` is the fraction of spins
+    whose field is misaligned, E_u Phi(-B(u)/sqrt(alpha qh)). Returns dict(mean, var, gauss_var, error).
+    """
+    from scipy.special import erfc
+
+    alpha, alpha_D = _check_loads(alpha, alpha_D)
+    variant = _check_variant(variant)
+    x = storage_start(variant, L)
+    for _ in range(3):  # with dq = dp = 0: pd settles in one pass, dpdh in two, then qh
+        F = storage_map(x, alpha, alpha_D, variant=variant, L=L)
+        x[4], x[5] = F[4], F[5]
+    gauss_var = alpha * F[1]
+    if variant == "spec":
+        B, wt = np.array([1.0]), np.array([1.0])
+    else:
+        u, wt = _site(L)
+        B = 1.0 + (alpha / alpha_D) * F[3] * x[7] * u
+    mean = float(np.sum(wt * B))
+    var = float(np.sum(wt * B * B) - mean * mean + gauss_var)
+    err = float(np.sum(wt * 0.5 * erfc(B / math.sqrt(2.0 * gauss_var))))
+    return {"mean": mean, "var": var, "gauss_var": float(gauss_var), "error": err}
 
 
 # ------------------------------------------------------------------ transition lines
@@ -318,11 +472,11 @@ class TransitionLine:
 
 
 def _scan_jump(kind, n, fixed, start_ctrl, lo_bound, hi_bound, squared, rel_tol, threshold, damping, max_iter,
-               hint=None):
+               hint=None, L=None):
     """At one fixed load: from ``start_ctrl`` step the scanned load up by factors of 1.25 until the
     retrieval branch disappears, then bisect (toolkit locate_jump) on the bracket.
 
-    The scanned load is alpha_D (kind 0, fixed alpha) or alpha (kind 1, fixed alpha_D).
+    The scanned load is alpha_D (kind 0, fixed alpha) or alpha (kinds 1, 2: storage, fixed alpha_D).
     """
     iters = 0
     undecided = 0  # trials that hit max_iter with m still above the floor: counted as "absent"
@@ -334,8 +488,8 @@ def _scan_jump(kind, n, fixed, start_ctrl, lo_bound, hi_bound, squared, rel_tol,
         nonlocal iters, undecided
         alpha, alpha_D = loads(c)
         if x_start is None:
-            x_start = mixture_start(n, alpha, alpha_D) if kind == 0 else storage_start()
-        sol = _solve(kind, x_start, alpha, alpha_D, n, squared, damping, 1e-11, max_iter, m_floor=0.5 * threshold)
+            x_start = mixture_start(n, alpha, alpha_D) if kind == 0 else storage_start(_VARIANT_OF[kind], L)
+        sol = _solve(kind, x_start, alpha, alpha_D, n, squared, damping, 1e-11, max_iter, m_floor=0.5 * threshold, L=L)
         iters += sol.iterations
         if not sol.converged and np.isfinite(sol.residual) and sol.x[6] >= 0.5 * threshold:
             undecided += 1
@@ -387,7 +541,10 @@ def mixture_spinodal(n: int, alphas, *, rel_tol: float = 1e-4, threshold: float 
     return _line(0, n, alphas, rel_tol, threshold, damping, max_iter, squared, continuation)
 
 
-def _line(kind, n, fixed_values, rel_tol, threshold, damping, max_iter, squared, continuation):
+_VARIANT_OF = {1: "spec", 2: "coherent"}
+
+
+def _line(kind, n, fixed_values, rel_tol, threshold, damping, max_iter, squared, continuation, L=None):
     K = fixed_values.size
     crit = np.full(K, np.nan)
     conv = np.zeros(K, bool)
@@ -395,7 +552,7 @@ def _line(kind, n, fixed_values, rel_tol, threshold, damping, max_iter, squared,
     bis = np.zeros(K, np.int64)
     mex = np.full(K, np.nan)
     nnc = np.zeros(K, np.int64)
-    dim = 8 if kind == 0 else 7
+    dim = 7 if kind == 1 else 8
     xex = np.full((K, dim), np.nan)
     cex = np.full(K, np.nan)
     prev = None
@@ -404,19 +561,21 @@ def _line(kind, n, fixed_values, rel_tol, threshold, damping, max_iter, squared,
             # alpha_T = 1000 or more: deep in the retrieval phase of every mixture up to n = N_MAX
             start, lo, hi = min(v / 1000.0, 1e-4), ALPHA_D_RANGE[0], ALPHA_D_RANGE[1]
         else:
-            start, lo, hi = 1e-3, ALPHA_RANGE[0], ALPHA_RANGE[1]
+            # the coherent line is ~ alpha_D / 2 at small alpha_D, the spec's ~ sqrt(alpha_D): start below both
+            start, lo, hi = min(1e-3, 0.1 * v), ALPHA_RANGE[0], ALPHA_RANGE[1]
         hint = None
         if continuation and prev is not None and np.isfinite(prev[1]) and v >= prev[0]:
             hint = 0.8 * prev[1]
         start = max(start, lo)
-        r = _scan_jump(kind, n, float(v), start, lo, hi, squared, rel_tol, threshold, damping, max_iter, hint)
+        r = _scan_jump(kind, n, float(v), start, lo, hi, squared, rel_tol, threshold, damping, max_iter, hint, L)
         crit[k], conv[k], its[k], bis[k], mex[k], nnc[k], xex[k], cex[k] = r
         prev = (v, crit[k])
     if kind == 0:
         return TransitionLine("alpha", fixed_values, "alpha_D", crit, conv, its, bis, mex, nnc, xex, cex,
                               {"n": n, "rel_tol": rel_tol, "threshold": threshold, "squared": squared})
     return TransitionLine("alpha_D", fixed_values, "alpha", crit, conv, its, bis, mex, nnc, xex, cex,
-                          {"rel_tol": rel_tol, "threshold": threshold, "squared": squared})
+                          {"rel_tol": rel_tol, "threshold": threshold, "squared": squared,
+                           "variant": _VARIANT_OF[kind], "L": L})
 
 
 def learning_line(alphas, **kw) -> tuple[np.ndarray, np.ndarray]:
@@ -427,12 +586,19 @@ def learning_line(alphas, **kw) -> tuple[np.ndarray, np.ndarray]:
 
 
 def storage_transition(alpha_Ds, *, rel_tol: float = 1e-4, threshold: float = 0.5, damping: float = 0.5,
-                       max_iter: int = 20_000, continuation: bool = True) -> TransitionLine:
+                       max_iter: int = 20_000, continuation: bool = True, variant: str = "coherent",
+                       L: int | None = None) -> TransitionLine:
     """Storage transition alpha_c(alpha_D): largest alpha at which one training example is a
-    retrieval state (alpha scanned upward at fixed alpha_D from alpha = 10^-3, or from 0.8 x the
-    previous point's alpha_c when alpha_D increases), with the full record."""
+    retrieval state (alpha scanned upward at fixed alpha_D from alpha = min(10^-3, alpha_D/10), or from 0.8 x the
+    previous point's alpha_c when alpha_D increases), with the full record.
+
+    ``variant``: "coherent" (default; the example's coherent feature overlaps kept, see the module
+    docstring) or "spec" (the spec's equations). ``L``: sparse condensed example (coherent only)."""
     alpha_Ds = np.asarray(V.list_of(V.real(*ALPHA_D_RANGE))("alpha_Ds", alpha_Ds), dtype=float)
-    return _line(1, 1, alpha_Ds, rel_tol, threshold, damping, max_iter, True, continuation)
+    kind = _kind(variant)
+    if L is not None:
+        L = V.integer(1, 10_000)("L", L)
+    return _line(kind, 1, alpha_Ds, rel_tol, threshold, damping, max_iter, True, continuation, L)
 
 
 def storage_line(alpha_Ds, **kw) -> tuple[np.ndarray, np.ndarray]:
@@ -475,17 +641,17 @@ class _Map:
     """A saddle-point map F(x) that also carries its parameters, so that the compiled solver can be
     plugged into the toolkit's ``follow_branch`` (``solver`` hook)."""
 
-    def __init__(self, kind, alpha, alpha_D, n):
-        self.kind, self.alpha, self.alpha_D, self.n = kind, alpha, alpha_D, n
+    def __init__(self, kind, alpha, alpha_D, n, L=None):
+        self.kind, self.alpha, self.alpha_D, self.n, self.L = kind, alpha, alpha_D, n, L
 
     def __call__(self, x):
         if self.kind == 0:
             return mixture_map(x, self.alpha, self.alpha_D, self.n)
-        return storage_map(x, self.alpha, self.alpha_D)
+        return storage_map(x, self.alpha, self.alpha_D, variant=_VARIANT_OF[self.kind], L=self.L)
 
 
 def _compiled_solver(F, x0, *, damping=0.5, tol=1e-11, max_iter=50_000, m_floor=1e-3):
-    return _solve(F.kind, x0, F.alpha, F.alpha_D, F.n, True, damping, tol, max_iter, m_floor)
+    return _solve(F.kind, x0, F.alpha, F.alpha_D, F.n, True, damping, tol, max_iter, m_floor, L=F.L)
 
 
 def feature_branch(alpha_D: float, alphas, n: int = 1, *, m_floor: float = 1e-3, **iter_kw) -> Branch:
@@ -502,23 +668,28 @@ def feature_branch(alpha_D: float, alphas, n: int = 1, *, m_floor: float = 1e-3,
     return Branch(br.control[order], br.x[order], br.converged[order], br.iterations[order], br.residual[order])
 
 
-def storage_branch(alpha_D: float, alphas, *, m_floor: float = 0.05, **iter_kw) -> Branch:
+def storage_branch(alpha_D: float, alphas, *, m_floor: float = 0.05, variant: str = "coherent", L: int | None = None,
+                   **iter_kw) -> Branch:
     """Solutions m(alpha) of the one-example (storage) equations at fixed alpha_D, followed with the
     toolkit's ``follow_branch`` from the smallest alpha upward; where the iteration collapses to
     m < m_floor the point is returned as not converged, and the next point restarts from the last
     converged solution (so a branch that reappears at larger alpha is found too)."""
     alpha_D = V.real(*ALPHA_D_RANGE)("alpha_D", alpha_D)
     alphas = np.sort(np.asarray(V.list_of(V.real(*ALPHA_RANGE))("alphas", alphas), dtype=float))
-    return follow_branch(lambda a: _Map(1, a, alpha_D, 1), alphas, storage_start(), solver=_compiled_solver,
-                         m_floor=m_floor, **iter_kw)
+    kind = _kind(variant)
+    return follow_branch(lambda a: _Map(kind, a, alpha_D, 1, L), alphas, storage_start(variant, L),
+                         solver=_compiled_solver, m_floor=m_floor, **iter_kw)
 
 
 __all__ = [
     "KAPPA1",
     "KAPPA_S_SQ",
     "MIXTURE_VARS",
+    "STORAGE_SPEC_VARS",
+    "STORAGE_VARIANTS",
     "STORAGE_VARS",
     "TransitionLine",
+    "example_field_law",
     "feature_branch",
     "fit_power_law",
     "learning_alpha",
@@ -531,6 +702,7 @@ __all__ = [
     "mixture_start",
     "saddle_point_mixture",
     "saddle_point_storage",
+    "site_distribution",
     "storage_branch",
     "storage_line",
     "storage_map",
