@@ -1,5 +1,5 @@
 """Chapter: the random-features Hopfield model, storage and learning transitions (Negri et al. 2023;
-Kalaj et al. 2024, Figs. 1 and 2a)."""
+Kalaj et al. 2024, Figs. 1 and 2a), with the field measurement that checks the storage equations."""
 
 import numpy as np
 
@@ -22,7 +22,42 @@ def _D(N, alpha_D):
     return max(1, int(round(alpha_D * N)))
 
 
+def example_fields(N: int, alpha: float, alpha_D: float, coefficients: str, L, seed: int, n_examples: int = 4) -> dict:
+    """Aligned local fields xi_i^mu h_i(xi^mu) on the first ``n_examples`` training examples of one
+    network, h_i = sum_{j != i} J_ij xi_j^mu with J = X X^T/N (O(NP) overlap form, no N x N matrix):
+    the one-step field statistics that the storage equations predict (``example_field_law``).
+
+    Returns ``mean``, ``var`` (over all sites of all examples), ``error`` (fraction with xi h < 0)
+    and ``mean_by_example`` (n_examples,). Data as in :func:`rf_magnetizations` (same seeds for
+    features and examples)."""
+    from ..dynamics.asynchronous import local_fields
+    from ..experiments.random_features import _examples, check_rf_point
+    from ..experiments.runner import derive_seed
+    from ..ensembles.random_features import rf_features
+
+    pt = check_rf_point(N, alpha, alpha_D, coefficients, L)
+    seed = V.seed("seed", seed)
+    n_examples = V.integer(1, pt["P"])("n_examples", n_examples)
+    F = rf_features(pt["N"], pt["D"], derive_seed(seed, "features"))
+    X = _examples(F, pt["P"], pt["coefficients"], pt["L"], derive_seed(seed, "train"))
+    v = np.empty((n_examples, pt["N"]))
+    for mu in range(n_examples):
+        s = np.ascontiguousarray(X[:, mu])
+        v[mu] = local_fields(X, s) * s
+    return {"mean": float(v.mean()), "var": float(v.var()), "error": float((v < 0).mean()),
+            "mean_by_example": v.mean(axis=1)}
+
+
 def _check(p):
+    aD_s, L_s = p["sparse_storage"][0], int(round(p["sparse_storage"][-1]))
+    if L_s < 1 or abs(p["sparse_storage"][-1] - L_s) > 1e-9:
+        V.fail("sparse_storage", p["sparse_storage"], "[alpha_D, L] with an integer L >= 1")
+    for N in p["storage_Ns"]:
+        if L_s > _D(N, aD_s):
+            V.fail("sparse_storage", p["sparse_storage"], f"L <= D = round(alpha_D N) = {_D(N, aD_s)} at N = {N}")
+    for N in p["field_Ns"]:
+        need = N * max(p["field_alpha_Ts"]) * max(p["field_alpha_Ds"]) * (1 + 8.0 * N * max(p["field_alpha_Ds"]))
+        V.memory_bytes("field_Ns", N, need, V.memory_limit_bytes())
     D = _D(p["N"], p["alpha_D"])
     if "sparse" in p["coefficients"]:
         for k, L in enumerate(p["L"]):
@@ -62,6 +97,19 @@ SPEC = Chapter(
         "N_phase": Param(1000, V.integer(100, 100_000), paper=4000, doc="neurons of the phase-diagram simulations"),
         "phase_alpha_Ds": Param([0.01, 0.05], V.list_of(V.real(*ALPHA_D_RANGE), increasing=True),
                                 paper=[0.005, 0.01, 0.02, 0.05, 0.1], doc="alpha_D of the simulated transition points (dense)"),
+        "field_alpha_Ds": Param([0.02, 0.1, 0.5], V.list_of(V.real(1e-3, 30.0), increasing=True),
+                                doc="alpha_D of the field measurements on training examples"),
+        "field_alpha_Ts": Param([0.1, 0.25, 0.5, 1.0], V.list_of(V.real(0.0, 10.0, lo_open=True), increasing=True),
+                                paper=[0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5], doc="alpha_T = P/D of the field measurements"),
+        "field_Ns": Param([1000, 2000], V.list_of(V.integer(100, 100_000), increasing=True), paper=[1000, 4000, 8000],
+                          doc="N of the field measurements"),
+        "storage_alpha_Ds": Param([0.02, 0.1, 0.5], V.list_of(V.real(1e-3, 30.0), increasing=True),
+                                  doc="alpha_D of the fine storage-transition scans (dense)"),
+        "storage_Ns": Param([1000, 2000], V.list_of(V.integer(100, 100_000), increasing=True), paper=[1000, 2000, 4000, 8000],
+                            doc="N of the fine storage-transition scans"),
+        "storage_points": Param(8, V.integer(3, 200), paper=14, doc="loads per fine storage scan (0.5 x to 1.3 x the two theory lines)"),
+        "sparse_storage": Param([0.005, 3], V.list_of(V.real(0.0, 1000.0, lo_open=True), min_len=2, max_len=2),
+                                doc="[alpha_D, L] of the sparse storage scan (uses storage_Ns)"),
         "level": Param(0.8, V.real(0.1, 0.99), doc="m level that marks a simulated transition"),
         "max_sweeps": Param(200, V.integer(1, 100_000), doc="cap on asynchronous sweeps"),
     },
@@ -75,6 +123,13 @@ SPEC = Chapter(
             "n_starts": 2,
             "N_phase": 300,
             "phase_alpha_Ds": [0.05],
+            "field_alpha_Ds": [0.1],
+            "field_alpha_Ts": [0.25, 0.5],
+            "field_Ns": [500],
+            "storage_alpha_Ds": [0.1],
+            "storage_Ns": [500],
+            "storage_points": 4,
+            "sparse_storage": [0.02, 3],
         }
     },
 )
