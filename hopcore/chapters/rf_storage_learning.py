@@ -23,7 +23,7 @@ def _D(N, alpha_D):
 
 
 def example_fields(N: int, alpha: float, alpha_D: float, coefficients: str, L, seed: int, n_examples: int = 4) -> dict:
-    """Aligned local fields xi_i^mu h_i(xi^mu) on the first ``n_examples`` training examples of one
+    """Aligned local fields xi_i^mu h_i(xi^mu) on the first ``n_examples`` (at most P) training examples of one
     network, h_i = sum_{j != i} J_ij xi_j^mu with J = X X^T/N (O(NP) overlap form, no N x N matrix):
     the one-step field statistics that the storage equations predict (``example_field_law``).
 
@@ -37,7 +37,7 @@ def example_fields(N: int, alpha: float, alpha_D: float, coefficients: str, L, s
 
     pt = check_rf_point(N, alpha, alpha_D, coefficients, L)
     seed = V.seed("seed", seed)
-    n_examples = V.integer(1, pt["P"])("n_examples", n_examples)
+    n_examples = min(V.integer(1, 10**4)("n_examples", n_examples), pt["P"])  # as many as there are
     F = rf_features(pt["N"], pt["D"], derive_seed(seed, "features"))
     X = _examples(F, pt["P"], pt["coefficients"], pt["L"], derive_seed(seed, "train"))
     v = np.empty((n_examples, pt["N"]))
