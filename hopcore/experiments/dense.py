@@ -262,16 +262,19 @@ def protocol_check(N, alpha, kind, n_real, n_lams, seed, *, slots=8, resolution=
     ``n_lams`` values of lam, half spread over the window and half within 3 resolutions of the
     threshold. Returns dict of arrays over realizations: ``lo``, ``hi``, ``ref_lo``/``ref_hi`` (largest
     lost / smallest retrieved lam of the reference runs), ``monotone`` (reference outcomes monotone in
-    lam), ``disagree`` (grid values outside (lo, hi) where the search's implied outcome differs from the
-    reference), ``shift`` (midpoint of (lo, hi) minus midpoint of (ref_lo, ref_hi)), ``ref_converged``
-    (fraction of reference runs converged), plus ``lams`` and ``ref_retrieved`` (n_real x n_lams).
+    lam), ``disagree_lost`` (grid values at or below lo, i.e. lost for the search, that the reference
+    retrieves: what a wrong early decision would produce), ``disagree_retrieved`` (at or above hi but
+    lost for the reference: what the finite tolerance produces), ``shift`` (midpoint of (lo, hi) minus
+    midpoint of (ref_lo, ref_hi)), ``ref_converged`` (fraction of reference runs converged), plus
+    ``lams`` and ``ref_retrieved`` (lists over realizations).
     """
     from .cache import default_cache
 
     cache = default_cache() if cache is None else cache
     lc = float(T.lam_c(alpha, kind))
     lo_w, hi_w = round(0.6 * lc, 6), round(lc + 0.6, 6)
-    keys = ("lo", "hi", "ref_lo", "ref_hi", "monotone", "disagree", "shift", "ref_converged", "lams", "ref_retrieved")
+    keys = ("lo", "hi", "ref_lo", "ref_hi", "monotone", "disagree_lost", "disagree_retrieved", "shift", "ref_converged",
+            "lams", "ref_retrieved")
     out = {k: [] for k in keys}
     for s in range(n_real):
         sd = derive_seed(seed, "protocol_check", kind, alpha, N, s)
@@ -289,13 +292,13 @@ def protocol_check(N, alpha, kind, n_real, n_lams, seed, *, slots=8, resolution=
         ok = np.asarray(ref["retrieved"], bool)
         ref_lo = float(lams[~ok].max()) if (~ok).any() else math.nan
         ref_hi = float(lams[ok].min()) if ok.any() else math.nan
-        implied = np.where(lams >= hi, 1, np.where(lams <= lo, 0, -1))
         out["lo"].append(lo)
         out["hi"].append(hi)
         out["ref_lo"].append(ref_lo)
         out["ref_hi"].append(ref_hi)
         out["monotone"].append(bool(np.all(np.diff(ok.astype(int)) >= 0)))
-        out["disagree"].append(int(np.sum((implied >= 0) & (implied != ok.astype(int)))))
+        out["disagree_lost"].append(int(np.sum((lams <= lo) & ok)))
+        out["disagree_retrieved"].append(int(np.sum((lams >= hi) & ~ok)))
         out["shift"].append(mid - 0.5 * (ref_lo + ref_hi))
         out["ref_converged"].append(float(np.mean(ref["converged"])))
         out["lams"].append(lams)
