@@ -1,7 +1,7 @@
 """Experiments: sweeps over parameter grids x samples, an on-disk cache, and result files."""
 
 from .cache import ResultCache, default_cache, code_version
-from .results import write_summary, save_data, load_summary
+from .results import load_summary, save_data, write_summary, write_timings
 from .runner import sweep, sample_seeds
 
 __all__ = [
@@ -13,4 +13,5 @@ __all__ = [
     "save_data",
     "sweep",
     "write_summary",
+    "write_timings",
 ]

@@ -62,3 +62,12 @@ def save_data(output_dir: str | os.PathLike, name: str, **arrays: Any) -> Path:
     np.savez(buf, **{k: np.asarray(v) for k, v in arrays.items()})
     _atomic_write(path, buf.getvalue())
     return path
+
+
+def write_timings(output_dir: str | os.PathLike, timings: dict[str, Any]) -> Path:
+    """Write wall times to ``timing.json``, kept out of ``summary.json`` so that the summary is
+    bit-identical for the same parameters and seed whatever the machine, load or thread count."""
+    path = Path(output_dir) / "timing.json"
+    text = json.dumps(_jsonable(timings), indent=2, sort_keys=True) + "\n"
+    _atomic_write(path, text.encode())
+    return path
