@@ -45,8 +45,8 @@ SPEC = Chapter(
     notebook="book/rf_generalization.ipynb",
     title="Generalization to unseen examples",
     seed=7001,
-    minutes=(1.0, 25.0),
-    cached="every (grid point, sample) of the three sweeps under the result cache (hopcore.experiments.random_features.rf_magnetizations)",
+    minutes=(1.0, 28.0),
+    cached="every (grid point, sample) of the four sweeps (Fig. 1, finite size, Figs. 2a, 2b) under the result cache (hopcore.experiments.random_features.rf_magnetizations)",
     params={
         # Fig. 1 (issue-mandated names)
         "N": Param(2000, V.integer(100, 100_000), paper=8000, doc="neurons of the Fig. 1 networks"),
