@@ -60,13 +60,13 @@ def run(quick: bool) -> list[dict]:
 
 def _paper_chapter_time() -> list[dict]:
     """Wall time of the last paper-profile run of the simulation chapter, as the chapter recorded it in
-    ``timings.json`` next to its summary (``$HOPCORE_DENSE_SIM_TIMINGS``, default
-    _build/results/dense_simulations/timings.json)."""
+    ``timing.json`` next to its summary (``$HOPCORE_DENSE_SIM_TIMINGS``, default
+    _build/results/dense_simulations/timing.json)."""
     import json
     import os
     from pathlib import Path
 
-    default = Path(__file__).resolve().parents[1] / "_build/results/dense_simulations/timings.json"
+    default = Path(__file__).resolve().parents[1] / "_build/results/dense_simulations/timing.json"
     path = Path(os.environ.get("HOPCORE_DENSE_SIM_TIMINGS", default))
     if not path.exists():
         return []
