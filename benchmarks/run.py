@@ -61,13 +61,20 @@ def table(out: dict) -> str:
     for name, e in out["entries"].items():
         params = ", ".join(f"{k}={v}" for k, v in e.get("params", {}).items())
         rows.append(
-            f"| {name} | {params} | {e.get('baseline', '')} | {e.get('baseline_s', float('nan')):.3g} | "
-            f"{e.get('hopcore_s', float('nan')):.3g} | {e.get('speedup', float('nan')):.3g}x |"
+            f"| {name} | {params} | {e.get('baseline', '')} | {_num(e.get('baseline_s'))} | "
+            f"{_num(e.get('hopcore_s'))} | {_num(e.get('speedup'), 'x')} |"
         )
     m = out.get("machine", {})
     rows.append("")
     rows.append(f"Measured on {m.get('cores')} cores ({m.get('processor')}, Python {m.get('python')}) by `make bench`.")
     return "\n".join(rows)
+
+
+def _num(value, suffix: str = "") -> str:
+    """A table cell: three significant digits, or a dash where nothing was measured."""
+    if value is None or not isinstance(value, (int, float)) or value != value:
+        return "—"
+    return f"{value:.3g}{suffix}"
 
 
 def update_readme(out: dict) -> None:
