@@ -480,6 +480,29 @@ def _retrieval_gap(alpha, T, x_start):
     return free_energy(*ret.x, alpha, T) - free_energy(*sg.x, alpha, T), ret.x
 
 
+def _first_gap_crossing(controls, gap_at, tol):
+    """Scan ``gap_at(c, x_start) -> (f_ret - f_sg, x)`` along ``controls`` by continuation (each point
+    starts from the last converged solution) and refine the first upward sign change with brentq.
+    Returns ``(c*, info)``; nan if the gap never changes sign on the scan."""
+    x = None
+    gaps, xs = [], []
+    for c in controls:
+        g, xc = gap_at(c, x)
+        gaps.append(g)
+        xs.append(xc)
+        if xc is not None:
+            x = xc
+    gaps = np.array(gaps)
+    ok = np.isfinite(gaps)
+    idx = np.where(ok[:-1] & ok[1:] & (gaps[:-1] < 0) & (gaps[1:] >= 0))[0]
+    info = {"n_not_converged": int((~ok).sum())}
+    if idx.size == 0:
+        return float("nan"), {**info, "reason": "no sign change of f_ret - f_sg"}
+    k = int(idx[0])
+    x_k = xs[k]
+    return float(brentq(lambda c: gap_at(c, x_k)[0], controls[k], controls[k + 1], xtol=tol)), info
+
+
 def alpha_c_of_T(T, *, alpha_M_value: float | None = None, tol: float = 1e-8):
     """The thermodynamic line ``T_c`` read at fixed ``T``: the load where the retrieval and spin-glass
     free energies are equal (retrieval states are global minima at smaller loads). Found by following
@@ -490,24 +513,7 @@ def alpha_c_of_T(T, *, alpha_M_value: float | None = None, tol: float = 1e-8):
     if not np.isfinite(am):
         return float("nan"), {"reason": "no retrieval branch", "n_not_converged": 0}
     alphas = np.linspace(am * 1e-3, am * (1 - 1e-5), 14)
-    x = None
-    gaps, xs = [], []
-    for a in alphas:
-        g, xa = _retrieval_gap(a, T, x)
-        gaps.append(g)
-        xs.append(xa)
-        if xa is not None:
-            x = xa
-    gaps = np.array(gaps)
-    ok = np.isfinite(gaps)
-    idx = np.where(ok[:-1] & ok[1:] & (gaps[:-1] < 0) & (gaps[1:] >= 0))[0]
-    info = {"n_not_converged": int((~ok).sum())}
-    if idx.size == 0:
-        return float("nan"), {**info, "reason": "no sign change of f_ret - f_sg"}
-    k = int(idx[0])
-    x_k = xs[k]
-    ac = brentq(lambda a: _retrieval_gap(a, T, x_k)[0], alphas[k], alphas[k + 1], xtol=tol)
-    return float(ac), info
+    return _first_gap_crossing(alphas, lambda a, x: _retrieval_gap(a, T, x), tol)
 
 
 def T_c(alpha, *, tol: float = 1e-6, T_lo: float = 0.05):
@@ -519,23 +525,7 @@ def T_c(alpha, *, tol: float = 1e-6, T_lo: float = 0.05):
     if not np.isfinite(tm):
         return float("nan"), {"reason": "no retrieval branch", "n_not_converged": 0}
     Ts = np.linspace(T_lo, tm * (1 - 1e-5), 14)
-    x = None
-    gaps, xs = [], []
-    for T in Ts:
-        g, xT = _retrieval_gap(alpha, T, x)
-        gaps.append(g)
-        xs.append(xT)
-        if xT is not None:
-            x = xT
-    gaps = np.array(gaps)
-    ok = np.isfinite(gaps)
-    idx = np.where(ok[:-1] & ok[1:] & (gaps[:-1] < 0) & (gaps[1:] >= 0))[0]
-    info = {"n_not_converged": int((~ok).sum())}
-    if idx.size == 0:
-        return float("nan"), {**info, "reason": "no sign change of f_ret - f_sg"}
-    k = int(idx[0])
-    x_k = xs[k]
-    return float(brentq(lambda T: _retrieval_gap(alpha, T, x_k)[0], Ts[k], Ts[k + 1], xtol=tol)), info
+    return _first_gap_crossing(Ts, lambda T, x: _retrieval_gap(alpha, T, x), tol)
 
 
 def mixture_T_c_alpha0(n: int, *, tol: float = 1e-10) -> float:
