@@ -115,6 +115,18 @@ def list_of(item: Validator, min_len: int = 1, max_len: int | None = None, incre
     return check
 
 
+def one_or_list(item: Validator, min_len: int = 1) -> Validator:
+    """Either one value passing ``item`` or a list of such values (e.g. one per network size)."""
+    many = list_of(item, min_len=min_len)
+
+    def check(name: str, value: Any) -> Any:
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+            return item(name, value)
+        return many(name, value)
+
+    return check
+
+
 def seed(name: str, value: Any) -> int:
     return integer(0, 2**63 - 1)(name, value)
 

@@ -90,3 +90,28 @@ def test_summary_and_data_files(tmp_path):
     save_data(tmp_path, "fig", x=np.arange(3))
     with np.load(tmp_path / "fig.npz") as d:
         assert d["x"].tolist() == [0, 1, 2]
+
+
+def test_capacity_scan_stopping_rule_and_sample_counts_change_no_computed_number(tmp_path):
+    from hopcore.experiments.classical import bootstrap_alpha_c, capacity_scan, retrieval_at_load
+
+    cache = ResultCache(tmp_path / "c")
+    Ns, alphas = [200, 400], [0.05, 0.1, 0.3, 0.4, 0.5]
+    full = capacity_scan(Ns, alphas, 3, 11, n_starts=2, max_sweeps=50, cache=cache, progress=False)
+    cut = capacity_scan(Ns, alphas, [3, 2], 11, n_starts=2, max_sweeps=50, stop_after_failed_loads=1,
+                        cache=ResultCache(None), progress=False)
+    assert full["simulated"].all()
+    # at these sizes a load of 0.3 already fails in every run: the larger loads are skipped
+    for i, count in enumerate([3, 2]):
+        fails = np.where(np.all(full["m"][i, :, :count] < 0.5, axis=(1, 2)))[0]
+        assert fails.size and cut["simulated"][i, : fails[0] + 1].all() and not cut["simulated"][i, fails[0] + 1:].any()
+    assert not cut["simulated"].all()
+    ran = np.isfinite(cut["m"])
+    np.testing.assert_array_equal(cut["m"][ran], full["m"][ran])       # same seeds, same numbers
+    assert not np.isfinite(cut["m"][1, :, 2]).any()                     # the 3rd network of N=400 was not run
+    # the same run as a direct call, and the crossing is unchanged by the skipped loads
+    seed0 = derive_seed(11, {"N": 200, "alpha": 0.1, "n_starts": 2, "max_sweeps": 50}, 0)
+    np.testing.assert_array_equal(full["m"][0, 1, 0], retrieval_at_load(200, 0.1, seed0, 2, 50)["m"])
+    assert bootstrap_alpha_c(alphas, cut["m"][0], n_boot=20)[0] == bootstrap_alpha_c(alphas, full["m"][0], n_boot=20)[0]
+    with pytest.raises(ValueError, match="n_samples"):
+        capacity_scan(Ns, alphas, [3], 11, cache=ResultCache(None), progress=False)

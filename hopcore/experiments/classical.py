@@ -11,7 +11,8 @@ from ..ensembles.binary import binary_patterns
 from .runner import derive_seed
 from .snr import retrieval_overlap
 
-__all__ = ["bootstrap_alpha_c", "crossing_load", "extrapolate_alpha_c", "mixture_fixed_points", "retrieval_at_load"]
+__all__ = ["bootstrap_alpha_c", "capacity_scan", "crossing_load", "extrapolate_alpha_c", "mixture_fixed_points",
+           "retrieval_at_load"]
 
 
 def retrieval_at_load(N: int, alpha: float, seed: int, n_starts: int = 4, max_sweeps: int = 200) -> dict:
@@ -20,6 +21,55 @@ def retrieval_at_load(N: int, alpha: float, seed: int, n_starts: int = 4, max_sw
     P = max(1, int(round(alpha * N)))
     out = retrieval_overlap(N, P, seed, n_starts=n_starts, flip=0.0, max_sweeps=max_sweeps)
     return {**out, "P": P}
+
+
+def capacity_scan(Ns, alphas, n_samples, seed: int, *, n_starts: int = 4, max_sweeps: int = 200,
+                  m_threshold: float = 0.5, stop_after_failed_loads: int = 0, cache=None, progress: bool = True) -> dict:
+    """``retrieval_at_load`` over sizes x loads x networks, each run cached on its own.
+
+    ``n_samples`` is one count for every size or one per size (large networks self-average, so they
+    need fewer). Loads are run in increasing order; with ``stop_after_failed_loads = k > 0`` the
+    remaining larger loads of a size are skipped once ``k`` consecutive loads had every run end below
+    ``m_threshold`` (retrieval has clearly broken down, and failed runs are the slow ones). Skipped
+    loads and the networks beyond a size's count are NaN in ``m`` and flagged in ``simulated``.
+
+    Every run's seed depends only on (seed, N, alpha, n_starts, max_sweeps, network index), the same
+    as in a ``sweep`` over the full grid, so the stopping rule and the counts never change a number
+    that was computed.
+
+    Returns ``m`` and ``converged`` of shape (sizes, loads, max networks, starts), ``simulated``
+    (sizes, loads) and ``n_samples`` (sizes,).
+    """
+    from tqdm import tqdm
+
+    from .runner import sweep
+
+    Ns = [int(N) for N in Ns]
+    alphas = [float(a) for a in alphas]
+    counts = [int(n_samples)] * len(Ns) if np.ndim(n_samples) == 0 else [int(c) for c in n_samples]
+    if len(counts) != len(Ns):
+        raise ValueError(f"n_samples has {len(counts)} entries for {len(Ns)} sizes")
+    S = max(counts)
+    m = np.full((len(Ns), len(alphas), S, n_starts), np.nan)
+    conv = np.zeros((len(Ns), len(alphas), S, n_starts), dtype=bool)
+    done = np.zeros((len(Ns), len(alphas)), dtype=bool)
+    bar = tqdm(total=sum(c * len(alphas) for c in counts), desc="overlap after convergence",
+               disable=not progress, mininterval=1.0)
+    for i, N in enumerate(Ns):
+        failed_in_a_row = 0
+        for j, a in enumerate(alphas):
+            point = {"N": N, "alpha": a, "n_starts": n_starts, "max_sweeps": max_sweeps}
+            res = sweep(retrieval_at_load, [point], counts[i], seed, cache=cache, progress=False)[0]
+            bar.update(counts[i])
+            m[i, j, :counts[i]] = [r["m"] for r in res]
+            conv[i, j, :counts[i]] = [r["converged"] for r in res]
+            done[i, j] = True
+            failed_in_a_row = failed_in_a_row + 1 if np.all(m[i, j, :counts[i]] < m_threshold) else 0
+            if stop_after_failed_loads and failed_in_a_row >= stop_after_failed_loads:
+                bar.update(counts[i] * (len(alphas) - j - 1))
+                break
+    bar.close()
+    return {"m": m, "converged": conv, "simulated": done, "n_samples": np.array(counts)}
 
 
 def mixture_fixed_points(N: int, alpha: float, seed: int, n: int = 3, n_starts: int = 2, max_sweeps: int = 200) -> dict:
@@ -68,6 +118,7 @@ def bootstrap_alpha_c(alphas, m, *, threshold: float = 0.5, n_boot: int = 200, s
     same draw at every load so that correlated grid points stay correlated."""
     m = np.asarray(m, dtype=float)
     per_net = m.reshape(m.shape[0], m.shape[1], -1).mean(axis=2)
+    per_net = per_net[:, np.isfinite(per_net).any(axis=0)]      # drop padding networks (all NaN)
     est = crossing_load(alphas, per_net.mean(axis=1), threshold)
     rng = np.random.default_rng(seed)
     boots = []
