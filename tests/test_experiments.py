@@ -115,3 +115,22 @@ def test_capacity_scan_stopping_rule_and_sample_counts_change_no_computed_number
     assert bootstrap_alpha_c(alphas, cut["m"][0], n_boot=20)[0] == bootstrap_alpha_c(alphas, full["m"][0], n_boot=20)[0]
     with pytest.raises(ValueError, match="n_samples"):
         capacity_scan(Ns, alphas, [3], 11, cache=ResultCache(None), progress=False)
+
+
+def test_memo_reads_back_what_it_computed(tmp_path):
+    from hopcore.experiments import memo
+
+    calls = []
+
+    def line(a, grid):
+        calls.append(a)
+        return {"x": np.asarray(grid) * a, "n_failed": 0, "name_ok": True}
+
+    cache = ResultCache(tmp_path / "m")
+    first = memo(line, cache=cache, a=2.0, grid=[1.0, 2.0])
+    again = memo(line, cache=cache, a=2.0, grid=[1.0, 2.0])
+    other = memo(line, cache=cache, a=3.0, grid=[1.0, 2.0])
+    assert calls == [2.0, 3.0]
+    np.testing.assert_array_equal(again["x"], first["x"])
+    assert again["n_failed"] == 0 and isinstance(again["n_failed"], int) and again["name_ok"] is True
+    np.testing.assert_array_equal(other["x"], [3.0, 6.0])

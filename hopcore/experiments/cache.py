@@ -139,6 +139,16 @@ class ResultCache:
         return result
 
 
+def memo(fn: Callable[..., dict[str, Any]], /, cache: ResultCache | None = None, **params: Any) -> dict[str, Any]:
+    """``fn(**params)`` through the result cache, for deterministic theory computations (lines of a
+    phase diagram, spinodals) that take seconds: a warm rebuild reads them back instead of solving
+    again. The entry is keyed like a simulation point (function, parameters, code version), so any
+    change to the code recomputes it. Scalars come back as Python numbers, arrays as arrays."""
+    cache = default_cache() if cache is None else cache
+    out = cache.cached_call(fn, params)
+    return {k: (v.item() if v.ndim == 0 else v) for k, v in out.items()}
+
+
 def default_cache() -> ResultCache:
     """``$HOPCORE_CACHE`` (``off`` disables it), else ``<repo>/_build/cache``."""
     env = os.environ.get("HOPCORE_CACHE")

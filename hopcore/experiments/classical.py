@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validation as V
+from ..analysis import first_crossing
 from ..dynamics.asynchronous import async_fixed_points
 from ..ensembles.binary import binary_patterns
 from .runner import derive_seed
@@ -101,14 +102,7 @@ def mixture_fixed_points(N: int, alpha: float, seed: int, n: int = 3, n_starts: 
 def crossing_load(alphas, m_mean, threshold: float = 0.5) -> float:
     """The load where the mean overlap first falls below ``threshold`` (linear interpolation between
     the two grid points around the first downward crossing); nan if it never crosses."""
-    alphas = np.asarray(alphas, dtype=float)
-    m_mean = np.asarray(m_mean, dtype=float)
-    below = np.where(m_mean < threshold)[0]
-    if below.size == 0 or below[0] == 0:
-        return float("nan")
-    k = int(below[0])
-    a0, a1, y0, y1 = alphas[k - 1], alphas[k], m_mean[k - 1], m_mean[k]
-    return float(a0 + (threshold - y0) * (a1 - a0) / (y1 - y0))
+    return first_crossing(alphas, m_mean, threshold, "down")
 
 
 def bootstrap_alpha_c(alphas, m, *, threshold: float = 0.5, n_boot: int = 200, seed: int = 0):

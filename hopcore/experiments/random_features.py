@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validation as V
+from ..analysis import first_crossing
 from ..dynamics.asynchronous import async_fixed_points
 from ..ensembles.random_features import (
     rf_coefficients,
@@ -148,14 +149,7 @@ def crossing(alphas, m, level: float = 0.8, rising: bool = True) -> float:
     Used to read a simulated transition off m(alpha): the learning transition is where m_feature
     first rises above ``level``, the storage transition where m_train first falls below it.
     """
-    a = np.log(np.asarray(alphas, dtype=float))
-    m = np.asarray(m, dtype=float)
-    above = m >= level
-    for k in range(1, len(m)):
-        if (rising and above[k] and not above[k - 1]) or (not rising and above[k - 1] and not above[k]):
-            t = (level - m[k - 1]) / (m[k] - m[k - 1])
-            return float(np.exp(a[k - 1] + t * (a[k] - a[k - 1])))
-    return float("nan")
+    return first_crossing(alphas, m, level, "up" if rising else "down", log_x=True)
 
 
 def transition_points(alphas, m_samples, level: float = 0.8, rising: bool = True) -> tuple[float, float, int]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validation as V
+from ..analysis import level_crossings, power_law_fit
 from ..dynamics.asynchronous import async_fixed_point, local_fields
 from ..ensembles.random_features import rf_coefficients, rf_examples, rf_features, rf_mixture
 from ..theory.rf_snr import KAPPA1_SQ, NOISE_TERMS, TERMS, linear_coefficient
@@ -151,18 +152,8 @@ def rf_field_terms(N: int, alpha: float, alpha_D: float, coefficients: str, L: i
 # ------------------------------------------------------------------ analysis of magnetization curves
 def crossings(x, y, level: float = 0.5, direction: str = "up") -> np.ndarray:
     """Values of x where the piecewise-linear curve y(x) crosses ``level`` going ``"up"`` or
-    ``"down"`` (x increasing); empty when it never does."""
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    d = y - level
-    out = []
-    for k in range(len(x) - 1):
-        a, b = d[k], d[k + 1]
-        if not (np.isfinite(a) and np.isfinite(b)):
-            continue
-        if (direction == "up" and a < 0 <= b) or (direction == "down" and a >= 0 > b):
-            out.append(x[k] + (x[k + 1] - x[k]) * a / (a - b))
-    return np.array(out)
+    ``"down"`` (x increasing); empty when it never does (:func:`hopcore.analysis.level_crossings`)."""
+    return level_crossings(x, y, level, direction)
 
 
 def transition_points(alphas, m_feature, m_train, m_tests: dict, level: float = 0.5, generalization: str = "last") -> dict:
@@ -218,18 +209,9 @@ def largest_retrieved(Ls, m, level: float = 0.9) -> int:
 
 
 def fit_power_law(x, y) -> dict:
-    """Least-squares fit of ln y = c + e ln x; returns exponent ``e``, its standard error, the
-    prefactor exp(c) and the number of points (stderr None with fewer than 3 points)."""
-    x = np.log(np.asarray(x, dtype=float))
-    y = np.log(np.asarray(y, dtype=float))
-    if x.size < 2:
-        return {"exponent": None, "stderr": None, "prefactor": None, "points": int(x.size)}
-    if x.size == 2:
-        e = (y[1] - y[0]) / (x[1] - x[0])
-        return {"exponent": float(e), "stderr": None, "prefactor": float(np.exp(y[0] - e * x[0])), "points": 2}
-    coef, cov = np.polyfit(x, y, 1, cov=True)
-    return {"exponent": float(coef[0]), "stderr": float(np.sqrt(cov[0, 0])), "prefactor": float(np.exp(coef[1])),
-            "points": int(x.size)}
+    """Least-squares fit of ln y = c + e ln x (:func:`hopcore.analysis.power_law_fit`): exponent ``e``,
+    its standard error, the prefactor exp(c) and the number of points (stderr None below 3 points)."""
+    return power_law_fit(x, y)
 
 
 __all__ = ["NOISE_TERMS", "check_field_point", "crossings", "example_slopes", "field_terms", "fit_power_law",

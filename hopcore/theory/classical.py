@@ -388,6 +388,26 @@ def mixture_alpha_c_T0(n: int, *, tol: float = 1e-7):
     return alpha_c_T0(n, tol=tol, lo=1e-4, hi=0.2)
 
 
+def mixture_alpha_c_T0_bisection(n: int, *, tol: float = 1e-7) -> dict:
+    """:func:`mixture_alpha_c_T0` as a record of numbers, for the result cache."""
+    a, info = mixture_alpha_c_T0(n, tol=tol)
+    return {"alpha_c": a, "exists_at": info["exists_at"], "gone_at": info["gone_at"], "bisections": info["bisections"]}
+
+
+def mixture_inside_eigenvalue_alpha0(n: int, Ts) -> dict:
+    """The Hessian eigenvalue inside the symmetric n-mixture at alpha = 0 (:func:`mixture_eigenvalues`,
+    ``"inside"``) at each temperature of ``Ts``; nan where the mixture solution does not exist
+    (solver failed or m ~ 0). Its sign change is the instability temperature of the mixture."""
+    n = _check_n("n", n)
+    Ts = np.asarray(Ts, dtype=float)
+    vals = np.full(Ts.shape, np.nan)
+    for k, T in enumerate(Ts):
+        sol = saddle_point(0.0, float(T), n)
+        if sol.converged and sol.x[0] > 1e-4:
+            vals[k] = mixture_eigenvalues(sol.x, 0.0, float(T), n)["inside"]
+    return {"T": Ts, "lambda_in": vals}
+
+
 def alpha_c_global_T0() -> float:
     """Load where the retrieval and spin-glass ground-state energies cross at T = 0 (the T = 0 end of
     ``T_c``): below it retrieval states are global minima."""

@@ -626,12 +626,14 @@ def learning_alpha(alpha_D: float, *, rel_tol: float = 1e-6) -> float:
 
 
 def fit_power_law(x, y) -> tuple[float, float]:
-    """Least-squares fit of log y = log c + gamma log x; returns (gamma, c)."""
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    ok = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
-    gamma, logc = np.polyfit(np.log(x[ok]), np.log(y[ok]), 1)
-    return float(gamma), float(np.exp(logc))
+    """Least-squares fit of log y = log c + gamma log x over the finite positive points; returns
+    (gamma, c), nan with fewer than two points (:func:`hopcore.analysis.power_law_fit`)."""
+    from ..analysis import power_law_fit
+
+    fit = power_law_fit(x, y)
+    if fit["exponent"] is None:
+        return float("nan"), float("nan")
+    return fit["exponent"], fit["prefactor"]
 
 
 # ------------------------------------------------------------------ branches (theory curves m(alpha))

@@ -1,0 +1,37 @@
+"""The curve-reading helpers against hand-computed cases."""
+
+import numpy as np
+import pytest
+
+from hopcore.analysis import first_crossing, level_crossings, power_law_fit
+
+
+def test_crossings_in_both_directions_and_linear_interpolation():
+    x = [0.0, 1.0, 2.0, 3.0, 4.0]
+    y = [1.0, 0.6, 0.2, 0.8, 0.1]
+    np.testing.assert_allclose(level_crossings(x, y, 0.5, "down"), [1.25, 3 + 0.3 / 0.7])
+    np.testing.assert_allclose(level_crossings(x, y, 0.5, "up"), [2.5])
+    assert first_crossing(x, y, 0.5, "down") == pytest.approx(1.25)
+    assert np.isnan(first_crossing(x, y, 2.0, "down"))
+    # a point exactly at the level counts as above: 1 -> 0.5 -> 0 crosses once, between 0.5 and 0
+    np.testing.assert_allclose(level_crossings([0, 1, 2], [1.0, 0.5, 0.0], 0.5, "down"), [1.0])
+
+
+def test_log_interpolation_and_missing_points_never_cross():
+    x = [1.0, 10.0, 100.0]
+    assert first_crossing(x, [0.0, 1.0, 1.0], 0.5, "up", log_x=True) == pytest.approx(np.sqrt(10.0))
+    assert np.isnan(first_crossing(x, [1.0, np.nan, 0.0], 0.5, "down"))
+    with pytest.raises(ValueError, match="direction"):
+        level_crossings(x, [0, 1, 2], 0.5, "sideways")
+
+
+def test_power_law_fit_recovers_exponent_and_drops_bad_points():
+    x = np.geomspace(1e-3, 1.0, 12)
+    y = 3.0 * x ** -1.5 * np.exp(0.01 * np.sin(np.arange(12)))
+    fit = power_law_fit(np.r_[x, -1.0, np.nan], np.r_[y, 5.0, 1.0])
+    assert fit["points"] == 12
+    assert fit["exponent"] == pytest.approx(-1.5, abs=0.01) and fit["prefactor"] == pytest.approx(3.0, rel=0.05)
+    assert 0 < fit["stderr"] < 0.01
+    two = power_law_fit([1.0, 4.0], [2.0, 8.0])
+    assert two["exponent"] == pytest.approx(1.0) and two["stderr"] is None
+    assert power_law_fit([1.0], [1.0])["exponent"] is None
