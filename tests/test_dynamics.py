@@ -111,3 +111,19 @@ def test_same_numbers_whatever_the_thread_count():
         env = dict(os.environ, NUMBA_NUM_THREADS=threads)
         outs.append(subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, check=True).stdout)
     assert outs[0] == outs[1]
+
+
+def test_unstable_bits_match_a_coupling_matrix_reference_also_when_probing_a_few_patterns():
+    from hopcore.dynamics.stability import unstable_bits
+    from hopcore.ensembles.binary import binary_patterns
+
+    X = binary_patterns(300, 90, 5)
+    Xf = X.astype(np.int64)
+    J = Xf @ Xf.T
+    np.fill_diagonal(J, 0)                       # N h_i = sum_{j != i} (sum_mu xi_i^mu xi_j^mu) s_j
+    H = J @ Xf                                   # fields at every pattern, column nu
+    ref = (Xf * H < 0).sum(axis=0)
+    assert ref.sum() > 0                         # the load is high enough for some bits to flip
+    np.testing.assert_array_equal(unstable_bits(X), ref)
+    np.testing.assert_array_equal(unstable_bits(X, n_probe=7), ref[:7])
+    np.testing.assert_array_equal(unstable_bits(X, n_probe=10**6), ref)

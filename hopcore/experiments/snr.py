@@ -10,11 +10,12 @@ from ..ensembles.binary import binary_patterns, flip_fraction
 from .runner import derive_seed
 
 
-def one_step_errors(N: int, P: int, seed: int) -> dict:
-    """Unstable bits of every pattern of one network after one synchronous step."""
+def one_step_errors(N: int, P: int, seed: int, n_probe: int | None = None) -> dict:
+    """Unstable bits of every pattern of one network after one synchronous step (with ``n_probe``:
+    of its first ``n_probe`` patterns only, enough for the per-bit error rate at large P)."""
     X = binary_patterns(N, P, seed)
-    bad = unstable_bits(X)
-    return {"unstable": bad, "error_rate": bad.sum() / (N * P), "all_stable": bool(np.all(bad == 0))}
+    bad = unstable_bits(X, n_probe)
+    return {"unstable": bad, "error_rate": bad.sum() / (N * bad.size), "all_stable": bool(np.all(bad == 0))}
 
 
 def retrieval_overlap(N: int, P: int, seed: int, n_starts: int = 4, flip: float = 0.0, max_sweeps: int = 200) -> dict:
