@@ -10,7 +10,12 @@ export HOPCORE_PROFILE := $(PROFILE)
 # the kernels' parallel loops use every core; the numba cache lives next to the sources
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test test-fast test-slow bench bench-book paper clean clean-cache venv
+# Sphinx runs from the configuration that jupyter-book derives from _config.yml (conf.py, generated,
+# not tracked), with JOBS worker processes: the chapters' notebooks execute JOBS at a time.
+JOBS     ?= 2
+SPHINX   := $(BIN)/sphinx-build -j $(JOBS) -b html -d _build/.doctrees . _build/html
+
+.PHONY: book test test-fast test-slow bench bench-book paper clean clean-cache venv conf
 
 venv: $(STAMP)
 
@@ -21,9 +26,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-## make book [PROFILE=paper]: execute every chapter and build the HTML into _build/html
-book: $(STAMP)
-	$(BIN)/jupyter-book build . --keep-going
+conf: $(STAMP)
+	$(BIN)/jupyter-book config sphinx . > /dev/null
+
+## make book [PROFILE=paper] [JOBS=n]: execute every chapter and build the HTML into _build/html
+book: conf
+	$(SPHINX) --keep-going
 	@echo "HTML: _build/html/index.html   chapter results: _build/results/<chapter>/"
 
 ## make paper: the publication-scale build (same as make book PROFILE=paper)
@@ -31,8 +39,8 @@ paper:
 	$(MAKE) book PROFILE=paper
 
 ## make test: strict build of the quick book (Sphinx warnings are errors), then pytest
-test: $(STAMP)
-	HOPCORE_PROFILE=quick $(BIN)/jupyter-book build . -W -n --keep-going
+test: conf
+	HOPCORE_PROFILE=quick $(SPHINX) -W -n --keep-going
 	$(BIN)/python -m pytest -q
 
 ## make test-fast: the package tests only, without building the book
@@ -55,4 +63,4 @@ clean-cache:
 	rm -rf _build/cache
 
 clean:
-	rm -rf _build
+	rm -rf _build conf.py
