@@ -13,7 +13,8 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # Sphinx runs from the configuration that jupyter-book derives from _config.yml (conf.py, generated,
 # not tracked), with JOBS worker processes: the chapters' notebooks execute JOBS at a time.
 JOBS     ?= 2
-SPHINX   := $(BIN)/sphinx-build -j $(JOBS) -b html -d _build/.doctrees . _build/html
+# -E: always read every page, since a chapter depends on hopcore and on the profile, which Sphinx cannot see
+SPHINX   := $(BIN)/sphinx-build -E -j $(JOBS) -b html -d _build/.doctrees . _build/html
 
 .PHONY: book test test-fast test-slow bench bench-book paper clean clean-cache venv conf
 

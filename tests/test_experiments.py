@@ -134,3 +134,22 @@ def test_memo_reads_back_what_it_computed(tmp_path):
     np.testing.assert_array_equal(again["x"], first["x"])
     assert again["n_failed"] == 0 and isinstance(again["n_failed"], int) and again["name_ok"] is True
     np.testing.assert_array_equal(other["x"], [3.0, 6.0])
+
+
+def test_memo_rebuilds_dataclass_results_such_as_theory_lines(tmp_path):
+    from hopcore.experiments import memo
+    from hopcore.theory import random_features as rf
+
+    cache = ResultCache(tmp_path / "m")
+    first = memo(rf.mixture_spinodal, cache=cache, n=3, alphas=[0.5, 1.0])
+    again = memo(rf.mixture_spinodal, cache=cache, n=3, alphas=[0.5, 1.0])
+    direct = rf.mixture_spinodal(3, [0.5, 1.0])
+    assert cache.hits == 1 and cache.misses == 1
+    assert type(again) is type(direct)
+    np.testing.assert_array_equal(again.alpha_D_c, direct.alpha_D_c)
+    np.testing.assert_array_equal(again.pairs(), first.pairs())
+    assert again.params == json.loads(json.dumps(direct.params)) and again.critical_name == direct.critical_name
+    branch = memo(rf.feature_branch, cache=cache, alpha_D=0.02, alphas=[0.5, 1.0])
+    ref = rf.feature_branch(0.02, [0.5, 1.0])
+    np.testing.assert_array_equal(branch.x, ref.x)
+    assert branch.n_not_converged == ref.n_not_converged

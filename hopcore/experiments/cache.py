@@ -139,14 +139,48 @@ class ResultCache:
         return result
 
 
-def memo(fn: Callable[..., dict[str, Any]], /, cache: ResultCache | None = None, **params: Any) -> dict[str, Any]:
+def _plain(obj: Any) -> Any:
+    """JSON fallback for numpy values inside a dataclass's dict field."""
+    return obj.tolist() if hasattr(obj, "tolist") else str(obj)
+
+
+def memo(fn: Callable[..., Any], /, cache: ResultCache | None = None, **params: Any) -> Any:
     """``fn(**params)`` through the result cache, for deterministic theory computations (lines of a
     phase diagram, spinodals) that take seconds: a warm rebuild reads them back instead of solving
     again. The entry is keyed like a simulation point (function, parameters, code version), so any
-    change to the code recomputes it. Scalars come back as Python numbers, arrays as arrays."""
+    change to the code recomputes it.
+
+    ``fn`` returns either a dict of arrays and numbers (scalars come back as Python numbers) or a
+    dataclass whose fields are arrays, numbers or JSON-able dicts (it comes back as the same class)."""
+    import dataclasses
+    import importlib
+
     cache = default_cache() if cache is None else cache
-    out = cache.cached_call(fn, params)
-    return {k: (v.item() if v.ndim == 0 else v) for k, v in out.items()}
+
+    def flat(**kw):
+        out = fn(**kw)
+        if not dataclasses.is_dataclass(out):
+            return out
+        arrays = {"__class__": f"{type(out).__module__}:{type(out).__qualname__}"}
+        for f in dataclasses.fields(out):
+            v = getattr(out, f.name)
+            arrays[f.name] = json.dumps(v, default=_plain) if isinstance(v, dict) else v
+        return arrays
+
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    out = cache.cached_call(flat, params, fn_name=name)
+    if "__class__" not in out:
+        return {k: (v.item() if v.ndim == 0 else v) for k, v in out.items()}
+    module, qualname = str(out["__class__"]).split(":")
+    cls = importlib.import_module(module)
+    for part in qualname.split("."):
+        cls = getattr(cls, part)
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        v = out[f.name]
+        hint = str(f.type)
+        kwargs[f.name] = json.loads(str(v)) if "dict" in hint else (v.item() if v.ndim == 0 else v)
+    return cls(**kwargs)
 
 
 def default_cache() -> ResultCache:
