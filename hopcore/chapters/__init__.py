@@ -44,7 +44,7 @@ class Chapter:
     params: dict[str, Param]
     checks: tuple[Callable[[dict[str, Any]], None], ...] = ()
     seed: int = 1
-    minutes: tuple[float, float] = (1.0, 10.0)  # expected wall time (quick, paper) on 2 cores
+    minutes: tuple[float, float] = (1.0, 10.0)  # wall time (quick, paper) on 2 cores, measured in a `make book` (two chapters at a time)
     cached: str = "per-point results under the result cache (see hopcore.experiments.cache)"
     extra: dict[str, Any] = field(default_factory=dict)
 

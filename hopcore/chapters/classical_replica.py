@@ -26,8 +26,8 @@ SPEC = Chapter(
     notebook="book/classical_replica.ipynb",
     title="Replica theory of the classical Hopfield model",
     seed=1987,
-    minutes=(1.0, 8.0),
-    cached="simulation points under _build/cache/hopcore.experiments.{snr,classical}/; theory is recomputed (seconds)",
+    minutes=(1.0, 11.0),
+    cached="simulation points and the phase-diagram and mixture lines under _build/cache/ (hopcore.experiments.classical, hopcore.theory.classical)",
     params={
         "n_alpha_T0": Param(200, V.integer(10, 100_000), doc="points of the T = 0 m(alpha) curve"),
         "n_T_phase": Param(12, V.integer(3, 400), paper=32, doc="temperatures at which the T_M and T_c lines are read"),

@@ -25,7 +25,7 @@ SPEC = Chapter(
     notebook="book/classical_snr.ipynb",
     title="The classical Hopfield model and its signal-to-noise capacity",
     seed=2024,
-    minutes=(0.5, 4.0),
+    minutes=(0.5, 5.5),
     cached="every (grid point, sample) result under _build/cache/hopcore.experiments.snr/",
     params={
         "picture_side": Param(32, V.integer(4, 256), doc="the demo network has N = picture_side^2 spins"),

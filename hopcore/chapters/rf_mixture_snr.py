@@ -31,7 +31,7 @@ SPEC = Chapter(
     notebook="book/rf_mixture_snr.ipynb",
     title="Signal to noise for mixtures of features",
     seed=7007,
-    minutes=(0.6, 3.0),
+    minutes=(0.6, 5.0),
     cached="every (grid point, sample) field split under the result cache (hopcore.experiments.rf_fields.rf_field_terms)",
     params={
         "N": Param(1200, V.integer(100, 50_000), paper=3000, doc="neurons of the simulated networks"),

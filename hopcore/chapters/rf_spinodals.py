@@ -17,8 +17,8 @@ SPEC = Chapter(
     notebook="book/rf_spinodals.ipynb",
     title="Random features: mixture spinodals",
     seed=7007,
-    minutes=(0.5, 3.0),
-    cached="nothing: every line is recomputed (about a second per line)",
+    minutes=(0.5, 1.0),
+    cached="every spinodal line under the result cache (hopcore.theory.random_features.mixture_spinodal)",
     params={
         "mixture_orders": Param([3, 5, 7, 9], V.list_of(V.odd_integer(3, 51), increasing=True),
                                 doc="odd mixture orders n >= 3 (n = 1, the learning line, is always drawn)"),

@@ -78,8 +78,8 @@ SPEC = Chapter(
     notebook="book/rf_storage_learning.ipynb",
     title="Random features: storage and learning",
     seed=6006,
-    minutes=(0.75, 4.0),
-    cached="every (grid point, sample) under the result cache (hopcore.experiments.random_features.rf_magnetizations)",
+    minutes=(0.75, 6.5),
+    cached="every (grid point, sample) and the theory lines under the result cache (hopcore.experiments.random_features, hopcore.theory.random_features)",
     params={
         "N": Param(1000, V.integer(100, 100_000), paper=4000, doc="neurons of the magnetization curves"),
         "alpha_D": Param(0.02, V.real(*ALPHA_D_RANGE), paper=0.01, doc="D/N of the magnetization curves"),
