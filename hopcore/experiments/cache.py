@@ -139,6 +139,9 @@ class ResultCache:
         return result
 
 
+_JSON = "__json__:"  # prefix of the keys that hold a dataclass's dict fields as JSON text
+
+
 def _plain(obj: Any) -> Any:
     """JSON fallback for numpy values inside a dataclass's dict field."""
     return obj.tolist() if hasattr(obj, "tolist") else str(obj)
@@ -164,22 +167,23 @@ def memo(fn: Callable[..., Any], /, cache: ResultCache | None = None, **params: 
         arrays = {"__class__": f"{type(out).__module__}:{type(out).__qualname__}"}
         for f in dataclasses.fields(out):
             v = getattr(out, f.name)
-            arrays[f.name] = json.dumps(v, default=_plain) if isinstance(v, dict) else v
+            if isinstance(v, dict):  # stored as JSON text under a marked key
+                arrays[_JSON + f.name] = json.dumps(v, default=_plain)
+            else:
+                arrays[f.name] = v
         return arrays
 
     name = f"{fn.__module__}.{fn.__qualname__}"
     out = cache.cached_call(flat, params, fn_name=name)
-    if "__class__" not in out:
-        return {k: (v.item() if v.ndim == 0 else v) for k, v in out.items()}
-    module, qualname = str(out["__class__"]).split(":")
+    values = {k: (v.item() if v.ndim == 0 else v) for k, v in out.items()}
+    if "__class__" not in values:
+        return values
+    module, qualname = values.pop("__class__").split(":")
     cls = importlib.import_module(module)
     for part in qualname.split("."):
         cls = getattr(cls, part)
-    kwargs = {}
-    for f in dataclasses.fields(cls):
-        v = out[f.name]
-        hint = str(f.type)
-        kwargs[f.name] = json.loads(str(v)) if "dict" in hint else (v.item() if v.ndim == 0 else v)
+    kwargs = {k[len(_JSON):] if k.startswith(_JSON) else k: json.loads(v) if k.startswith(_JSON) else v
+              for k, v in values.items()}
     return cls(**kwargs)
 
 

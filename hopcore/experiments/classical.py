@@ -4,12 +4,13 @@ finite-size analysis of the simulated capacity."""
 from __future__ import annotations
 
 import numpy as np
+from tqdm import tqdm
 
 from .. import validation as V
 from ..analysis import first_crossing
 from ..dynamics.asynchronous import async_fixed_points
 from ..ensembles.binary import binary_patterns
-from .runner import derive_seed
+from .runner import derive_seed, sweep
 from .snr import retrieval_overlap
 
 __all__ = ["bootstrap_alpha_c", "capacity_scan", "crossing_load", "extrapolate_alpha_c", "mixture_fixed_points",
@@ -41,10 +42,6 @@ def capacity_scan(Ns, alphas, n_samples, seed: int, *, n_starts: int = 4, max_sw
     Returns ``m`` and ``converged`` of shape (sizes, loads, max networks, starts), ``simulated``
     (sizes, loads) and ``n_samples`` (sizes,).
     """
-    from tqdm import tqdm
-
-    from .runner import sweep
-
     Ns = [int(N) for N in Ns]
     alphas = [float(a) for a in alphas]
     counts = [int(n_samples)] * len(Ns) if np.ndim(n_samples) == 0 else [int(c) for c in n_samples]

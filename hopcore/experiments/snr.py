@@ -12,7 +12,8 @@ from .runner import derive_seed
 
 def one_step_errors(N: int, P: int, seed: int, n_probe: int | None = None) -> dict:
     """Unstable bits of every pattern of one network after one synchronous step (with ``n_probe``:
-    of its first ``n_probe`` patterns only, enough for the per-bit error rate at large P)."""
+    of its first ``n_probe`` patterns only, enough for the per-bit error rate at large P; ``all_stable``
+    then speaks of the probed patterns only)."""
     X = binary_patterns(N, P, seed)
     bad = unstable_bits(X, n_probe)
     return {"unstable": bad, "error_rate": bad.sum() / (N * bad.size), "all_stable": bool(np.all(bad == 0))}
