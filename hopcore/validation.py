@@ -2,7 +2,7 @@
 
 Every validator has the signature ``check(name, value) -> normalized value`` and raises
 ``ValueError`` with a message of the form ``"N=-5 is not allowed: N must be an integer in [16, 10^6]"``.
-Validators run before any computation starts (see :func:`hopcore.chapters.prepare`).
+Validators run before any computation starts (see :func:`hopcore.book.spec.prepare`).
 """
 
 from __future__ import annotations
@@ -160,16 +160,6 @@ def memory_limit_bytes() -> float:
         return 8 * 2**30
 
 
-def validate_all(values: dict[str, Any], validators: dict[str, Validator]) -> dict[str, Any]:
-    """Validate every entry of ``values``; unknown names are rejected with the list of valid ones."""
-    unknown = sorted(set(values) - set(validators))
-    if unknown:
-        raise ValueError(
-            f"unknown parameter(s) {', '.join(unknown)}; valid parameters are: {', '.join(sorted(validators))}"
-        )
-    return {name: validators[name](name, values[name]) for name in validators if name in values}
-
-
 __all__: Sequence[str] = [
     "choice",
     "fail",
@@ -182,5 +172,4 @@ __all__: Sequence[str] = [
     "real",
     "seed",
     "text",
-    "validate_all",
 ]

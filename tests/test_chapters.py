@@ -6,7 +6,7 @@ import os
 import nbformat
 import pytest
 
-from hopcore.chapters import registry
+from hopcore.book.spec import registry
 
 CHAPTERS = registry()
 pytestmark = pytest.mark.chapters

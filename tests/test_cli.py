@@ -16,8 +16,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from hopcore import chapters as C
-from hopcore import cli
+from hopcore.book import spec as C
+from hopcore.book import cli, run, widgets
 from hopcore import validation as V
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,7 +51,7 @@ def toy(tmp_path, monkeypatch):
     nb = _toy_notebook(tmp_path / "toy.ipynb")
     spec = C.Chapter(
         name="toy",
-        notebook=str(nb),  # absolute: REPO_ROOT / absolute path is that path
+        notebook=str(nb),  # absolute: book_root() / absolute path is that path
         title="A toy chapter",
         params={
             "N": C.Param(100, V.integer(16, 10_000), paper=1000, doc="neurons"),
@@ -89,8 +89,8 @@ def toy(tmp_path, monkeypatch):
     ],
 )
 def test_values_are_parsed_like_papermill(text, value):
-    assert cli.parse_value(text) == value
-    assert type(cli.parse_value(text)) is type(value)
+    assert widgets.parse_value(text) == value
+    assert type(widgets.parse_value(text)) is type(value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -128,10 +128,10 @@ def test_unknown_chapter_lists_the_chapters(toy, capsys):
 
 
 def test_a_parameter_given_twice_is_an_error(toy):
-    with pytest.raises(cli.UsageError, match="twice"):
-        cli.build_parameters("toy", [("N", "100"), ("N", "200")])
-    with pytest.raises(cli.UsageError, match="both"):
-        cli.build_parameters("toy", [("profile", "quick")], profile="paper")
+    with pytest.raises(run.UsageError, match="twice"):
+        run.build_parameters("toy", [("N", "100"), ("N", "200")])
+    with pytest.raises(run.UsageError, match="both"):
+        run.build_parameters("toy", [("profile", "quick")], profile="paper")
 
 
 def test_check_validates_without_running(toy, monkeypatch, capsys):
@@ -147,17 +147,17 @@ def test_check_validates_without_running(toy, monkeypatch, capsys):
 
 
 def test_profile_option_applies_the_paper_values(toy):
-    params, inject = cli.build_parameters("toy", [], profile="paper")
+    params, inject = run.build_parameters("toy", [], profile="paper")
     assert params["profile"] == "paper" and params["N"] == 1000 and list(params["alphas"]) == [0.05, 0.1, 0.15]
     assert inject["profile"] == "paper"
     # a value given on the command line wins over the profile
-    params, inject = cli.build_parameters("toy", [("N", "300")], profile="paper")
+    params, inject = run.build_parameters("toy", [("N", "300")], profile="paper")
     assert params["N"] == 300 and inject["N"] == 300
 
 
 def test_profile_from_the_environment(toy, monkeypatch):
     monkeypatch.setenv("HOPCORE_PROFILE", "paper")
-    params, inject = cli.build_parameters("toy", [])
+    params, inject = run.build_parameters("toy", [])
     assert params["profile"] == "paper" and params["N"] == 1000
     assert inject["profile"] == "paper"  # injected explicitly: the kernel does not depend on the env
 
@@ -227,7 +227,7 @@ def test_list_shows_chapters_parameters_and_defaults(toy, capsys):
 
 
 def test_rerun_box_comes_from_the_registry(toy):
-    box = cli.rerun_box("toy")
+    box = widgets.rerun_box("toy")
     md, html = box._repr_markdown_(), box._repr_html_()
     for text in (md, html):
         assert "python -m hopcore run toy" in text
@@ -240,22 +240,22 @@ def test_rerun_box_comes_from_the_registry(toy):
     for _, cmd, _ in box.commands:
         argv = cmd.split()[3:]
         parsed = cli._parser().parse_args(argv)
-        cli.build_parameters(parsed.chapter, parsed.parameter, parsed.profile, parsed.output_dir)
+        run.build_parameters(parsed.chapter, parsed.parameter, parsed.profile, parsed.output_dir)
 
 
 def test_format_minutes():
-    assert cli.format_minutes(0.01) == "about 5 s"
-    assert cli.format_minutes(0.5) == "about 30 s"
-    assert cli.format_minutes(12) == "about 12 min"
-    assert cli.format_minutes(150) == "about 2.5 h"
+    assert widgets.format_minutes(0.01) == "about 5 s"
+    assert widgets.format_minutes(0.5) == "about 30 s"
+    assert widgets.format_minutes(12) == "about 12 min"
+    assert widgets.format_minutes(150) == "about 2.5 h"
 
 
 def test_benchmark_table_survives_missing_files_and_fields(tmp_path):
-    missing = cli.benchmark_table(tmp_path / "absent.json")
+    missing = widgets.benchmark_table(tmp_path / "absent.json")
     assert missing.rows == [] and "No benchmark results" in missing.note
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
-    assert "could not be read" in cli.benchmark_table(broken).note
+    assert "could not be read" in widgets.benchmark_table(broken).note
     partial = tmp_path / "partial.json"
     partial.write_text(json.dumps({"entries": {
         "full": {"name": "full", "params": {"N": 10}, "baseline": "numpy", "baseline_s": 2.0,
@@ -264,7 +264,7 @@ def test_benchmark_table_survives_missing_files_and_fields(tmp_path):
         "nan": {"name": "nan", "baseline_s": None, "hopcore_s": float("nan")},
         "derived": {"name": "derived", "baseline_s": 1.0, "hopcore_s": 0.25, "same_x": False},
     }}))
-    table = cli.benchmark_table(partial)
+    table = widgets.benchmark_table(partial)
     rows = {r[0]: r for r in table.rows}
     assert rows["full"][3:] == ["2.00 s", "500.0 ms", "4.0x", "yes"]
     assert rows["bare"][3:] == ["n/a", "n/a", "n/a", "n/a"]
@@ -274,7 +274,7 @@ def test_benchmark_table_survives_missing_files_and_fields(tmp_path):
 
 
 def test_chapter_table_lists_the_registered_chapters():
-    table = cli.chapter_table()
+    table = widgets.chapter_table()
     assert [r[0] for r in table.rows] == list(C.registry())
 
 
@@ -317,7 +317,7 @@ def test_real_chapter_runs_through_the_cli(tmp_path):
     out = tmp_path / "out"
     argv = [sys.executable, "-m", "hopcore", "run", spec.name, "--output-dir", str(out)]
     for key, value in spec.extra.get("test", {}).items():
-        argv += ["-p", key, cli._show(value)]
+        argv += ["-p", key, widgets._show(value)]
     env = dict(os.environ, HOPCORE_CACHE=str(tmp_path / "cache"), NUMBA_NUM_THREADS="1")
     env.pop("HOPCORE_PROFILE", None)
     res = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=900, env=env)

@@ -7,11 +7,11 @@ import sys
 
 import pytest
 
-from hopcore.chapters import registry
+from hopcore.book.spec import registry
 
 SCRIPT = r"""
 import json, sys, papermill as pm
-from hopcore.chapters import get
+from hopcore.book.spec import get
 spec = get(sys.argv[1])
 params = dict(spec.extra.get("test", {}), output_dir=sys.argv[3], profile="quick")
 pm.execute_notebook(str(spec.notebook_path), sys.argv[2], parameters=params,

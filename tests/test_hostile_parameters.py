@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from hopcore.chapters import registry, resolve
+from hopcore.book.spec import registry, resolve
 
 CHAPTERS = registry()
 FREE_FORM = {"output_dir"}
@@ -54,7 +54,7 @@ def test_huge_sizes_are_rejected_before_work(name, tmp_path):
 
 SCRIPT = r"""
 import sys, papermill as pm
-from hopcore.chapters import get
+from hopcore.book.spec import get
 spec = get(sys.argv[1])
 pm.execute_notebook(str(spec.notebook_path), sys.argv[2], parameters={"output_dir": sys.argv[3], sys.argv[4]: "not-a-number"},
                     cwd=str(spec.notebook_path.parent), progress_bar=False, kernel_name="python3")

@@ -92,7 +92,7 @@ def test_landing_page_maps_every_chapter():
 
 
 def _registered_chapter_pages():
-    from hopcore.chapters import registry
+    from hopcore.book.spec import registry
 
     pages = set(PAGES)
     return [(name, spec.notebook.removesuffix(".ipynb")) for name, spec in registry().items()
@@ -104,5 +104,5 @@ def test_chapter_page_shows_the_rerun_box(name, page):
     text = page_html(page).read_text()
     assert "hopcore-rerun" in text, (
         f"{page} has no re-run box: add a cell after the prepare cell, tagged remove-input, with "
-        f"`from hopcore.cli import rerun_box` and `rerun_box(\"{name}\")`")
+        f"`from hopcore.book import rerun_box` and `rerun_box(\"{name}\")`")
     assert f"python -m hopcore run {name} --profile paper" in text

@@ -3,7 +3,7 @@ import math
 import pytest
 
 from hopcore import validation as V
-from hopcore.chapters import get, registry, resolve
+from hopcore.book.spec import get, registry, resolve
 
 
 @pytest.mark.parametrize(

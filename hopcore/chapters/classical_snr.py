@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import validation as V
-from . import Chapter, Param
+from ..book.spec import Chapter, Param
 
 
 def _memory(p):

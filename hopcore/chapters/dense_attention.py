@@ -4,7 +4,7 @@ import numpy as np
 
 from .. import validation as V
 from ..experiments.dense import check_alpha_N
-from . import Chapter, Param
+from ..book.spec import Chapter, Param
 
 
 def _sizes(p):

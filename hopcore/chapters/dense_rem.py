@@ -1,7 +1,7 @@
 """Chapter: the REM analysis of dense associative memories (thresholds, basins, phase diagrams)."""
 
 from .. import validation as V
-from . import Chapter, Param
+from ..book.spec import Chapter, Param
 
 SPEC = Chapter(
     name="dense_rem",

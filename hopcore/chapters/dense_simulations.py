@@ -2,7 +2,7 @@
 
 from .. import validation as V
 from ..experiments.dense import check_alpha_N
-from . import Chapter, Param
+from ..book.spec import Chapter, Param
 
 
 def _lists(p):

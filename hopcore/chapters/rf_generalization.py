@@ -4,7 +4,7 @@ of Kalaj et al. 2024)."""
 import numpy as np
 
 from .. import validation as V
-from . import Chapter, Param
+from ..book.spec import Chapter, Param
 
 ALPHA_D_RANGE = (1e-4, 0.2)  # features must be learnable (learning line ends near alpha_D ~ 0.14)
 _alpha = V.real(0.0, 20.0, lo_open=True)

@@ -4,7 +4,7 @@ theory (Kalaj et al. 2024, Fig. 3), against the classical mixture loads."""
 import numpy as np
 
 from .. import validation as V
-from . import Chapter, Param
+from ..book.spec import Chapter, Param
 
 
 def _check(p):

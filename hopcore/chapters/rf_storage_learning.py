@@ -4,7 +4,7 @@ Kalaj et al. 2024, Figs. 1 and 2a), with the field measurement that checks the s
 import numpy as np
 
 from .. import validation as V
-from . import Chapter, Param
+from ..book.spec import Chapter, Param
 
 ALPHA_D_RANGE = (1e-3, 0.2)  # learning needs alpha_D below the alpha -> infinity limit ~0.138
 

@@ -5,8 +5,11 @@ parameters, code version and a SHA-256 checksum of the arrays). Entries are writ
 (temporary file in the same folder, then ``os.replace``) and validated on read: an unreadable,
 truncated, mismatched or stale entry is deleted and recomputed, never used.
 
-The code version is the package version plus a hash of every hopcore source file, so any change to
-the code invalidates old entries without anyone having to remember to bump a number.
+The code version is the package version plus a hash of every hopcore source file that computes a
+cached result: the science packages and the chapter modules (whose ``compute`` functions run cached
+sweeps). Only the book machinery in ``hopcore/book/`` (parameter registry, page widgets, command line,
+Sphinx extension) is left out: it renders and orchestrates, it computes no cached number. Any change
+to computing code invalidates old entries without anyone having to remember to bump a number.
 """
 
 from __future__ import annotations
@@ -15,41 +18,36 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
-from .. import __version__
+from .. import __version__, config
+from ..io import atomic_write, canonical, plain
 
 _PKG = Path(__file__).resolve().parents[1]
+RENDERING_ONLY = ("book",)  # subpackages of hopcore that compute no cached result
+
+
+def computing_sources(package: Path = _PKG) -> list[Path]:
+    """Every source file whose code can change a cached result (all but ``hopcore/book/``)."""
+    return [path for path in sorted(package.rglob("*.py"))
+            if path.relative_to(package).parts[0] not in RENDERING_ONLY]
+
+
+def source_hash(package: Path = _PKG) -> str:
+    h = hashlib.sha256(__version__.encode())
+    for path in computing_sources(package):
+        h.update(str(path.relative_to(package)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:12]
 
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    h = hashlib.sha256(__version__.encode())
-    for path in sorted(_PKG.rglob("*.py")):
-        if "chapters" in path.relative_to(_PKG).parts or path.name in ("bookext.py", "cli.py"):
-            continue  # chapter parameter tables, the CLI and the Sphinx hook do not change what a kernel computes
-        h.update(str(path.relative_to(_PKG)).encode())
-        h.update(path.read_bytes())
-    return f"{__version__}+{h.hexdigest()[:12]}"
-
-
-def _canonical(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _canonical(v) for k, v in sorted(obj.items())}
-    if isinstance(obj, (list, tuple)):
-        return [_canonical(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _canonical(obj.tolist())
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.floating, float)):
-        return repr(float(obj))
-    return obj
+    return f"{__version__}+{source_hash()}"
 
 
 def _checksum(arrays: dict[str, np.ndarray]) -> str:
@@ -73,7 +71,7 @@ class ResultCache:
         self.rejected = 0
 
     def key(self, fn_name: str, params: dict[str, Any]) -> str:
-        record = {"fn": fn_name, "params": _canonical(params), "version": code_version()}
+        record = {"fn": fn_name, "params": canonical(params), "version": code_version()}
         return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
 
     def path(self, fn_name: str, key: str) -> Path:
@@ -109,22 +107,14 @@ class ResultCache:
         meta = {
             "key": key,
             "fn": fn_name,
-            "params": _canonical(params),
+            "params": canonical(params),
             "version": code_version(),
             "checksum": _checksum(arrays),
         }
         path = self.path(fn_name, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         buf = io.BytesIO()
         np.savez(buf, __meta__=np.array(json.dumps(meta)), **arrays)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(buf.getvalue())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, buf.getvalue())
 
     def cached_call(self, fn: Callable[..., dict[str, Any]], params: dict[str, Any], fn_name: str | None = None):
         """``fn(**params)`` through the cache; ``fn`` returns a dict of arrays or scalars."""
@@ -140,11 +130,6 @@ class ResultCache:
 
 
 _JSON = "__json__:"  # prefix of the keys that hold a dataclass's dict fields as JSON text
-
-
-def _plain(obj: Any) -> Any:
-    """JSON fallback for numpy values inside a dataclass's dict field."""
-    return obj.tolist() if hasattr(obj, "tolist") else str(obj)
 
 
 def memo(fn: Callable[..., Any], /, cache: ResultCache | None = None, **params: Any) -> Any:
@@ -168,7 +153,7 @@ def memo(fn: Callable[..., Any], /, cache: ResultCache | None = None, **params: 
         for f in dataclasses.fields(out):
             v = getattr(out, f.name)
             if isinstance(v, dict):  # stored as JSON text under a marked key
-                arrays[_JSON + f.name] = json.dumps(v, default=_plain)
+                arrays[_JSON + f.name] = json.dumps(plain(v, nan=float("nan")))
             else:
                 arrays[f.name] = v
         return arrays
@@ -188,8 +173,5 @@ def memo(fn: Callable[..., Any], /, cache: ResultCache | None = None, **params: 
 
 
 def default_cache() -> ResultCache:
-    """``$HOPCORE_CACHE`` (``off`` disables it), else ``<repo>/_build/cache``."""
-    env = os.environ.get("HOPCORE_CACHE")
-    if env is not None and env.lower() in ("off", "none", "0", ""):
-        return ResultCache(None)
-    return ResultCache(env if env else _PKG.parent / "_build" / "cache")
+    """The cache folder of :func:`hopcore.config.cache_dir` (``$HOPCORE_CACHE``; ``off`` disables it)."""
+    return ResultCache(config.cache_dir())

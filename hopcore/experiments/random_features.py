@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validation as V
-from ..analysis import first_crossing
 from ..dynamics.asynchronous import async_fixed_points
 from ..ensembles.random_features import (
     rf_coefficients,
@@ -142,25 +141,4 @@ def rf_magnetizations(N: int, alpha: float, alpha_D: float, coefficients: str, L
     return out
 
 
-def crossing(alphas, m, level: float = 0.8, rising: bool = True) -> float:
-    """First load at which a magnetization curve crosses ``level`` (upward if ``rising``, else
-    downward), by linear interpolation in log(alpha); nan if it never does.
-
-    Used to read a simulated transition off m(alpha): the learning transition is where m_feature
-    first rises above ``level``, the storage transition where m_train first falls below it.
-    """
-    return first_crossing(alphas, m, level, "up" if rising else "down", log_x=True)
-
-
-def transition_points(alphas, m_samples, level: float = 0.8, rising: bool = True) -> tuple[float, float, int]:
-    """Transition load from each sample's curve (rows of ``m_samples``, shape (samples, alphas)):
-    returns (mean, standard error, number of samples with a crossing)."""
-    c = np.array([crossing(alphas, row, level, rising) for row in np.atleast_2d(m_samples)])
-    c = c[np.isfinite(c)]
-    if c.size == 0:
-        return float("nan"), float("nan"), 0
-    sem = float(c.std(ddof=1) / np.sqrt(c.size)) if c.size > 1 else float("nan")
-    return float(c.mean()), sem, int(c.size)
-
-
-__all__ = ["ALPHA_D_MAX", "check_rf_point", "crossing", "rf_magnetizations", "rf_sizes", "transition_points"]
+__all__ = ["ALPHA_D_MAX", "check_rf_point", "rf_magnetizations", "rf_sizes"]

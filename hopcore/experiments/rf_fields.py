@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validation as V
-from ..analysis import level_crossings, power_law_fit
 from ..dynamics.asynchronous import async_fixed_point, local_fields
 from ..ensembles.random_features import rf_coefficients, rf_examples, rf_features, rf_mixture
 from ..theory.rf_snr import KAPPA1_SQ, NOISE_TERMS, TERMS, linear_coefficient
@@ -146,73 +145,4 @@ def rf_field_terms(N: int, alpha: float, alpha_D: float, coefficients: str, L: i
     return out
 
 
-
-
-
-# ------------------------------------------------------------------ analysis of magnetization curves
-def crossings(x, y, level: float = 0.5, direction: str = "up") -> np.ndarray:
-    """Values of x where the piecewise-linear curve y(x) crosses ``level`` going ``"up"`` or
-    ``"down"`` (x increasing); empty when it never does (:func:`hopcore.analysis.level_crossings`)."""
-    return level_crossings(x, y, level, direction)
-
-
-def transition_points(alphas, m_feature, m_train, m_tests: dict, level: float = 0.5, generalization: str = "last") -> dict:
-    """Transitions read off mean magnetization curves (alpha increasing), at ``m = level``:
-
-    - ``learning``: first upward crossing of the feature curve;
-    - ``storage``: first downward crossing of the training-example curve (None if it never drops);
-    - ``reentrance``: last upward crossing of the training-example curve after it dropped;
-    - ``generalization``: {L: last (``generalization="last"``) or first (``"first"``) upward crossing
-      of the test curve} (None when the test examples are never, or always, above ``level`` in the
-      window). "last" ignores early excursions above a low level; "first" ignores late dips below a
-      high level (a few failed starts near m ~ 1).
-    """
-    def first(v):
-        return float(v[0]) if v.size else None
-
-    def last(v):
-        return float(v[-1]) if v.size else None
-
-    out = {"learning": first(crossings(alphas, m_feature, level, "up")),
-           "storage": first(crossings(alphas, m_train, level, "down"))}
-    up = crossings(alphas, m_train, level, "up")
-    out["reentrance"] = last(up[up > out["storage"]]) if out["storage"] is not None else None
-    pick = {"last": last, "first": first}[V.choice("last", "first")("generalization", generalization)]
-    out["generalization"] = {str(k): pick(crossings(alphas, v, level, "up")) for k, v in m_tests.items()}
-    return out
-
-
-def rs_mixture_overlap(alphas, x, n: int) -> np.ndarray:
-    """Overlap with the starting mixture sign(f^1+...+f^n) of the RS zero-temperature state on the
-    n-mixture retrieval branch: the theory line for the measured m of a test example with n features.
-
-    At T = 0 the RS spin is s = sign(mh zeta + a z) with zeta the sum of the n features at a site,
-    z ~ N(0, 1) the crosstalk and a = sqrt(alpha qh) (the ``E|a z + mh zeta|`` term of the mixture
-    free energy), so  m_mix = E_zeta[ sign(zeta) erf(mh zeta / (sqrt(2) a)) ] = E_zeta erf(mh |zeta| / (sqrt(2) a)).
-    ``x`` has rows (dq, qh, dp, dph, pd, dpdh, m, mh) (order of hopcore.theory.random_features), one
-    per load in ``alphas``; for n = 1 the result is the feature overlap m itself.
-    """
-    from scipy.special import erf
-
-    from ..solvers.averages import binomial_mixture
-
-    x = np.atleast_2d(np.asarray(x, dtype=float))
-    a = np.sqrt(np.asarray(alphas, dtype=float) * x[:, 1])
-    zeta, prob = binomial_mixture(int(n))
-    return (prob[None, :] * erf(x[:, 7, None] * np.abs(zeta)[None, :] / (np.sqrt(2.0) * a[:, None]))).sum(axis=1)
-
-
-def largest_retrieved(Ls, m, level: float = 0.9) -> int:
-    """Largest L whose mean magnetization reaches ``level`` (0 if none); Ls increasing."""
-    ok = [int(L) for L, v in zip(Ls, m) if np.isfinite(v) and v >= level]
-    return max(ok) if ok else 0
-
-
-def fit_power_law(x, y) -> dict:
-    """Least-squares fit of ln y = c + e ln x (:func:`hopcore.analysis.power_law_fit`): exponent ``e``,
-    its standard error, the prefactor exp(c) and the number of points (stderr None below 3 points)."""
-    return power_law_fit(x, y)
-
-
-__all__ = ["NOISE_TERMS", "check_field_point", "crossings", "example_slopes", "field_terms", "fit_power_law",
-           "largest_retrieved", "rf_field_terms", "rs_mixture_overlap", "transition_points"]
+__all__ = ["NOISE_TERMS", "check_field_point", "example_slopes", "field_terms", "rf_field_terms"]

@@ -14,12 +14,13 @@ from typing import Any, Callable, Iterable
 import numpy as np
 from tqdm import tqdm
 
-from .cache import ResultCache, _canonical, default_cache
+from ..io import canonical
+from .cache import ResultCache, default_cache
 
 
 def derive_seed(master: int, *keys: Any) -> int:
     """A 63-bit seed derived from ``master`` and any JSON-able keys (stable across runs/machines)."""
-    blob = json.dumps([int(master), _canonical(list(keys))], sort_keys=True).encode()
+    blob = json.dumps([int(master), canonical(list(keys))], sort_keys=True).encode()
     words = np.frombuffer(hashlib.sha256(blob).digest()[:16], dtype=np.uint32)
     ss = np.random.SeedSequence([int(w) for w in words])
     return int(ss.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))

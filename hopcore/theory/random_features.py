@@ -625,15 +625,22 @@ def learning_alpha(alpha_D: float, *, rel_tol: float = 1e-6) -> float:
     return float(math.exp(brentq(g, lo, hi, xtol=rel_tol)))
 
 
-def fit_power_law(x, y) -> tuple[float, float]:
-    """Least-squares fit of log y = log c + gamma log x over the finite positive points; returns
-    (gamma, c), nan with fewer than two points (:func:`hopcore.analysis.power_law_fit`)."""
-    from ..analysis import power_law_fit
+def rs_mixture_overlap(alphas, x, n: int) -> np.ndarray:
+    """Overlap with the starting mixture sign(f^1+...+f^n) of the RS zero-temperature state on the
+    n-mixture retrieval branch: the theory line for the measured m of a test example with n features.
 
-    fit = power_law_fit(x, y)
-    if fit["exponent"] is None:
-        return float("nan"), float("nan")
-    return fit["exponent"], fit["prefactor"]
+    At T = 0 the RS spin is s = sign(mh zeta + a z) with zeta the sum of the n features at a site,
+    z ~ N(0, 1) the crosstalk and a = sqrt(alpha qh) (the ``E|a z + mh zeta|`` term of the mixture
+    free energy), so  m_mix = E_zeta[ sign(zeta) erf(mh zeta / (sqrt(2) a)) ] = E_zeta erf(mh |zeta| / (sqrt(2) a)).
+    ``x`` has rows (dq, qh, dp, dph, pd, dpdh, m, mh) (order of hopcore.theory.random_features), one
+    per load in ``alphas``; for n = 1 the result is the feature overlap m itself.
+    """
+    from scipy.special import erf
+
+    x = np.atleast_2d(np.asarray(x, dtype=float))
+    a = np.sqrt(np.asarray(alphas, dtype=float) * x[:, 1])
+    zeta, prob = binomial_mixture(int(n))
+    return (prob[None, :] * erf(x[:, 7, None] * np.abs(zeta)[None, :] / (np.sqrt(2.0) * a[:, None]))).sum(axis=1)
 
 
 # ------------------------------------------------------------------ branches (theory curves m(alpha))
@@ -693,7 +700,7 @@ __all__ = [
     "TransitionLine",
     "example_field_law",
     "feature_branch",
-    "fit_power_law",
+    "rs_mixture_overlap",
     "learning_alpha",
     "free_energy_mixture",
     "free_energy_storage",

@@ -1,0 +1,121 @@
+"""What a chapter run leaves behind: ``summary.json`` in one envelope, claims, timings, glue.
+
+Every chapter writes ``summary.json`` with the same envelope,
+
+    {"parameters": {...}, "profile": "quick", "hopcore_version": "...", "code_version": "...",
+     "claims": {name: {"holds": bool, "statement": str, "evidence": {...}}}, <chapter keys>}
+
+where ``parameters`` are the resolved parameters (without ``output_dir``, so the file is the same
+wherever it is written) and ``code_version`` the version of the computing code
+(:func:`hopcore.experiments.cache.code_version`). Wall times go to ``timing.json`` beside it, so
+the summary is identical from run to run.
+
+A :class:`Claim` is a sentence the book states about the run it sits in ("the features are learned
+before the training examples lose stability", "the intercept agrees with the theory within two
+standard errors"): whether it holds, the sentence, and the numbers it rests on (tolerances included).
+:func:`publish` glues each claim's text into the page (``<chapter>_claim_<name>``): the statement
+when it holds, otherwise the sentence saying that it does not hold in this run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .. import __version__
+from ..io import plain, write_json
+
+__all__ = ["Claim", "claim", "envelope", "glue_values", "publish"]
+
+ENVELOPE = ("parameters", "profile", "hopcore_version", "code_version", "claims")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A computed statement about the run.
+
+    ``statement``: the sentence as the book states it when it holds (plain text, numbers formatted
+    in, no TeX); ``otherwise``: the sentence shown when it does not hold (default: the statement
+    prefixed by "Not in this run:" and followed by the evidence); ``finding``: True when the book
+    presents it as a finding at paper scale (``make test-paper`` fails if it does not hold there);
+    ``evidence``: the numbers it rests on, tolerances included."""
+
+    holds: bool
+    statement: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    otherwise: str = ""
+    finding: bool = True
+
+    def __post_init__(self):
+        object.__setattr__(self, "holds", bool(self.holds))
+
+    @property
+    def text(self) -> str:
+        if self.holds:
+            return self.statement
+        if self.otherwise:
+            return self.otherwise
+        shown = ", ".join(f"{k} = {_fmt(v)}" for k, v in self.evidence.items())
+        return f"Not in this run: {self.statement.rstrip('.')} does not hold ({shown})."
+
+    def record(self) -> dict[str, Any]:
+        return {"holds": self.holds, "statement": self.statement, "evidence": plain(dict(self.evidence)),
+                "finding": self.finding, "text": self.text}
+
+
+def claim(holds: bool, statement: str, otherwise: str = "", finding: bool = True, **evidence: Any) -> Claim:
+    """``claim(a < b, "the features are learned first", otherwise="...", alpha_learning=a, ...)``."""
+    return Claim(holds=holds, statement=statement, evidence=evidence, otherwise=otherwise, finding=finding)
+
+
+def _fmt(value: Any) -> str:
+    value = plain(value, nan=float("nan"))
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list) and len(value) > 6:
+        return "[" + ", ".join(_fmt(v) for v in value[:5]) + ", ...]"
+    if isinstance(value, list):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    return str(value)
+
+
+def envelope(params: Mapping[str, Any], claims: Mapping[str, Claim], summary: Mapping[str, Any]) -> dict[str, Any]:
+    """The summary with the common envelope first; chapter keys may not shadow an envelope key."""
+    from ..experiments.cache import code_version
+
+    clash = sorted(set(summary) & set(ENVELOPE))
+    if clash:
+        raise ValueError(f"summary keys {clash} are reserved for the envelope of summary.json")
+    head = {
+        "parameters": {k: v for k, v in params.items() if k != "output_dir"},
+        "profile": params.get("profile"),
+        "hopcore_version": __version__,
+        "code_version": code_version(),
+        "claims": {name: c.record() for name, c in claims.items()},
+    }
+    return {**head, **summary}
+
+
+def glue_values(prefix: str, values: Mapping[str, Any]) -> None:
+    """``myst_nb.glue(f"{prefix}_{key}", value, display=False)`` for every entry (in a notebook)."""
+    from myst_nb import glue
+
+    for key, value in values.items():
+        glue(f"{prefix}_{key}", value, display=False)
+
+
+def publish(params: Mapping[str, Any], summary: Mapping[str, Any], claims: Mapping[str, Claim], *,
+            prefix: str, timings: Mapping[str, Any] | None = None, glue: Mapping[str, Any] | None = None,
+            in_notebook: bool = True) -> Path:
+    """Write ``summary.json`` (envelope + chapter keys) and ``timing.json`` into ``output_dir``; in a
+    notebook also glue every claim's text as ``<prefix>_claim_<name>`` and the ``glue`` values as
+    ``<prefix>_<key>``. Returns the path of ``summary.json``."""
+    out = Path(params["output_dir"])
+    path = write_json(out / "summary.json", envelope(params, claims, summary))
+    if timings is not None:
+        write_json(out / "timing.json", {"profile": params.get("profile"), **timings})
+    if in_notebook:
+        glue_values(prefix, {f"claim_{name}": c.text for name, c in claims.items()})
+        glue_values(prefix, dict(glue or {}))
+    return path

@@ -1,0 +1,371 @@
+"""What the book's pages show that is generated from the registry: the build banner, the
+"re-run this chapter" box, the chapter and parameter tables and the benchmark table.
+
+Everything here renders (HTML in the book, Markdown or text elsewhere); nothing computes a result,
+so editing this module never invalidates the result cache.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import json
+import os
+from pathlib import Path
+from typing import Any, Sequence
+
+from .. import __version__, config
+from ..io import plain
+from . import spec as specs
+
+# ---------------------------------------------------------------------------------------------
+# formatting helpers
+
+
+def format_minutes(minutes: float) -> str:
+    """``0.4 -> 'about 25 s'``, ``3 -> 'about 3 min'``, ``150 -> 'about 2.5 h'``."""
+    seconds = float(minutes) * 60.0
+    if seconds < 90:
+        return f"about {max(5, int(round(seconds / 5.0)) * 5)} s"
+    if minutes < 90:
+        return f"about {minutes:.0f} min"
+    return f"about {minutes / 60.0:.1f} h"
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars and tuples to plain Python (what a reader would type)."""
+    return plain(value, nan=float("nan"))
+
+
+def _show(value: Any, max_items: int | None = None) -> str:
+    """A parameter value as a reader would type it; long lists shortened when ``max_items`` is set."""
+    value = _plain(value)
+    if value is None:
+        return "None"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        items = [_show(v) for v in value]
+        if max_items is not None and len(items) > max_items:
+            head = max(1, max_items - 2)
+            return f"[{', '.join(items[:head])}, ..., {items[-1]}] ({len(items)} values)"
+        return "[" + ", ".join(items) + "]"
+    return repr(value)
+
+
+def _cli_value(value: Any) -> str:
+    """A value written so that :func:`parse_value` reads it back (quoted for the shell)."""
+    text = _show(_plain(value))
+    if any(ch in text for ch in " []{}(),'\"*?$;&|<>"):
+        text = "'" + text.replace("'", "'\"'\"'") + "'"
+    return text
+
+
+_display_path = specs.display_path
+
+
+def _cache_folder() -> str:
+    folder = config.cache_dir()
+    return "(disabled: HOPCORE_CACHE=off)" if folder is None else _display_path(folder)
+
+
+def _results_folder(name: str) -> str:
+    return _display_path(specs.results_root() / name)
+
+
+# ---------------------------------------------------------------------------------------------
+# the re-run box shown on every chapter page
+
+
+class RerunBox:
+    """What :func:`rerun_box` returns: shown as HTML in the book, Markdown or text elsewhere."""
+
+    def __init__(self, chapter: specs.Chapter):
+        self.chapter = chapter
+        name = chapter.name
+        # the example changes a parameter to its paper value: a realistic first experiment
+        example = next(((k, p.paper) for k, p in chapter.params.items()
+                        if p.paper is not None and _show(p.paper) != _show(p.quick) and not isinstance(_plain(p.paper), list)),
+                       None)
+        self.commands = [
+            ("quick profile", f"python -m hopcore run {name}", chapter.minutes[0]),
+            ("paper profile", f"python -m hopcore run {name} --profile paper", chapter.minutes[1]),
+        ]
+        if example is not None:
+            key, value = example
+            self.commands.append(
+                ("one parameter changed", f"python -m hopcore run {name} -p {key} {_cli_value(value)}", None)
+            )
+        self.list_command = f"python -m hopcore list {name}"
+        self.results = _results_folder(name)
+        self.cache = _cache_folder()
+
+    def _lines(self) -> list[tuple[str, str]]:
+        ch = self.chapter
+        return [
+            ("Expected time", f"{format_minutes(ch.minutes[0])} (quick profile), "
+                              f"{format_minutes(ch.minutes[1])} (paper profile), on 2 cores after the first compilation"),
+            ("Results", f"executed notebook, figure data (*.npz) and summary.json in {self.results}/ "
+                        f"(change with --output-dir)"),
+            ("Cached", f"{ch.cached} (cache folder {self.cache}, set by HOPCORE_CACHE; "
+                       f"a re-run reuses every point already computed)"),
+        ]
+
+    INTRO = ("From the repository root, in the environment of <code>make book</code> "
+             "(<code>source .venv/bin/activate</code>):")
+
+    def _command_lines(self) -> list[str]:
+        rows = [(cmd, label) for label, cmd, _ in self.commands]
+        rows.append((self.list_command, "every parameter, quick and paper values"))
+        width = max(len(cmd) for cmd, _ in rows)
+        return [f"{cmd.ljust(width)}  # {label}" for cmd, label in rows]
+
+    def _repr_markdown_(self) -> str:
+        intro = self.INTRO.replace("<code>", "`").replace("</code>", "`")
+        out = ["**Re-run this chapter**", "", intro, "", "```bash", *self._command_lines(), "```", ""]
+        for key, text in self._lines():
+            out.append(f"- *{key}*: {text}")
+        return "\n".join(out) + "\n"
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        cmds = "\n".join(self._command_lines())
+        rows = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in self._lines())
+        return (
+            '<div class="admonition tip hopcore-rerun">'
+            '<p class="admonition-title">Re-run this chapter</p>'
+            f"<p>{self.INTRO}</p>"
+            f'<div class="highlight-bash notranslate"><div class="highlight"><pre>{e(cmds)}</pre></div></div>'
+            f"<table>{rows}</table>"
+            "</div>"
+        )
+
+    def __repr__(self) -> str:
+        return self._repr_markdown_()
+
+
+def rerun_box(name: str) -> RerunBox:
+    """The "re-run this chapter" box for a chapter page, generated from the registry.
+
+    In a notebook, the last line of a cell: ``rerun_box("classical_snr")``.
+    """
+    return RerunBox(specs.get(name))
+
+
+# ---------------------------------------------------------------------------------------------
+# tables rendered in the book
+
+
+class HTMLTable:
+    """A small table with an HTML view for the book and a plain-text view for terminals."""
+
+    def __init__(self, header: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Sequence[bool] = (),
+                 caption: str = "", note: str = ""):
+        self.header = list(header)
+        self.rows = [[("" if v is None else str(v)) for v in row] for row in rows]
+        self.numeric = list(numeric) + [False] * (len(self.header) - len(numeric))
+        self.caption = caption
+        self.note = note
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        head = "".join(f"<th>{e(h)}</th>" for h in self.header)
+        body = "".join(
+            "<tr>" + "".join(
+                f'<td class="num">{e(v)}</td>' if num else f"<td>{e(v)}</td>" for v, num in zip(row, self.numeric)
+            ) + "</tr>"
+            for row in self.rows
+        )
+        note = f"<p>{e(self.note)}</p>" if self.note else ""
+        return f'{note}<table class="hopcore-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+    def __repr__(self) -> str:
+        widths = [max([len(h)] + [len(r[i]) for r in self.rows]) for i, h in enumerate(self.header)]
+        line = "  ".join(h.ljust(w) for h, w in zip(self.header, widths))
+        out = ([self.note, ""] if self.note else []) + [line, "  ".join("-" * w for w in widths)]
+        out += ["  ".join(v.ljust(w) for v, w in zip(row, widths)) for row in self.rows]
+        return "\n".join(out)
+
+
+def chapter_table() -> HTMLTable:
+    """Every registered chapter with its expected time in both profiles."""
+    rows = []
+    for name, ch in specs.registry().items():
+        rows.append([name, ch.title, format_minutes(ch.minutes[0]), format_minutes(ch.minutes[1]), len(ch.params)])
+    note = "" if rows else "No chapter is registered in hopcore.chapters yet."
+    return HTMLTable(["chapter", "title", "quick", "paper", "parameters"], rows, note=note)
+
+
+def parameter_table(name: str, max_items: int | None = 6) -> HTMLTable:
+    """Every parameter of a chapter with its quick and paper value (long lists shortened)."""
+    ch = specs.get(name)
+    rows = []
+    for key, param in ch.all_params().items():
+        paper = param.paper if param.paper is not None else param.quick
+        rows.append([key, _show(param.quick, max_items), _show(paper, max_items), param.doc])
+    return HTMLTable(["parameter", "quick", "paper", "meaning"], rows)
+
+
+def _fmt_seconds(value: Any) -> str:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "n/a"
+    if v != v:  # NaN
+        return "n/a"
+    if v >= 1:
+        return f"{v:.2f} s"
+    if v >= 1e-3:
+        return f"{v * 1e3:.1f} ms"
+    return f"{v * 1e6:.0f} us"
+
+
+def _fmt_speedup(entry: dict) -> str:
+    value = entry.get("speedup")
+    if value is None:
+        try:
+            value = float(entry["baseline_s"]) / float(entry["hopcore_s"])
+        except (KeyError, TypeError, ValueError, ZeroDivisionError):
+            return "n/a"
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "n/a"
+    return "n/a" if v != v else f"{v:.1f}x"
+
+
+def _fmt_params(params: Any) -> str:
+    if isinstance(params, dict):
+        return ", ".join(f"{k}={_show(v)}" for k, v in params.items())
+    return "" if params is None else str(params)
+
+
+def _fmt_same(entry: dict) -> str:
+    flags = [v for k, v in entry.items() if k.startswith("same") and isinstance(v, bool)]
+    if not flags:
+        return "n/a"
+    return "yes" if all(flags) else "NO"
+
+
+def benchmark_table(path: str | os.PathLike | None = None) -> HTMLTable:
+    """The benchmark table of ``benchmarks/results.json``; missing files or fields show as n/a."""
+    path = Path(path) if path is not None else config.book_root() / "benchmarks" / "results.json"
+    header = ["benchmark", "parameters", "baseline", "baseline time", "hopcore time", "speedup", "same result"]
+    numeric = [False, False, False, True, True, True, False]
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        return HTMLTable(header, [], numeric, note=f"No benchmark results yet: run `python benchmarks/run.py` "
+                                                    f"to write {_display_path(path)}.")
+    except (OSError, ValueError) as exc:
+        return HTMLTable(header, [], numeric, note=f"{_display_path(path)} could not be read ({exc}).")
+    entries = data.get("entries", {}) if isinstance(data, dict) else {}
+    if isinstance(entries, list):
+        entries = {str(e.get("name", i)): e for i, e in enumerate(entries) if isinstance(e, dict)}
+    rows = []
+    for key, entry in sorted(entries.items()):
+        if not isinstance(entry, dict):
+            continue
+        rows.append([
+            entry.get("name", key),
+            _fmt_params(entry.get("params")),
+            entry.get("baseline", "n/a"),
+            _fmt_seconds(entry.get("baseline_s")),
+            _fmt_seconds(entry.get("hopcore_s")),
+            _fmt_speedup(entry),
+            _fmt_same(entry),
+        ])
+    machine = data.get("machine", {}) if isinstance(data, dict) else {}
+    note = ""
+    if isinstance(machine, dict) and machine:
+        note = "Measured on: " + ", ".join(f"{k} {v}" for k, v in machine.items()) + "."
+    if not rows:
+        note = (note + " " if note else "") + "The results file holds no benchmark entries."
+    return HTMLTable(header, rows, numeric, note=note)
+
+
+
+
+def parse_value(text: str) -> Any:
+    """Turn ``-p NAME VALUE`` text into a Python value, like papermill's ``-p``.
+
+    Python literals (``2000``, ``0.05``, ``1e-3``, ``[1, 3, 5]``, ``True``, ``None``) become
+    numbers, lists, booleans or None; ``true``/``false``/``null``/``none`` in any case too;
+    anything else stays a string (``paper``, ``sparse``). Tuples become lists and sets sorted lists,
+    because that is what a notebook parameter cell can hold after papermill injects it.
+    """
+    import ast
+
+    stripped = text.strip()
+    low = stripped.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if low in ("none", "null"):
+        return None
+    try:
+        value = ast.literal_eval(stripped)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return text
+    return plain(value, nan=float("nan"))
+
+
+# ---------------------------------------------------------------------------------------------
+# the build banner and header of every chapter page
+
+
+class Banner:
+    """One line at the top of a chapter page: which build this is, at which sizes, and how to get
+    the other one."""
+
+    def __init__(self, params: specs.Params, chapter: specs.Chapter, date: str | None = None):
+        self.profile = params["profile"]
+        self.sizes = [(k, _show(params[k], 4)) for k in chapter.headline if k in params]
+        self.date = date or _dt.date.today().isoformat()
+        self.version = __version__
+        other = "quick" if self.profile == "paper" else "paper"
+        self.other = f"python -m hopcore run {chapter.name} --profile {other}"
+        self.other_profile = other
+
+    def text(self) -> str:
+        sizes = ", ".join(f"{k} = {v}" for k, v in self.sizes)
+        kind = {"paper": "Paper build", "quick": "Quick build", "test": "Test build"}[self.profile]
+        warn = "" if self.profile == "paper" else (
+            " This is a smoke build at reduced sizes: its figures and numbers are not the paper's.")
+        return (f"{kind} ({self.profile} profile{': ' + sizes if sizes else ''}) · hopcore {self.version} · "
+                f"built {self.date}.{warn} The {self.other_profile} build: {self.other}")
+
+    def _repr_markdown_(self) -> str:
+        sizes = ", ".join(f"{k} = {v}" for k, v in self.sizes)
+        kind = {"paper": "Paper build", "quick": "Quick build", "test": "Test build"}[self.profile]
+        warn = "" if self.profile == "paper" else (
+            " **This is a smoke build at reduced sizes: its figures and numbers are not the paper's.**")
+        return (f"**{kind}** ({self.profile} profile{': ' + sizes if sizes else ''}) · hopcore {self.version} · "
+                f"built {self.date}.{warn} The {self.other_profile} build: `{self.other}`\n")
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        sizes = ", ".join(f"{e(k)} = {e(v)}" for k, v in self.sizes)
+        kind = {"paper": "Paper build", "quick": "Quick build", "test": "Test build"}[self.profile]
+        warn = "" if self.profile == "paper" else (
+            " <strong>This is a smoke build at reduced sizes: its figures and numbers are not the paper's.</strong>")
+        return (f'<div class="hopcore-banner hopcore-banner-{e(self.profile)}"><strong>{kind}</strong> '
+                f"({e(self.profile)} profile{': ' + sizes if sizes else ''}) · hopcore {e(self.version)} · "
+                f"built {e(self.date)}.{warn} The {self.other_profile} build: <code>{e(self.other)}</code></div>")
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+def banner(params: specs.Params) -> Banner:
+    return Banner(params, specs.get(params.chapter))
+
+
+def page_header(params: specs.Params):
+    """Display the build banner and the re-run box of the chapter (the cell after ``prepare``)."""
+    from IPython.display import display
+
+    chapter = specs.get(params.chapter)
+    display(Banner(params, chapter))
+    display(RerunBox(chapter))
