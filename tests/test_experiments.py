@@ -153,3 +153,20 @@ def test_memo_rebuilds_dataclass_results_such_as_theory_lines(tmp_path):
     ref = rf.feature_branch(0.02, [0.5, 1.0])
     np.testing.assert_array_equal(branch.x, ref.x)
     assert branch.n_not_converged == ref.n_not_converged
+
+
+def test_sweep_grid_is_the_flat_sweep_with_labelled_axes():
+    from hopcore.experiments import sweep, sweep_grid
+    from hopcore.experiments.cache import ResultCache
+
+    def f(a, b, seed):
+        return {"x": a * b + seed % 7, "v": [a, b]}
+
+    off = ResultCache(None)
+    g = sweep_grid(f, {"a": [1, 2, 3], "b": [10, 20]}, 2, 5, where=lambda p: p["a"] * p["b"] < 50,
+                   progress=False, cache=off)
+    flat = sweep(f, [{"a": 2, "b": 20}], 2, 5, progress=False, cache=off)
+    assert g.shape == (3, 2) and g["x"].shape == (3, 2, 2) and g["v"].shape == (3, 2, 2, 2)
+    assert [r["x"] for r in flat[0]] == list(g["x"][1, 1])
+    assert np.isnan(g["x"][2, 1]).all()  # left out by `where`
+    assert g.point(a=2, b=20)[0]["x"] == flat[0][0]["x"]

@@ -2,7 +2,7 @@
 
 from .cache import ResultCache, code_version, default_cache, memo
 from .results import load_summary, save_data, write_summary, write_timings
-from .runner import sweep, sample_seeds
+from .runner import Grid, sample_seeds, sweep, sweep_grid
 
 __all__ = [
     "ResultCache",
@@ -13,6 +13,8 @@ __all__ = [
     "sample_seeds",
     "save_data",
     "sweep",
+    "sweep_grid",
+    "Grid",
     "write_summary",
     "write_timings",
 ]

@@ -58,3 +58,58 @@ def sweep(
 def stack(results: list[list[dict[str, np.ndarray]]], key: str) -> np.ndarray:
     """``results[point][sample][key]`` as an array of shape (points, samples, ...)."""
     return np.array([[np.asarray(r[key]) for r in row] for row in results])
+
+
+class Grid:
+    """Sweep results as labelled arrays: ``grid["m"]`` has shape (*axis lengths, samples, ...).
+
+    ``axes`` maps each axis name to its values, in order; ``fixed`` holds the parameters common to
+    every point. Points left out of the sweep (``where`` returned False) are nan in every array, so
+    a ragged scan (L <= D) still comes back as one array per key, with no flat-index arithmetic."""
+
+    def __init__(self, axes: dict[str, list], fixed: dict[str, Any], n_samples: int,
+                 results: dict[tuple, list[dict[str, np.ndarray]]]):
+        self.axes = {k: list(v) for k, v in axes.items()}
+        self.fixed = dict(fixed)
+        self.n_samples = n_samples
+        self._results = results
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(len(v) for v in self.axes.values())
+
+    def __contains__(self, key: str) -> bool:
+        return any(key in row[0] for row in self._results.values())
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        template = next(np.asarray(row[0][key]) for row in self._results.values())
+        out = np.full(self.shape + (self.n_samples,) + template.shape, np.nan)
+        for index, row in self._results.items():
+            for s, r in enumerate(row):
+                out[index + (s,)] = r[key]
+        return out
+
+    def point(self, **coords) -> list[dict[str, np.ndarray]]:
+        """The per-sample results at the point with these axis values."""
+        index = tuple(self.axes[k].index(coords[k]) for k in self.axes)
+        return self._results[index]
+
+
+def sweep_grid(fn: Callable[..., dict[str, Any]], axes: dict[str, Iterable], n_samples: int, seed: int, *,
+               fixed: dict[str, Any] | None = None, where: Callable[[dict[str, Any]], bool] | None = None,
+               **kw) -> Grid:
+    """:func:`sweep` over the outer product of ``axes`` (plus the ``fixed`` parameters), returned as
+    a :class:`Grid`. Seeds depend only on each point's parameters, so the result is the same as a
+    flat :func:`sweep` over the same points."""
+    import itertools
+
+    axes = {k: list(v) for k, v in axes.items()}
+    fixed = dict(fixed or {})
+    indices, points = [], []
+    for index in itertools.product(*(range(len(v)) for v in axes.values())):
+        point = {**fixed, **{k: axes[k][i] for k, i in zip(axes, index)}}
+        if where is None or where(point):
+            indices.append(index)
+            points.append(point)
+    results = sweep(fn, points, n_samples, seed, **kw)
+    return Grid(axes, fixed, n_samples, dict(zip(indices, results)))
