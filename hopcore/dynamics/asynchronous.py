@@ -13,12 +13,29 @@ integers, so fixed points and energies are exact and independent of summation or
 Random visiting order: every sweep is a fresh uniform permutation drawn by a Fisher-Yates shuffle
 from a counter-based generator (splitmix64) keyed by (seed, sweep). The numpy reference in the tests
 calls :func:`sweep_order` to replay exactly the same order. Ties (h_i = 0) keep the current spin.
+
+Bit-packed engine. Since xi = +-1, a product xi_i^mu m_mu is only a sign choice, and the field is
+computed on a packed layout instead of the int8 rows (see :func:`_field_sum`):
+
+- patterns B (N, W) uint64, bit mu of row i set iff xi_i^mu = +1 (W = P/64 words rounded up to a
+  multiple of 8, zero padding): N P / 8 bytes, an eighth of the int8 matrix;
+- overlaps as L = bit_length(N) bit planes Q (L, W): plane k holds bit k of the agreement counts
+  c_mu = (m_mu + N) / 2 in [0, N], together with T = sum_mu c_mu.
+
+Then sum_mu xi_i^mu m_mu = 4 A_i - 2 T - N r_i with A_i = sum_k 2^k popcount(B_i & Q_k) and
+r_i = sum_mu xi_i^mu, so a visit costs L W AND+POPCNT word operations (vectorized by LLVM over the
+words, vpopcntq where the CPU has it) on P/8 bytes of pattern row, and a flip (every c_mu moves by
++-1) is a bit-sliced increment/decrement of the planes. Everything stays an exact integer, so the
+fixed points, sweep counts, energy traces and Glauber trajectories are bit-identical to those of
+the plain int8 kernels (``_async_core``, ``_glauber_core``), which the tests keep as the reference.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.extending import intrinsic
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -153,13 +170,16 @@ def async_fixed_point(X: np.ndarray, s0: np.ndarray, seed: int, max_sweeps: int 
 
     Returns ``(s, sweeps, converged)``: the final state (int8), the number of sweeps done (the last
     one without any flip when converged) and whether a full sweep without flip was reached before
-    ``max_sweeps``.
+    ``max_sweeps``. Runs on the bit-packed layout (one core); the numbers are those of the int8
+    reference :func:`reference_fixed_point`.
     """
     _check_inputs(X, s0)
+    pk = Packed(X)
     s = np.array(s0, dtype=np.int8, copy=True)
-    m = _overlaps(X, s)
-    order = np.empty(X.shape[0], dtype=np.int64)
-    sweeps, converged, _ = _async_core(X, s, m, np.uint64(seed), max_sweeps, order, np.empty(0, np.int64), 0)
+    Q, T = pk.planes(s)
+    order = np.empty(pk.N, dtype=np.int64)
+    sweeps, converged, _ = _packed_async_core(pk.B, pk.r, pk.valid, s, Q, T, pk.P, np.uint64(seed), max_sweeps, order,
+                                              np.empty(0, np.int64), np.int64(0))
     return s, int(sweeps), bool(converged)
 
 
@@ -169,6 +189,33 @@ def async_energy_trajectory(X: np.ndarray, s0: np.ndarray, seed: int, max_sweeps
     Returns ``(energies, s, sweeps, converged)``; energies[0] is the energy of ``s0``. Each flip
     lowers E by 2|h_i| (exact integer bookkeeping), so the trace is strictly decreasing.
     """
+    _check_inputs(X, s0)
+    N, P = X.shape
+    pk = Packed(X)
+    s = np.array(s0, dtype=np.int8, copy=True)
+    Q, T = pk.planes(s)
+    m = 2 * _counts_from_planes(Q, P) - N
+    e_num = -(int(np.dot(m, m)) - N * P)  # 2 N E
+    order = np.empty(N, dtype=np.int64)
+    cap = (max_flips if max_flips is not None else 4 * N) + 1
+    trace = np.empty(cap, dtype=np.int64)
+    sweeps, converged, n = _packed_async_core(pk.B, pk.r, pk.valid, s, Q, T, P, np.uint64(seed), max_sweeps, order,
+                                              trace, np.int64(e_num))
+    return trace[:n] / (2.0 * N * N), s, int(sweeps), bool(converged)
+
+
+def reference_fixed_point(X: np.ndarray, s0: np.ndarray, seed: int, max_sweeps: int = 200):
+    """:func:`async_fixed_point` on the plain int8 rows (the reference the packed engine is tested against)."""
+    _check_inputs(X, s0)
+    s = np.array(s0, dtype=np.int8, copy=True)
+    m = _overlaps(X, s)
+    order = np.empty(X.shape[0], dtype=np.int64)
+    sweeps, converged, _ = _async_core(X, s, m, np.uint64(seed), max_sweeps, order, np.empty(0, np.int64), 0)
+    return s, int(sweeps), bool(converged)
+
+
+def reference_energy_trajectory(X: np.ndarray, s0: np.ndarray, seed: int, max_sweeps: int = 200, max_flips: int | None = None):
+    """:func:`async_energy_trajectory` on the plain int8 rows (reference)."""
     _check_inputs(X, s0)
     N = X.shape[0]
     s = np.array(s0, dtype=np.int8, copy=True)
@@ -196,8 +243,11 @@ def _async_batch(X, S, M, seeds, max_sweeps, sweeps, converged):
 def async_fixed_points(X: np.ndarray, S0: np.ndarray, seeds, max_sweeps: int = 200):
     """R independent runs of :func:`async_fixed_point`, in parallel over cores.
 
-    ``S0`` has shape (R, N); ``seeds`` has R entries. Each run is exactly what the single-run kernel
-    gives for the same start and seed, whatever the number of threads.
+    ``S0`` has shape (R, N); ``seeds`` has R entries. The pattern matrix is packed once and shared;
+    each run has its own overlap planes (L W words, a few kB) and visiting order, and the R runs are
+    one ``prange`` loop: with R >= 2 starts both cores are busy for the whole batch (a batch of one
+    start runs on one core). Each run is exactly what the single-run kernel (and the int8
+    reference) gives for the same start and seed, whatever the number of threads.
     """
     S0 = np.atleast_2d(S0)
     _check_inputs(X, S0)
@@ -205,6 +255,19 @@ def async_fixed_points(X: np.ndarray, S0: np.ndarray, seeds, max_sweeps: int = 2
     seeds = np.asarray(seeds, dtype=np.uint64).reshape(-1)
     if seeds.shape[0] != S.shape[0]:
         raise ValueError(f"got {seeds.shape[0]} seeds for {S.shape[0]} starts")
+    sweeps = np.zeros(S.shape[0], dtype=np.int64)
+    converged = np.zeros(S.shape[0], dtype=np.bool_)
+    pk = Packed(X)
+    _packed_batch(pk.B, pk.r, pk.valid, S, pk.P, pk.L, seeds, max_sweeps, sweeps, converged)
+    return S, sweeps, converged
+
+
+def reference_fixed_points(X: np.ndarray, S0: np.ndarray, seeds, max_sweeps: int = 200):
+    """:func:`async_fixed_points` on the plain int8 rows (reference)."""
+    S0 = np.atleast_2d(S0)
+    _check_inputs(X, S0)
+    S = np.array(S0, dtype=np.int8, copy=True, order="C")
+    seeds = np.asarray(seeds, dtype=np.uint64).reshape(-1)
     sweeps = np.zeros(S.shape[0], dtype=np.int64)
     converged = np.zeros(S.shape[0], dtype=np.bool_)
     M = np.zeros((S.shape[0], X.shape[1]), dtype=_overlap_dtype(X))
@@ -275,6 +338,17 @@ def glauber_run(X: np.ndarray, s0: np.ndarray, T: float, seed: int, n_sweeps: in
     _check_inputs(X, s0)
     if not T > 0:
         raise ValueError(f"T={T!r} is not allowed: T must be a real number in (0, inf)")
+    pk = Packed(X)
+    s = np.array(s0, dtype=np.int8, copy=True)
+    Q, tot = pk.planes(s)
+    order = np.empty(pk.N, dtype=np.int64)
+    _packed_glauber_core(pk.B, pk.r, pk.valid, s, Q, tot, pk.P, np.uint64(seed), 1.0 / T, n_sweeps, order)
+    return s
+
+
+def reference_glauber_run(X: np.ndarray, s0: np.ndarray, T: float, seed: int, n_sweeps: int) -> np.ndarray:
+    """:func:`glauber_run` on the plain int8 rows (reference)."""
+    _check_inputs(X, s0)
     s = np.array(s0, dtype=np.int8, copy=True)
     m = _overlaps(X, s)
     order = np.empty(X.shape[0], dtype=np.int64)
@@ -285,3 +359,273 @@ def glauber_run(X: np.ndarray, s0: np.ndarray, T: float, seed: int, n_sweeps: in
 def magnetization(s: np.ndarray, s0: np.ndarray) -> float:
     """m = s.s0 / N."""
     return float(np.dot(s.astype(np.int64), s0.astype(np.int64))) / s.shape[0]
+
+
+# ----------------------------------------------------------------------------- bit-packed engine
+_ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+@intrinsic
+def _popcount(typingctx, x):
+    """Number of set bits of a uint64 (llvm.ctpop: vpopcntq when vectorized on AVX-512 VPOPCNTDQ)."""
+    sig = types.uint64(types.uint64)
+
+    def codegen(context, builder, signature, args):
+        fn = builder.module.declare_intrinsic("llvm.ctpop", [ir.IntType(64)])
+        return builder.call(fn, args)
+
+    return sig, codegen
+
+
+def _words(P: int) -> int:
+    """Words per packed row: ceil(P / 64) rounded up to a multiple of 8 (one 512-bit vector)."""
+    return -(-(-(-P // 64)) // 8) * 8
+
+
+def _n_planes(N: int) -> int:
+    """Bit planes of the agreement counts c_mu in [0, N]."""
+    return int(N).bit_length()
+
+
+@njit(cache=True, boundscheck=False)
+def _pack_into(X, B):
+    """B[i] = the bits [xi_i^mu = +1] of row i, little-endian within each word; padding zero."""
+    N, P = X.shape
+    full = P // 64
+    for i in range(N):
+        row = X[i]
+        b = B[i]
+        for w in range(full):
+            v = np.uint64(0)
+            base = 64 * w
+            for j in range(64):
+                v |= np.uint64(row[base + j] > 0) << np.uint64(j)
+            b[w] = v
+        for w in range(full, B.shape[1]):
+            b[w] = 0
+        for mu in range(64 * full, P):
+            if row[mu] > 0:
+                b[mu >> 6] |= np.uint64(1) << np.uint64(mu & 63)
+
+
+@njit(cache=True, boundscheck=False)
+def _row_sums(B, P):
+    """r_i = sum_mu xi_i^mu = 2 popcount(B_i) - P."""
+    N, W = B.shape
+    r = np.empty(N, dtype=np.int64)
+    for i in range(N):
+        c = np.uint64(0)
+        for w in range(W):
+            c += _popcount(B[i, w])
+        r[i] = 2 * np.int64(c) - P
+    return r
+
+
+@njit(cache=True, boundscheck=False)
+def _valid_words(P, W):
+    """Word masks of the real lanes mu < P (padding lanes stay zero in every plane)."""
+    valid = np.zeros(W, dtype=np.uint64)
+    for w in range(W):
+        n = min(64, max(0, P - 64 * w))
+        if n == 64:
+            valid[w] = _ONES
+        elif n > 0:
+            valid[w] = (np.uint64(1) << np.uint64(n)) - np.uint64(1)
+    return valid
+
+
+@njit(cache=True, boundscheck=False)
+def _planes_into(B, s, valid, Q):
+    """Bit planes of c_mu = #{i : s_i = xi_i^mu} = (m_mu + N) / 2 into Q (L, W); returns T = sum c_mu.
+
+    Bit-sliced counting: row i adds its agreement bits to the L-bit counters (ripple carry, which
+    stops after about two planes on average)."""
+    N, W = B.shape
+    L = Q.shape[0]
+    Q[:, :] = 0
+    T = np.int64(0)
+    for i in range(N):
+        b = B[i]
+        pos = s[i] > 0
+        for w in range(W):
+            c = (b[w] if pos else ~b[w]) & valid[w]
+            T += np.int64(_popcount(c))
+            k = 0
+            while c != 0 and k < L:
+                t = Q[k, w] & c
+                Q[k, w] ^= c
+                c = t
+                k += 1
+    return T
+
+
+@njit(cache=True, boundscheck=False)
+def _counts_from_planes(Q, P):
+    """c_mu decoded from the planes, int64 (P,)."""
+    L = Q.shape[0]
+    c = np.zeros(P, dtype=np.int64)
+    for k in range(L):
+        for mu in range(P):
+            c[mu] |= np.int64((Q[k, mu >> 6] >> np.uint64(mu & 63)) & np.uint64(1)) << k
+    return c
+
+
+@njit(cache=True, boundscheck=False, inline="always")
+def _field_sum(b, Q):
+    """A = sum_k 2^k popcount(b & Q_k) = sum over the lanes mu with xi^mu = +1 of c_mu.
+
+    Four planes per pass over the words (one horizontal reduction per four planes); the word loop
+    is the vectorized one."""
+    L, W = Q.shape
+    A = np.int64(0)
+    k = 0
+    while k + 4 <= L:
+        q0 = Q[k]
+        q1 = Q[k + 1]
+        q2 = Q[k + 2]
+        q3 = Q[k + 3]
+        acc = np.uint64(0)
+        for w in range(W):
+            x = b[w]
+            acc += (_popcount(x & q0[w]) + (_popcount(x & q1[w]) << np.uint64(1))
+                    + (_popcount(x & q2[w]) << np.uint64(2)) + (_popcount(x & q3[w]) << np.uint64(3)))
+        A += np.int64(acc) << k
+        k += 4
+    while k < L:
+        q = Q[k]
+        acc = np.uint64(0)
+        for w in range(W):
+            acc += _popcount(b[w] & q[w])
+        A += np.int64(acc) << k
+        k += 1
+    return A
+
+
+@njit(cache=True, boundscheck=False, inline="always")
+def _packed_numerator(b, Q, T, N, P, r_i, si):
+    """N h_i = sum_mu xi_i^mu m_mu - P s_i = 4 A_i - 2 T - N r_i - P s_i (exact, int64)."""
+    return 4 * _field_sum(b, Q) - 2 * T - np.int64(N) * r_i - np.int64(P) * si
+
+
+@njit(cache=True, boundscheck=False, inline="always")
+def _packed_flip(b, Q, valid, new):
+    """c_mu += new * xi_i^mu for every mu: +1 on the lanes where xi_i^mu = new, -1 elsewhere."""
+    L, W = Q.shape
+    for w in range(W):
+        up = b[w] if new > 0 else ~b[w]
+        c = valid[w]
+        for k in range(L):
+            p = Q[k, w]
+            Q[k, w] = p ^ c
+            c &= ~(p ^ up)
+
+
+@njit(cache=True, boundscheck=False)
+def _packed_async_core(B, r, valid, s, Q, T, P, seed, max_sweeps, order, energy_trace, e_num):
+    """The bit-packed twin of :func:`_async_core` (same visiting order, same decisions)."""
+    N = B.shape[0]
+    trace_len = 0
+    if energy_trace.shape[0] > 0:
+        energy_trace[0] = e_num
+        trace_len = 1
+    for sweep in range(max_sweeps):
+        _fill_order(seed, sweep, order)
+        flips = 0
+        for t in range(N):
+            i = order[t]
+            b = B[i]
+            si = np.int64(s[i])
+            h = _packed_numerator(b, Q, T, N, P, r[i], si)
+            if h == 0:
+                continue
+            new = 1 if h > 0 else -1
+            if new != si:
+                s[i] = new
+                T += new * r[i]
+                _packed_flip(b, Q, valid, new)
+                flips += 1
+                if trace_len > 0 and trace_len < energy_trace.shape[0]:
+                    e_num -= 4 * abs(h)
+                    energy_trace[trace_len] = e_num
+                    trace_len += 1
+        if flips == 0:
+            return sweep + 1, True, trace_len
+    return max_sweeps, False, trace_len
+
+
+@njit(cache=True, boundscheck=False)
+def _packed_glauber_core(B, r, valid, s, Q, T, P, seed, beta, n_sweeps, order):
+    """The bit-packed twin of :func:`_glauber_core` (same random numbers, same integer fields)."""
+    N = B.shape[0]
+    state = _stream(seed ^ _GLAUBER_SALT, 0)
+    for sweep in range(n_sweeps):
+        _fill_order(seed, sweep, order)
+        for t in range(N):
+            i = order[t]
+            b = B[i]
+            si = np.int64(s[i])
+            h = _packed_numerator(b, Q, T, N, P, r[i], si) / N
+            state, z = _splitmix64(state)
+            u = (z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+            new = 1 if u < 0.5 * (1.0 + np.tanh(beta * h)) else -1
+            if new != si:
+                s[i] = new
+                T += new * r[i]
+                _packed_flip(b, Q, valid, new)
+
+
+@njit(cache=True, parallel=True, boundscheck=False)
+def _packed_batch(B, r, valid, S, P, L, seeds, max_sweeps, sweeps, converged):
+    """R independent runs, one per prange iteration (each with its own planes and order)."""
+    R = S.shape[0]
+    N, W = B.shape
+    for j in prange(R):
+        s = S[j]
+        Q = np.empty((L, W), dtype=np.uint64)
+        T = _planes_into(B, s, valid, Q)
+        order = np.empty(N, dtype=np.int64)
+        sw, cv, _ = _packed_async_core(B, r, valid, s, Q, T, P, seeds[j], max_sweeps, order, np.empty(0, np.int64), np.int64(0))
+        sweeps[j] = sw
+        converged[j] = cv
+
+
+@njit(cache=True, parallel=True, boundscheck=False)
+def _packed_fields(B, r, s, Q, T, P):
+    """N h_i for every i (all fields of one state), rows in parallel."""
+    N = B.shape[0]
+    H = np.empty(N, dtype=np.int64)
+    for i in prange(N):
+        H[i] = _packed_numerator(B[i], Q, T, N, P, r[i], np.int64(s[i]))
+    return H
+
+
+class Packed:
+    """The packed layout of a pattern matrix X (N, P) int8: B (N, W) uint64, row sums r, lane masks."""
+
+    __slots__ = ("N", "P", "W", "L", "B", "r", "valid")
+
+    def __init__(self, X: np.ndarray):
+        if X.dtype != np.int8 or X.ndim != 2 or not X.flags.c_contiguous:
+            raise ValueError("X must be a C-contiguous int8 array of shape (N, P) (spin-major patterns)")
+        self.N, self.P = X.shape
+        self.W = _words(self.P)
+        self.L = _n_planes(self.N)
+        self.B = np.empty((self.N, self.W), dtype=np.uint64)
+        _pack_into(X, self.B)
+        self.r = _row_sums(self.B, self.P)
+        self.valid = _valid_words(self.P, self.W)
+
+    def planes(self, s: np.ndarray):
+        """(Q, T): the overlap planes of state s and T = sum_mu c_mu."""
+        Q = np.empty((self.L, self.W), dtype=np.uint64)
+        T = _planes_into(self.B, np.asarray(s, dtype=np.int8), self.valid, Q)
+        return Q, np.int64(T)
+
+    def nbytes(self) -> int:
+        return self.B.nbytes + self.r.nbytes + self.valid.nbytes
+
+
+def packed_bytes(N: int, P: int, starts: int = 1) -> int:
+    """Bytes the packed dynamics holds: patterns N W 8, row sums 8 N, and per run L W 8 planes + 8 N order."""
+    W, L = _words(P), _n_planes(N)
+    return 8 * N * W + 8 * N + 8 * W + starts * (8 * L * W + 8 * N + N)
