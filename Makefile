@@ -16,7 +16,7 @@ JOBS     ?= 2
 # -E: always read every page, since a chapter depends on hopcore and on the profile, which Sphinx cannot see
 SPHINX   := $(BIN)/sphinx-build -E -j $(JOBS) -b html -d _build/.doctrees . _build/html
 
-.PHONY: book test test-fast test-slow bench bench-book paper clean clean-cache venv conf
+.PHONY: book test test-fast test-slow test-notebooks test-paper bench bench-book paper clean clean-cache venv conf
 
 venv: $(STAMP)
 
@@ -39,10 +39,22 @@ book: conf
 paper:
 	$(MAKE) book PROFILE=paper
 
-## make test: strict build of the quick book (Sphinx warnings are errors), then pytest
+## make test: strict build of the quick book (Sphinx warnings are errors), pytest, then every
+## chapter notebook executed by nbval at its test sizes
 test: conf
 	HOPCORE_PROFILE=quick $(SPHINX) -W -n --keep-going
 	$(BIN)/python -m pytest -q
+	$(MAKE) test-notebooks
+
+## make test-notebooks: nbval executes every chapter notebook (test profile); a failing cell fails
+test-notebooks: $(STAMP)
+	HOPCORE_PROFILE=test HOPCORE_CACHE=$(CURDIR)/_build/cache-test $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  --nbval-lax --nbval-current-env book/*.ipynb
+
+## make test-paper: the paper profile of the chapters whose findings rest on simulations; fails if a
+## claim the book presents as a finding does not hold at paper scale (long: not part of make test)
+test-paper: $(STAMP)
+	$(BIN)/python -m pytest -q -m paper tests/test_paper.py
 
 ## make test-fast: the package tests only, without building the book
 test-fast: $(STAMP)

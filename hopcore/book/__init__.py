@@ -12,9 +12,9 @@ Nothing here computes a result that is cached: editing this subpackage never inv
 result cache (:func:`hopcore.experiments.cache.code_version`).
 """
 
-from .report import Claim, claim, publish
+from .report import ChapterResult, Claim, claim, publish
 from .spec import Chapter, Param, Params, get, prepare, registry, resolve
 from .widgets import page_header, rerun_box
 
-__all__ = ["Chapter", "Claim", "Param", "Params", "claim", "get", "page_header", "prepare", "publish", "registry",
+__all__ = ["Chapter", "ChapterResult", "Claim", "Param", "Params", "claim", "get", "page_header", "prepare", "publish", "registry",
            "rerun_box", "resolve"]

@@ -13,8 +13,10 @@ the summary is identical from run to run.
 A :class:`Claim` is a sentence the book states about the run it sits in ("the features are learned
 before the training examples lose stability", "the intercept agrees with the theory within two
 standard errors"): whether it holds, the sentence, and the numbers it rests on (tolerances included).
-:func:`publish` glues each claim's text into the page (``<chapter>_claim_<name>``): the statement
-when it holds, otherwise the sentence saying that it does not hold in this run.
+:func:`publish` glues each claim's text into the page as ``<chapter>_claim_<name>`` (the chapter's
+name, e.g. ``rf_generalization_claim_learning_first``): the statement when it holds, otherwise the
+sentence saying that it does not hold in this run. The page shows it with
+``{glue:text}`rf_generalization_claim_learning_first```.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any, Mapping
 from .. import __version__
 from ..io import plain, write_json
 
-__all__ = ["Claim", "claim", "envelope", "glue_values", "publish"]
+__all__ = ["ChapterResult", "Claim", "claim", "claim_key", "envelope", "glue_values", "publish"]
 
 ENVELOPE = ("parameters", "profile", "hopcore_version", "code_version", "claims")
 
@@ -105,17 +107,38 @@ def glue_values(prefix: str, values: Mapping[str, Any]) -> None:
         glue(f"{prefix}_{key}", value, display=False)
 
 
-def publish(params: Mapping[str, Any], summary: Mapping[str, Any], claims: Mapping[str, Claim], *,
-            prefix: str, timings: Mapping[str, Any] | None = None, glue: Mapping[str, Any] | None = None,
-            in_notebook: bool = True) -> Path:
-    """Write ``summary.json`` (envelope + chapter keys) and ``timing.json`` into ``output_dir``; in a
-    notebook also glue every claim's text as ``<prefix>_claim_<name>`` and the ``glue`` values as
+def claim_key(chapter: str, name: str) -> str:
+    return f"{chapter}_claim_{name}"
+
+
+@dataclass
+class ChapterResult:
+    """What a chapter's ``compute`` returns, besides its own labelled arrays (subclass it and add
+    fields): the chapter keys of ``summary.json``, the claims, the values the text glues (under the
+    chapter's glue prefix), the data behind each figure (name -> arrays, one ``.npz`` each) and the
+    wall times (to ``timing.json``, never to the summary)."""
+
+    summary: dict[str, Any] = field(default_factory=dict)
+    claims: dict[str, Claim] = field(default_factory=dict)
+    glue: dict[str, Any] = field(default_factory=dict)
+    figure_data: dict[str, dict[str, Any]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def publish(params: Mapping[str, Any], result: ChapterResult, *, prefix: str, in_notebook: bool = True) -> Path:
+    """Write ``summary.json`` (envelope + ``result.summary``), ``timing.json`` and one ``.npz`` per
+    entry of ``result.figure_data`` into ``output_dir``; in a notebook also glue every claim's text as
+    ``<chapter>_claim_<name>`` (:func:`claim_key`) and every ``result.glue`` value as
     ``<prefix>_<key>``. Returns the path of ``summary.json``."""
+    from ..experiments.results import save_data
+
     out = Path(params["output_dir"])
-    path = write_json(out / "summary.json", envelope(params, claims, summary))
-    if timings is not None:
-        write_json(out / "timing.json", {"profile": params.get("profile"), **timings})
+    for name, arrays in result.figure_data.items():
+        save_data(out, name, **arrays)
+    path = write_json(out / "summary.json", envelope(params, result.claims, result.summary))
+    write_json(out / "timing.json", {"profile": params.get("profile"), **result.timings})
     if in_notebook:
-        glue_values(prefix, {f"claim_{name}": c.text for name, c in claims.items()})
-        glue_values(prefix, dict(glue or {}))
+        chapter = getattr(params, "chapter", "") or prefix
+        glue_values(chapter, {f"claim_{name}": c.text for name, c in result.claims.items()})
+        glue_values(prefix, result.glue)
     return path
