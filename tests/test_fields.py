@@ -92,3 +92,34 @@ def test_packed_layout_is_an_eighth_of_the_int8_matrix():
     pk = A.Packed(binary_patterns(N, P, seed=1))
     assert pk.nbytes() == A.packed_bytes(N, P, starts=0)
     assert A._words(1) == 8 and A._words(512) == 8 and A._words(513) == 16
+
+
+def test_block_parallel_single_run_equals_the_reference_for_one_and_two_threads():
+    X = binary_patterns(1500, 600, seed=21)
+    threads = numba.get_num_threads()
+    try:
+        for flip in (0.1, 0.35):
+            s0 = flip_fraction(X[:, 0], flip, seed=3)
+            ref = A.reference_fixed_point(X, s0, seed=5)
+            for block in (7, 64, A._BLOCK):
+                for n in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS)}):
+                    numba.set_num_threads(n)
+                    pk = A.Packed(X)
+                    s = s0.copy()
+                    Q, T = pk.planes(s)
+                    sw, cv = A._packed_async_blocks(pk.B, pk.r, pk.valid, s, Q, T, pk.P, np.uint64(5), 200,
+                                                    np.empty(pk.N, np.int64), block)
+                    assert np.array_equal(s, ref[0]) and (sw, cv) == ref[1:]
+            assert ref[1] > 2  # several sweeps with flips: the in-block corrections are exercised
+    finally:
+        numba.set_num_threads(threads)
+
+
+def test_parallel_and_serial_plane_counting_agree():
+    X = binary_patterns(1200, 1500, seed=2)
+    s = flip_fraction(X[:, 3], 0.4, seed=1)
+    pk = A.Packed(X)
+    Q1 = np.empty((pk.L, pk.W), np.uint64)
+    Q2 = np.empty((pk.L, pk.W), np.uint64)
+    assert A._planes_into(pk.B, s, pk.valid, Q1) == A._planes_into_parallel(pk.B, s, pk.valid, Q2)
+    assert np.array_equal(Q1, Q2)
