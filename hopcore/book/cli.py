@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Sequence
 
@@ -43,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     p_run.add_argument("--output-dir", default=None,
                        help="where the executed notebook, data and summary.json go "
                             "(default: _build/results/<chapter>)")
+    p_run.add_argument("--executor", default=None,
+                       help="where the sweeps' tasks run: serial (default, or $HOPCORE_EXECUTOR), processes:N, "
+                            "dask:ADDRESS or dask:local:N")
     p_run.add_argument("--kernel", default=None, help="Jupyter kernel name (default: the notebook's)")
     p_run.add_argument("--log-output", action="store_true", help="echo the notebook's output while it runs")
     p_run.add_argument("--check", action="store_true", help="validate the parameters and stop")
@@ -63,6 +67,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{args.chapter}: parameters are valid (profile {params['profile']}, "
                   f"output {inject['output_dir']})")
             return 0
+        if args.executor is not None:
+            from ..experiments.executors import ENV, parse_spec
+
+            try:
+                parse_spec(args.executor)
+            except ValueError as exc:
+                raise UsageError(str(exc).replace(f"{ENV}=", "--executor ")) from None
+            os.environ[ENV] = args.executor  # read by the sweeps inside the executed notebook
         report = run_chapter(args.chapter, args.parameter, args.profile, args.output_dir,
                              kernel=args.kernel, log_output=args.log_output)
         return 0 if report["status"] == "ok" else 1

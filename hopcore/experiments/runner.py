@@ -1,14 +1,17 @@
 """Sweeps over a parameter grid x samples, cached point by point, with a progress bar.
 
 Every (grid point, sample) gets its own seed derived from the master seed, the point's parameters
-and the sample index, so results do not depend on the order or chunking of the sweep, and a killed
-run resumes from the points already in the cache.
+and the sample index, so results do not depend on the order, chunking or executor of the sweep,
+and a killed run resumes from the points already in the cache. The tasks that are not in the cache
+run on the executor of :mod:`hopcore.experiments.executors` (``$HOPCORE_EXECUTOR``: serial, a local
+process pool or a Dask cluster); every result is written to the cache by the caller as it arrives.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import Executor, as_completed
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -16,6 +19,7 @@ from tqdm import tqdm
 
 from ..io import canonical
 from .cache import ResultCache, default_cache
+from .executors import executor_from_spec
 
 
 def derive_seed(master: int, *keys: Any) -> int:
@@ -40,19 +44,57 @@ def sweep(
     desc: str | None = None,
     progress: bool = True,
     fn_name: str | None = None,
+    executor: Executor | str | None = None,
 ) -> list[list[dict[str, np.ndarray]]]:
     """Run ``fn(**point, seed=s)`` for every grid point and sample; return ``results[point][sample]``.
 
     ``fn`` must return a dict of arrays/scalars. Each call is cached on disk (see ResultCache).
+    ``executor``: a ``concurrent.futures`` executor, a spec string of
+    :func:`hopcore.experiments.executors.executor_from_spec`, or None for ``$HOPCORE_EXECUTOR``
+    (serial by default). The progress bar counts finished tasks.
     """
     cache = default_cache() if cache is None else cache
+    name = fn_name or f"{fn.__module__}.{fn.__qualname__}"
     points = [dict(p) for p in grid]
-    jobs = [(i, s, sd) for i, p in enumerate(points) for s, sd in enumerate(sample_seeds(seed, p, n_samples))]
+    jobs = [(i, s, {**points[i], "seed": sd}) for i, p in enumerate(points)
+            for s, sd in enumerate(sample_seeds(seed, p, n_samples))]
     out: list[list[dict[str, np.ndarray]]] = [[{} for _ in range(n_samples)] for _ in points]
-    bar = tqdm(jobs, desc=desc or getattr(fn, "__name__", "sweep"), disable=not progress, mininterval=1.0)
-    for i, s, sd in bar:
-        out[i][s] = cache.cached_call(fn, {**points[i], "seed": sd}, fn_name=fn_name)
+    bar = tqdm(total=len(jobs), desc=desc or getattr(fn, "__name__", "sweep"), disable=not progress, mininterval=1.0)
+    todo = []
+    for i, s, params in jobs:
+        hit = cache.load(name, params)
+        if hit is None:
+            todo.append((i, s, params))
+        else:
+            cache.hits += 1
+            out[i][s] = hit
+            bar.update()
+
+    def finish(i, s, params, result):
+        cache.misses += 1
+        result = {k: np.asarray(v) for k, v in result.items()}
+        cache.store(name, params, result)
+        out[i][s] = result
+        bar.update()
+
+    if isinstance(executor, Executor):
+        _run_on(executor, fn, todo, finish)
+    else:
+        with executor_from_spec(executor) as ex:
+            if ex is None:
+                for i, s, params in todo:
+                    finish(i, s, params, fn(**params))
+            else:
+                _run_on(ex, fn, todo, finish)
+    bar.close()
     return out
+
+
+def _run_on(ex: Executor, fn, todo, finish) -> None:
+    futures = {ex.submit(fn, **params): (i, s, params) for i, s, params in todo}
+    for fut in as_completed(futures):
+        i, s, params = futures[fut]
+        finish(i, s, params, fut.result())
 
 
 def stack(results: list[list[dict[str, np.ndarray]]], key: str) -> np.ndarray:
