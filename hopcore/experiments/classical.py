@@ -13,8 +13,8 @@ from ..ensembles.binary import binary_patterns
 from .runner import derive_seed, sweep
 from .snr import retrieval_overlap
 
-__all__ = ["bootstrap_alpha_c", "capacity_scan", "crossing_load", "extrapolate_alpha_c", "mixture_fixed_points",
-           "retrieval_at_load"]
+__all__ = ["alpha_c_fit_forms", "bootstrap_alpha_c", "capacity_scan", "crossing_load", "extrapolate_alpha_c",
+           "extrapolate_alpha_c_free", "mixture_fixed_points", "retrieval_at_load"]
 
 
 def retrieval_at_load(N: int, alpha: float, seed: int, n_starts: int = 4, max_sweeps: int = 200) -> dict:
@@ -153,3 +153,71 @@ def extrapolate_alpha_c(Ns, alpha_c, err=None, *, exponent: float = 0.5) -> dict
         "chi2": float(np.sum(w * (y[ok] - A @ coef) ** 2)),
         "x": Ns ** (-exponent),
     }
+
+
+def extrapolate_alpha_c_free(Ns, alpha_c, err, *, nu_bounds=(0.05, 3.0), n_grid: int = 600) -> dict:
+    """Weighted least-squares fit ``alpha_c(N) = alpha_inf + a N^{-nu}`` with the exponent ``nu`` free.
+
+    For each ``nu`` on a grid over ``nu_bounds`` the model is linear in (alpha_inf, a), so chi^2 is
+    profiled exactly (:func:`extrapolate_alpha_c` at that exponent); the minimum is then refined by
+    Brent's method. Standard errors come from the weights: for ``nu`` the half-width of the interval
+    where the profiled chi^2 stays within 1 of its minimum (``nu_lo``, ``nu_hi``; an end at a bound of
+    ``nu_bounds`` means the data do not bound it there), for ``alpha_inf`` its error at the best ``nu``
+    combined with the range of the best-fit ``alpha_inf`` over that interval (the linearized error at
+    fixed ``nu`` alone ignores how poorly ``nu`` is determined).
+
+    Three parameters need at least four finite points (one degree of freedom); with fewer every number
+    is nan and ``determined`` is False. ``at_bound`` is True when the best ``nu`` sits at a bound."""
+    from scipy.optimize import minimize_scalar
+
+    Ns = np.asarray(Ns, dtype=float)
+    y = np.asarray(alpha_c, dtype=float)
+    e = np.asarray(err, dtype=float)
+    ok = np.isfinite(y) & np.isfinite(e) & (e > 0)
+    nan = float("nan")
+    out = {"alpha_inf": nan, "alpha_inf_err": nan, "exponent": nan, "exponent_err": nan, "nu_lo": nan, "nu_hi": nan,
+           "slope": nan, "chi2": nan, "dof": int(ok.sum()) - 3, "points": int(ok.sum()), "determined": False,
+           "at_bound": False}
+    if ok.sum() < 4:
+        return out
+    Nk, yk, ek = Ns[ok], y[ok], e[ok]
+
+    def chi2(nu):
+        return extrapolate_alpha_c(Nk, yk, ek, exponent=float(nu))["chi2"]
+
+    grid = np.linspace(nu_bounds[0], nu_bounds[1], n_grid)
+    prof = np.array([chi2(nu) for nu in grid])
+    k = int(np.argmin(prof))
+    lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, n_grid - 1)]
+    best = minimize_scalar(chi2, bounds=(lo, hi), method="bounded", options={"xatol": 1e-6}) if hi > lo else None
+    nu = float(best.x) if best is not None and best.fun <= prof[k] else float(grid[k])
+    fit = extrapolate_alpha_c(Nk, yk, ek, exponent=nu)
+    inside = prof <= fit["chi2"] + 1.0
+    nu_lo, nu_hi = float(grid[inside].min()), float(grid[inside].max())
+    a_range = [extrapolate_alpha_c(Nk, yk, ek, exponent=float(v))["alpha_inf"] for v in grid[inside]]
+    spread = 0.5 * (max(a_range) - min(a_range)) if a_range else 0.0
+    out.update(alpha_inf=fit["alpha_inf"], alpha_inf_err=float(np.hypot(fit["alpha_inf_err"], spread)),
+               exponent=nu, exponent_err=0.5 * (nu_hi - nu_lo), nu_lo=nu_lo, nu_hi=nu_hi, slope=fit["slope"],
+               chi2=fit["chi2"], determined=True,
+               at_bound=bool(min(nu - nu_bounds[0], nu_bounds[1] - nu) < 2 * (grid[1] - grid[0])))
+    return out
+
+
+def alpha_c_fit_forms(Ns, alpha_c, err, *, exponent: float = 0.5) -> dict:
+    """The three extrapolations of the finite-size capacities and the systematic error of the choice
+    among them.
+
+    ``preferred``: linear in ``N^{-exponent}``; ``one_over_N``: linear in ``1/N``; ``free``: exponent
+    fitted (:func:`extrapolate_alpha_c_free`). ``systematic_err`` is the largest distance of another
+    form's ``alpha_inf`` from the preferred one, over the forms that are determined (the free exponent
+    needs four sizes and an exponent inside its bounds); nan if none is."""
+    pref = extrapolate_alpha_c(Ns, alpha_c, err, exponent=exponent)
+    inv = extrapolate_alpha_c(Ns, alpha_c, err, exponent=1.0)
+    free = extrapolate_alpha_c_free(Ns, alpha_c, err)
+    others = [inv["alpha_inf"]]
+    if free["determined"] and not free["at_bound"]:
+        others.append(free["alpha_inf"])
+    dev = [abs(a - pref["alpha_inf"]) for a in others if np.isfinite(a) and np.isfinite(pref["alpha_inf"])]
+    return {"preferred": pref, "one_over_N": inv, "free": free,
+            "systematic_err": float(max(dev)) if dev else float("nan"),
+            "forms_in_systematic": 1 + len(dev)}
