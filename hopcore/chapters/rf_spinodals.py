@@ -1,10 +1,20 @@
 """Chapter: spinodals of symmetric feature mixtures in the random-features model, from the replica
-theory (Kalaj et al. 2024, Fig. 3), against the classical mixture loads."""
+theory (Kalaj et al. 2024, Fig. 3), against the classical mixture loads: the lines, their
+alpha -> infinity limit, the stationarity check of the two forms of the dpdh equation, the claims
+the page states about them and its two figures."""
+
+import time
+from dataclasses import dataclass
 
 import numpy as np
 
 from .. import validation as V
+from ..book import ChapterResult, claim, spec, style
 from ..book.spec import Chapter, Param
+from ..experiments import memo
+from ..solvers import numerical_gradient
+from ..theory import classical as ags
+from ..theory import random_features as rf
 
 
 def _check(p):
@@ -21,16 +31,377 @@ SPEC = Chapter(
     cached="every spinodal line under the result cache (hopcore.theory.random_features.mixture_spinodal)",
     params={
         "mixture_orders": Param([3, 5, 7, 9], V.list_of(V.odd_integer(3, 51), increasing=True),
-                                doc="odd mixture orders n >= 3 (n = 1, the learning line, is always drawn)"),
+                                doc="odd mixture orders, at least 3 (the learning line, order 1, is always drawn)"),
         "alphas": Param([float(a) for a in np.geomspace(0.01, 100.0, 60)],
                         V.list_of(V.real(1e-3, 1e3), increasing=True),
                         paper=[float(a) for a in np.geomspace(0.01, 100.0, 120)],
-                        doc="loads alpha = P/N at which alpha_D_c is computed"),
+                        doc="loads alpha, P/N, at which alpha_D_c is computed"),
         "alphas_limit": Param([100.0, 300.0, 1000.0], V.list_of(V.real(10.0, 1e3), increasing=True),
                               doc="large loads for the alpha -> infinity limit"),
         "n_T": Param(6, V.integer(2, 60), paper=16, doc="temperatures per classical finite-T mixture line"),
         "rel_tol": Param(1e-4, V.real(1e-9, 1e-2), paper=1e-6, doc="relative bracket of the bisection on alpha_D"),
     },
     checks=(_check,),
+    headline=("mixture_orders", "rel_tol"),
     extra={"test": {"mixture_orders": [3, 5], "alphas": [0.01, 0.1, 1.0, 10.0], "alphas_limit": [100.0], "n_T": 2}},
 )
+
+
+def prepare(namespace):
+    return spec.prepare(SPEC.name, namespace)
+
+
+# ---------------------------------------------------------------------------------------------
+# computation
+
+#: Step of the central differences of the stationarity check (relative to each coordinate).
+FD_STEP = 1e-6
+#: Loads at which the variant with D1 in dpdh is solved, at 0.95 x the spinodal.
+VARIANT_ALPHAS = (0.1, 1.0, 10.0)
+
+
+@dataclass
+class Result(ChapterResult):
+    """The spinodal lines as arrays over (order, alpha): ``orders`` (1 = the learning line, then
+    ``mixture_orders``), ``alphas``; ``alpha_D_c``, ``converged``, ``iterations``, ``undecided``,
+    ``bisections`` of shape (orders, alphas); the large-alpha continuation ``alpha_D_c_limit``
+    (orders, alphas_limit); the classical T = 0 loads ``classical_T0`` (orders) and the classical
+    finite-T lines ``classical_T`` (order -> dict); the stationarity check (``grad_squared``,
+    ``grad_linear``: max scaled |grad f| per solution) and the D1-variant lines ``variant_orders``,
+    ``alpha_D_c_variant`` (variant orders, alphas)."""
+
+    orders: np.ndarray = None
+    alphas: np.ndarray = None
+    alpha_D_c: np.ndarray = None
+    converged: np.ndarray = None
+    iterations: np.ndarray = None
+    undecided: np.ndarray = None
+    bisections: np.ndarray = None
+    alphas_limit: np.ndarray = None
+    alpha_D_c_limit: np.ndarray = None
+    classical_T0: np.ndarray = None
+    classical_T: dict = None
+    grad_squared: np.ndarray = None
+    grad_linear: np.ndarray = None
+    variant_orders: np.ndarray = None
+    alpha_D_c_variant: np.ndarray = None
+    fd_tolerance: float = float("nan")
+
+    def row(self, n: int) -> int:
+        return int(np.flatnonzero(self.orders == n)[0])
+
+
+def scaled_gradient(x, alpha, alpha_D, n, h=FD_STEP):
+    """Gradient of the mixture free energy at ``x`` by central differences with relative steps
+    (coordinate i moved by h max(|x_i|, 10^-3)), divided by the size max(1, alpha qh pd) of the
+    terms of f, so that it reads as a relative residual of the stationarity conditions."""
+    s = np.maximum(np.abs(x), 1e-3)
+    g = numerical_gradient(lambda y: rf.free_energy_mixture(x + s * y, alpha, alpha_D, n), np.zeros_like(x), h=h)
+    return g / max(1.0, alpha * x[1] * x[4])
+
+
+def _stationarity(lines, orders):
+    squared, linear = [], []
+    for n in orders:
+        line = lines[n]
+        ok = line.converged
+        for a, aD, x in zip(line.fixed[ok], line.control_exists[ok], line.x_exists[ok]):
+            squared.append(np.max(np.abs(scaled_gradient(x, a, aD, n))))
+        for a in VARIANT_ALPHAS:
+            # close to the spinodal, where D1 differs from 1 (deep in the retrieval phase dq = dp = 0,
+            # D1 = 1 and the two forms coincide)
+            aD = 0.95 * float(np.interp(np.log(a), np.log(line.fixed), line.alpha_D_c))
+            sol = rf.saddle_point_mixture(a, aD, n, squared=False)
+            if sol.converged:
+                linear.append(np.max(np.abs(scaled_gradient(sol.x, a, aD, n))))
+    return np.array(squared), np.array(linear)
+
+
+def compute(p) -> Result:
+    timings = {}
+    t0 = time.perf_counter()
+    orders = [1] + list(p.mixture_orders)
+    lines = {}
+    for n in orders:
+        t = time.perf_counter()
+        lines[n] = memo(rf.mixture_spinodal, n=n, alphas=p.alphas, rel_tol=p.rel_tol)  # a warm rebuild reads it back
+        timings[f"spinodal_n{n}_s"] = time.perf_counter() - t
+    timings["spinodals_s"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    classical_T0 = np.array([float(ags.critical_load_T0(n)[0]) for n in orders])
+    limits = {n: memo(rf.mixture_spinodal, n=n, alphas=p.alphas_limit, rel_tol=min(p.rel_tol, 1e-6)) for n in orders}
+    classical_T = {n: memo(ags.mixture_stability_line, n=n, n_T=p.n_T) for n in p.mixture_orders}  # shared with classical_replica
+    timings["classical_s"] = time.perf_counter() - t0
+
+    grad_sq, grad_lin = _stationarity(lines, orders)
+    n3 = orders[1]
+    t0 = time.perf_counter()
+    variant = {n: memo(rf.mixture_spinodal, n=n, alphas=p.alphas, rel_tol=p.rel_tol, squared=False) for n in (n3, 1)}
+    timings["linear_form_s"] = time.perf_counter() - t0
+
+    stack = lambda key: np.array([getattr(lines[n], key) for n in orders])  # noqa: E731
+    r = Result(
+        orders=np.array(orders), alphas=np.asarray(p.alphas, dtype=float),
+        alpha_D_c=stack("alpha_D_c"), converged=stack("converged"), iterations=stack("iterations"),
+        undecided=stack("n_not_converged"), bisections=stack("bisections"),
+        alphas_limit=np.asarray(p.alphas_limit, dtype=float),
+        alpha_D_c_limit=np.array([limits[n].alpha_D_c for n in orders]),
+        classical_T0=classical_T0, classical_T=classical_T, grad_squared=grad_sq, grad_linear=grad_lin,
+        variant_orders=np.array([1, n3]), alpha_D_c_variant=np.array([variant[1].alpha_D_c, variant[n3].alpha_D_c]),
+        fd_tolerance=_fd_tolerance(),
+        timings=timings,
+    )
+    r.summary = _summary(r, lines, p)
+    r.claims = _claims(r, p)
+    r.glue = _glue(r, p)
+    r.figure_data = _figure_data(r)
+    return r
+
+
+def _fd_tolerance(h=FD_STEP):
+    """Accuracy of the scaled central-difference gradient: rounding of f over a step h
+    (machine epsilon / h, for terms of f of the size used to scale the gradient) plus the truncation
+    error h^2 of the central difference."""
+    return float(np.finfo(float).eps / h + h * h)
+
+
+def _relative_shift(r):
+    """Largest relative change of the learning line and of the first mixture spinodal when dpdh is
+    divided by D1 instead of D1^2, over the alphas grid."""
+    return {int(n): float(np.nanmax(np.abs(r.alpha_D_c_variant[k] / r.alpha_D_c[r.row(n)] - 1)))
+            for k, n in enumerate(r.variant_orders)}
+
+
+def _summary(r, lines, p):
+    orders = list(r.orders)
+    n3 = orders[1]
+    shift = _relative_shift(r)
+    return {
+        "spinodal": {str(n): lines[n].pairs()[:, ::-1] for n in p.mixture_orders},  # rows [alpha, alpha_D_c]
+        "learning_line": lines[1].pairs()[:, ::-1],
+        "spinodal_record": {str(n): {"converged": int(l.converged.sum()), "points": int(l.converged.size),
+                                     "undecided_trials": int(l.n_not_converged.sum()),
+                                     "iterations": int(l.iterations.sum())} for n, l in lines.items()},
+        "classical_T0_loads": {str(n): float(r.classical_T0[k]) for k, n in enumerate(orders)},
+        "alpha_infinity_limit": {str(n): {"alphas": p.alphas_limit, "alpha_D_c": r.alpha_D_c_limit[k],
+                                          "rel_diff_at_largest": float(r.alpha_D_c_limit[k, -1] / r.classical_T0[k] - 1)}
+                                 for k, n in enumerate(orders)},
+        "stationarity": {"squared_max_scaled_grad": float(r.grad_squared.max()),
+                         "linear_scaled_grad_range": [float(r.grad_linear.min()), float(r.grad_linear.max())],
+                         "linear_form_max_rel_shift": {"1": shift[1], str(n3): shift[n3]}},
+    }
+
+
+
+def _effective_exponent(alphas, rel):
+    """k of |rel| ~ alpha^-k between the smallest and the largest of ``alphas`` (two points)."""
+    a0, a1 = alphas[0], alphas[-1]
+    return float(-np.log(abs(rel[-1]) / abs(rel[0])) / np.log(a1 / a0)) if a1 > a0 else float("nan")
+
+
+def _claims(r, p):
+    orders = [int(n) for n in r.orders]
+    out = {}
+    points, ok = r.converged.size, int(r.converged.sum())
+    out["converged"] = claim(
+        ok == points,
+        f"Every point of every line was located: {ok} of {points} bisections converged to a relative bracket "
+        f"of {p.rel_tol:g}.",
+        otherwise=f"Not every point was located: {ok} of {points} bisections converged; the missing points are "
+                  f"marked by crosses in the figure.",
+        converged=ok, points=points, undecided_trials=int(r.undecided.sum()), rel_tol=p.rel_tol)
+
+    # rising with alpha: consecutive points may not fall by more than the two bisection brackets
+    steps = np.diff(r.alpha_D_c, axis=1) / r.alpha_D_c[:, 1:]
+    worst = float(np.nanmin(steps))
+    out["rise"] = claim(
+        worst > -2 * p.rel_tol,
+        "All lines rise with α: more examples per feature make the features (and their mixtures) cleaner "
+        "attractors.",
+        otherwise=f"Not every line rises with α on this grid: the largest relative drop between neighbouring "
+                  f"loads is {-worst:.2g}, beyond the bisection bracket.",
+        smallest_relative_step=worst, tolerance=2 * p.rel_tol)
+
+    # ordering in n at every load: learning line above every mixture spinodal, then n = 3, 5, ...
+    both = np.all(r.converged, axis=0)
+    gaps = r.alpha_D_c[:-1, both] / r.alpha_D_c[1:, both] - 1
+    smallest_gap = float(gaps.min()) if gaps.size else float("nan")
+    classical_ordered = bool(np.all(np.diff(r.classical_T0) < 0))
+    out["ordered"] = claim(
+        smallest_gap > 2 * p.rel_tol and classical_ordered,
+        f"At every load the lines are ordered in n: the learning line (n = 1) lies above every mixture spinodal "
+        f"and each spinodal above the next order (smallest relative gap {smallest_gap:.2f}), as the classical "
+        f"T = 0 loads are.",
+        otherwise=f"The lines are not ordered in n at every load of this grid (smallest relative gap between "
+                  f"consecutive orders {smallest_gap:.2g}; classical loads ordered: {classical_ordered}).",
+        smallest_relative_gap=smallest_gap, tolerance=2 * p.rel_tol, orders=orders, classical_T0=r.classical_T0,
+        loads_compared=int(both.sum()))
+
+    # alpha -> infinity: relative distance to the classical load, falling as 1/alpha
+    big = np.unique(np.r_[r.alphas[-1], r.alphas_limit])
+    rel = {}
+    for k, n in enumerate(orders):
+        vals = dict(zip(r.alphas_limit, r.alpha_D_c_limit[k]))
+        vals.setdefault(r.alphas[-1], r.alpha_D_c[k, -1])
+        rel[n] = np.array([vals[a] / r.classical_T0[k] - 1 for a in big])
+    ks = {n: _effective_exponent(big, v) for n, v in rel.items()}
+    shrinking = all(np.all(np.diff(np.abs(v)) < 0) for v in rel.values())
+    k_all = np.array(list(ks.values()))
+    out["classical_limit"] = claim(
+        len(big) > 1 and shrinking and bool(np.all(np.abs(k_all - 1) < 0.5)),
+        f"The approach to the classical loads is slow: between α = {big[0]:g} and α = {big[-1]:g} the relative "
+        f"difference falls as α^-k with k between {k_all.min():.2f} and {k_all.max():.2f}, corrections of order 1/α.",
+        otherwise=(f"The relative difference to the classical loads does not fall as 1/α between α = {big[0]:g} "
+                   f"and α = {big[-1]:g} (effective exponents {', '.join(f'{k:.2f}' for k in k_all)}; shrinking: "
+                   f"{shrinking})." if len(big) > 1 else
+                   f"Only one large load (α = {big[0]:g}) was computed, so the rate of approach to the classical "
+                   f"loads is not measured in this run."),
+        alphas=big, rel_diff={str(n): v for n, v in rel.items()}, exponents={str(n): v for n, v in ks.items()},
+        exponent_expected=1.0, exponent_tolerance=0.5)
+
+    gs, gl = float(r.grad_squared.max()), float(r.grad_linear.max())
+    out["stationary"] = claim(
+        gs <= r.fd_tolerance,
+        f"At every solution of the squared form the gradient of f vanishes to the accuracy of the finite "
+        f"differences (largest scaled value {gs:.1e}, accuracy {r.fd_tolerance:.1e}).",
+        otherwise=f"The solutions of the squared form are not all stationary to the accuracy of the finite "
+                  f"differences: largest scaled gradient {gs:.1e} against an accuracy of {r.fd_tolerance:.1e}.",
+        max_scaled_gradient=gs, fd_accuracy=r.fd_tolerance, solutions=int(r.grad_squared.size), step=FD_STEP)
+    above = int(np.sum(r.grad_linear > r.fd_tolerance))
+    out["variant_not_stationary"] = claim(
+        gl > r.fd_tolerance,
+        f"The solutions of the variant are not stationary points wherever 1 − D1 is appreciable: {above} of "
+        f"{r.grad_linear.size} have a scaled gradient above the finite-difference accuracy, up to {gl:.1e}.",
+        otherwise=f"No solution of the variant has a scaled gradient above the finite-difference accuracy "
+                  f"{r.fd_tolerance:.1e} in this run (largest {gl:.1e}).",
+        max_scaled_gradient=gl, fd_accuracy=r.fd_tolerance, above_accuracy=above, solutions=int(r.grad_linear.size))
+
+    shift = _relative_shift(r)
+    worst_shift = max(shift.values())
+    out["variant_shift_small"] = claim(
+        worst_shift < smallest_gap,
+        f"The variant moves the lines only a little: at most a relative {shift[1]:.3f} for the learning line and "
+        f"{shift[orders[1]]:.3f} for n = {orders[1]}, less than the smallest relative gap {smallest_gap:.2f} "
+        f"between consecutive orders.",
+        otherwise=f"The variant moves the lines by up to a relative {worst_shift:.3f}, more than the smallest gap "
+                  f"{smallest_gap:.2f} between consecutive orders: it changes the picture.",
+        rel_shift={str(n): v for n, v in shift.items()}, smallest_relative_gap=smallest_gap)
+    return out
+
+
+def _glue(r, p):
+    i1 = int(np.argmin(np.abs(r.alphas - 1.0)))
+    n3 = 1
+    shift = _relative_shift(r)
+    return {
+        "at1_3": float(r.alpha_D_c[1, i1]), "at1_last": float(r.alpha_D_c[-1, i1]),
+        "at1_alpha": float(r.alphas[i1]), "n_first": int(r.orders[1]), "n_last": int(r.orders[-1]),
+        "alpha_max": float(r.alphas_limit[-1]),
+        "limit_3": float(r.alpha_D_c_limit[n3, -1]), "classical_3": float(r.classical_T0[n3]),
+        "limit_3_rel": float(abs(r.alpha_D_c_limit[n3, -1] / r.classical_T0[n3] - 1)),
+        "grad_squared": float(r.grad_squared.max()), "grad_linear": float(r.grad_linear.max()),
+        "shift1": shift[1], "shift3": shift[int(r.orders[1])],
+    }
+
+
+def _figure_data(r):
+    orders = [int(n) for n in r.orders]
+    return {
+        "fig-rfsp-lines": {"alphas": r.alphas, **{f"alpha_D_c_n{n}": r.alpha_D_c[k] for k, n in enumerate(orders)},
+                           **{f"converged_n{n}": r.converged[k] for k, n in enumerate(orders)},
+                           **{f"iterations_n{n}": r.iterations[k] for k, n in enumerate(orders)}},
+        "fig-rfsp-spinodals": {**{f"classical_T_n{n}": c["T"] for n, c in r.classical_T.items()},
+                               **{f"classical_alpha_n{n}": c["alpha"] for n, c in r.classical_T.items()},
+                               "classical_T0": r.classical_T0, "orders": r.orders, "limit_alphas": r.alphas_limit,
+                               "limit_alpha_D_c": r.alpha_D_c_limit},
+        "fig-rfsp-dpdh": {"alphas": r.alphas, "variant_orders": r.variant_orders,
+                          "squared": r.alpha_D_c[[r.row(n) for n in r.variant_orders]], "linear": r.alpha_D_c_variant,
+                          "grad_squared": r.grad_squared, "grad_linear": r.grad_linear},
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# tables and figures
+
+
+def table_record(r):
+    """The convergence record of every line (points located, undecided trials, iterations, bisections)."""
+    from ..book.widgets import HTMLTable
+
+    rows = [[int(n), f"{int(r.converged[k].sum())}/{r.converged[k].size}", int(r.undecided[k].sum()),
+             int(r.iterations[k].sum()), int(r.bisections[k].max())] for k, n in enumerate(r.orders)]
+    return HTMLTable(["n", "located", "undecided trials", "iterations", "max bisections"], rows,
+                     numeric=[True] * 5)
+
+
+def table_limit(r):
+    """The spinodals at the largest loads against the classical T = 0 critical loads of n-mixtures."""
+    from ..book.widgets import HTMLTable
+
+    head = ["n", "classical T = 0"] + [f"α = {a:g}" for a in r.alphas_limit] + ["relative difference at the largest"]
+    rows = [[int(n), f"{r.classical_T0[k]:.5f}"] + [f"{v:.5f}" for v in r.alpha_D_c_limit[k]]
+            + [f"{r.alpha_D_c_limit[k, -1] / r.classical_T0[k] - 1:+.4f}"] for k, n in enumerate(r.orders)]
+    return HTMLTable(head, rows, numeric=[True] * len(head))
+
+
+def figure_spinodals(r, ax=None):
+    """Left: the spinodals in the (alpha_D, alpha) plane with the classical T = 0 loads; right: the
+    classical finite-T stability lines of the mixtures, with the random-features spinodals at the
+    largest alpha placed at T = 0."""
+    if ax is None:
+        fig, (ax, axc) = style.figure(ncols=2, width=11.5, height=4.6, gridspec_kw={"width_ratios": [1.5, 1]})
+    else:
+        ax, axc = ax
+        fig = ax.figure
+    for k, n in enumerate(r.orders):
+        col = f"C{k}"
+        ok = r.converged[k]
+        style.line(ax, r.alpha_D_c[k, ok], r.alphas[ok], color=col, lw=2 if n == 1 else 1.5,
+                   label="learning line (n = 1)" if n == 1 else f"n = {n}")
+        if (~ok).any():
+            ax.plot(np.full((~ok).sum(), np.nanmin(r.alpha_D_c)), r.alphas[~ok], "x", color=col)
+        style.line(ax, r.alpha_D_c_limit[k], r.alphas_limit, color=col, ls=":")
+        ax.axvline(r.classical_T0[k], color=col, ls="--", lw=0.8)
+    ax.set(xscale="log", yscale="log", xlabel=r"$\alpha_D=D/N$", ylabel=r"$\alpha=P/N$",
+           title="RS spinodals of symmetric $n$-mixtures")
+    style.log_ticks(ax, "x")
+    style.log_ticks(ax, "y")
+    style.legend_outside(ax, "below", ncols=3, title="dashed: classical $T=0$ loads", title_fontsize=7)
+    for k, n in enumerate(r.orders):
+        col = f"C{k}"
+        if n > 1:
+            c = r.classical_T[int(n)]
+            ok = np.asarray(c["found"], bool)
+            axc.plot(np.r_[c["alpha_T0"], np.asarray(c["alpha"])[ok], 0.0],
+                     np.r_[0.0, np.asarray(c["T"])[ok], c["T_alpha0"]], "-o", color=col, ms=3, label=f"n = {n}")
+        axc.plot([r.alpha_D_c_limit[k, -1]], [0.0], "*", color=col, ms=11, mec="k", mew=0.5, clip_on=False)
+    axc.set(xlabel=r"$\alpha$ (classical load)", ylabel="$T$", xlim=(0, None), ylim=(0, None),
+            title="classical mixtures (stable below the lines)")
+    style.legend_outside(axc, "right")
+    return fig
+
+
+def figure_dpdh(r, ax=None):
+    """Left: learning line and first mixture spinodal with D1^2 (stationary) and D1 in dpdh; right:
+    histogram of the scaled free-energy gradient at the solutions of either form."""
+    if ax is None:
+        fig, ax = style.figure(ncols=2, width=11.0, height=4.2)
+    fig = ax[0].figure
+    for j, n in enumerate(r.variant_orders):
+        col = f"C{j}"
+        style.line(ax[0], r.alphas, r.alpha_D_c[r.row(n)], color=col, label=f"n = {n}, $D_1^2$ (stationary)")
+        style.line(ax[0], r.alphas, r.alpha_D_c_variant[j], color=col, ls="--", label=f"n = {n}, $D_1$")
+    ax[0].set(xscale="log", yscale="log", xlabel=r"$\alpha$", ylabel=r"$\alpha_D^{(n)}$", title="spinodal with either form")
+    style.log_ticks(ax[0], "x")
+    style.log_ticks(ax[0], "y")
+    style.legend_outside(ax[0], "below")
+    lo = np.floor(np.log10(min(r.grad_squared.min(), r.grad_linear.min()) + 1e-300))
+    hi = np.ceil(np.log10(max(r.grad_squared.max(), r.grad_linear.max())))
+    bins = np.linspace(lo, hi, int(4 * (hi - lo)) + 1)
+    ax[1].hist(np.log10(r.grad_squared), bins=bins, color="C2", alpha=0.8, label=r"$D_1^2$ (solutions on the lines)")
+    ax[1].hist(np.log10(r.grad_linear), bins=bins, color="C3", alpha=0.8, label=r"$D_1$")
+    ax[1].axvline(np.log10(r.fd_tolerance), color="k", ls=":", lw=1, label="finite-difference accuracy")
+    ax[1].set(xlabel=r"$\log_{10}$ max scaled $|\nabla f|$ at the solution", ylabel="solutions")
+    style.legend_outside(ax[1], "below")
+    return fig

@@ -1,0 +1,80 @@
+"""rf_spinodals at the test sizes: the lines against known numbers (classical T = 0 mixture loads,
+the alpha -> infinity limit), the stationarity of the solutions, the claims and the figures."""
+
+import numpy as np
+import pytest
+
+from hopcore.book import resolve
+from hopcore.chapters import rf_spinodals as chapter
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("rf_spinodals")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("HOPCORE_CACHE", str(tmp / "cache"))
+    try:
+        yield chapter.compute(resolve("rf_spinodals", {"profile": "test", "output_dir": str(tmp / "out")}))
+    finally:
+        mp.undo()
+
+
+def test_classical_loads_are_the_known_values(result):
+    # AGS T = 0: alpha_c = 0.1379 (retrieval), 0.0299 (n = 3), 0.0163 (n = 5)
+    assert result.classical_T0[result.row(1)] == pytest.approx(0.1379, abs=2e-4)
+    assert result.classical_T0[result.row(3)] == pytest.approx(0.0299, abs=2e-4)
+    assert result.classical_T0[result.row(5)] == pytest.approx(0.0163, abs=2e-4)
+
+
+def test_large_alpha_limit_approaches_classical_from_below_as_one_over_alpha(result):
+    alpha = result.alphas_limit[-1]
+    rel = result.alpha_D_c_limit[:, -1] / result.classical_T0 - 1
+    # below the classical load, by a correction of order 1/alpha (a few / alpha at most)
+    assert np.all(rel < 0)
+    assert np.all(np.abs(rel) < 3.0 / alpha)
+
+
+def test_lines_rise_and_are_ordered(result):
+    assert result.converged.all()
+    assert np.all(np.diff(result.alpha_D_c, axis=1) > 0)
+    assert np.all(np.diff(result.alpha_D_c, axis=0) < 0)
+    # at small alpha the learning line is proportional to alpha (alpha_D_c ~ alpha / 9)
+    assert 0.05 < result.alpha_D_c[result.row(1), 0] / result.alphas[0] < 0.2
+
+
+def test_squared_form_is_stationary_and_the_variant_is_not(result):
+    assert result.grad_squared.max() < result.fd_tolerance
+    assert result.grad_linear.max() > 100 * result.fd_tolerance
+
+
+def test_stationarity_check_detects_a_displaced_point(result):
+    line = chapter.rf.mixture_spinodal(3, [1.0])
+    x, a, aD = line.x_exists[0], 1.0, line.control_exists[0]
+    assert np.abs(chapter.scaled_gradient(x, a, aD, 3)).max() < result.fd_tolerance
+    moved = x.copy()
+    moved[6] *= 1.01  # m off the saddle point
+    assert np.abs(chapter.scaled_gradient(moved, a, aD, 3)).max() > 1e3 * result.fd_tolerance
+
+
+def test_claims_and_summary(result):
+    assert set(result.claims) >= {"converged", "rise", "ordered", "classical_limit", "stationary",
+                                  "variant_not_stationary", "variant_shift_small"}
+    for c in result.claims.values():
+        assert isinstance(c.holds, bool) and c.statement and c.evidence
+    for name in ("converged", "rise", "ordered", "stationary", "variant_not_stationary", "variant_shift_small"):
+        assert result.claims[name].holds, result.claims[name].text
+    s = result.summary
+    assert set(s) == {"spinodal", "learning_line", "spinodal_record", "classical_T0_loads", "alpha_infinity_limit",
+                      "stationarity"}
+    assert np.asarray(s["learning_line"]).shape == (result.alphas.size, 2)
+
+
+def test_figures_build(result):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    for fig in (chapter.figure_spinodals(result), chapter.figure_dpdh(result)):
+        assert fig.axes
+        plt.close(fig)
