@@ -16,7 +16,7 @@ JOBS     ?= 2
 # -E: always read every page, since a chapter depends on hopcore and on the profile, which Sphinx cannot see
 SPHINX   := $(BIN)/sphinx-build -E -j $(JOBS) -b html -d _build/.doctrees . _build/html
 
-.PHONY: book test test-fast test-slow test-notebooks test-paper bench bench-book paper clean clean-cache venv conf
+.PHONY: book test test-fast test-slow test-notebooks test-paper lint bench bench-book paper clean clean-cache venv conf
 
 venv: $(STAMP)
 
@@ -41,7 +41,7 @@ paper:
 
 ## make test: strict build of the quick book (Sphinx warnings are errors), pytest, then every
 ## chapter notebook executed by nbval at its test sizes
-test: conf
+test: conf lint
 	HOPCORE_PROFILE=quick $(SPHINX) -W -n --keep-going
 	$(BIN)/python -m pytest -q
 	$(MAKE) test-notebooks
@@ -55,6 +55,10 @@ test-notebooks: $(STAMP)
 ## claim the book presents as a finding does not hold at paper scale (long: not part of make test)
 test-paper: $(STAMP)
 	$(BIN)/python -m pytest -q -m paper tests/test_paper.py
+
+## make lint: ruff over the package, tests and benchmarks (the same check as pre-commit)
+lint: $(STAMP)
+	$(BIN)/ruff check hopcore tests benchmarks
 
 ## make test-fast: the package tests only, without building the book
 test-fast: $(STAMP)

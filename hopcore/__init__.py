@@ -21,4 +21,4 @@ Science library (one concept per subpackage):
 - ``hopcore.validation``  parameter checks that fail before any work starts
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -2,8 +2,9 @@
 
 Each parameter is written once, in its :class:`hopcore.book.spec.Param` (value per profile, doc).
 The cell tagged ``parameters`` is the text :func:`parameters_cell` makes from it: one line per knob,
-``name = None  # doc (quick ..., paper ...)``. ``python -m hopcore.book.notebook`` rewrites the
-cell of every notebook; a test checks that every committed cell equals the generated text.
+``name = None  # doc (quick ..., paper ...)``. ``python -m hopcore.book.notebook [CHAPTER...]``
+rewrites the cell; ``--check`` lists what is out of date (pre-commit); a test checks that every
+committed cell equals the generated text.
 """
 
 from __future__ import annotations
@@ -13,7 +14,23 @@ import sys
 from . import spec as specs
 from .widgets import _show
 
-__all__ = ["parameters_cell", "sync"]
+__all__ = ["colab_cell", "parameters_cell", "sync"]
+
+COLAB_TAG = "colab-install"  # metadata tag of the install cell (the first code cell; removed from the page)
+
+
+def colab_cell() -> str:
+    """The first code cell of every chapter: installs hopcore from the book's repository when it is
+    missing (a notebook opened on Colab or from a download) and does nothing where it is installed."""
+    from .repository import get
+
+    url = get()
+    return (
+        "# Opened outside the book's environment (Colab, a downloaded notebook)? Install hopcore first.\n"
+        "import importlib.util, subprocess, sys\n"
+        "if importlib.util.find_spec(\"hopcore\") is None:\n"
+        f"    subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"-q\", \"hopcore[book] @ git+{url}\"], check=True)"
+    )
 
 
 def _values(param, quick_default, paper_default) -> str:
@@ -37,6 +54,25 @@ def parameters_cell(name: str) -> str:
     return "\n".join(lines)
 
 
+def check(names=None) -> list[str]:
+    """What is out of date: notebooks whose parameters cell differs from the spec or that carry outputs."""
+    import nbformat
+
+    problems = []
+    for name in names or specs.registry():
+        ch = specs.get(name)
+        nb = nbformat.read(ch.notebook_path, as_version=4)
+        cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        if len(cells) != 1 or cells[0].source != parameters_cell(name):
+            problems.append(f"{ch.notebook}: parameters cell differs from the spec (python -m hopcore.book.notebook)")
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        if not code or COLAB_TAG not in code[0].metadata.get("tags", []) or code[0].source != colab_cell():
+            problems.append(f"{ch.notebook}: the first code cell is not the install cell (python -m hopcore.book.notebook)")
+        if any(c.get("outputs") for c in nb.cells if c.cell_type == "code"):
+            problems.append(f"{ch.notebook}: committed with outputs")
+    return problems
+
+
 def sync(names=None) -> list[str]:
     """Rewrite the parameters cell of the chapters' notebooks; returns the names that changed."""
     import nbformat
@@ -49,12 +85,31 @@ def sync(names=None) -> list[str]:
         if len(cells) != 1:
             raise ValueError(f"{ch.notebook}: {len(cells)} cells tagged 'parameters' (want exactly 1)")
         text = parameters_cell(name)
+        dirty = False
         if cells[0].source != text:
             cells[0].source = text
+            dirty = True
+        install = colab_cell()
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        if code and COLAB_TAG in code[0].metadata.get("tags", []):
+            if code[0].source != install:
+                code[0].source = install
+                dirty = True
+        else:
+            cell = nbformat.v4.new_code_cell(install, metadata={"tags": [COLAB_TAG, "remove-cell"]})
+            first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+            nb.cells.insert(first_code, cell)
+            dirty = True
+        if dirty:
             nbformat.write(nb, ch.notebook_path)
             changed.append(name)
     return changed
 
 
 if __name__ == "__main__":  # pragma: no cover
-    print("rewrote:", ", ".join(sync(sys.argv[1:] or None)) or "nothing")
+    args = sys.argv[1:]
+    if args[:1] == ["--check"]:
+        found = check(args[1:] or None)
+        print("\n".join(found) or "every notebook is in sync with its spec")
+        sys.exit(1 if found else 0)
+    print("rewrote:", ", ".join(sync(args or None)) or "nothing")

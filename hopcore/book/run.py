@@ -78,12 +78,62 @@ def run_chapter(name: str, pairs: Sequence[Sequence[str]] = (), profile: str | N
         print("parameters  " + ", ".join(f"{k}={_show(v)}" for k, v in changed.items()), file=stream)
     print(f"output      {out}", file=stream, flush=True)
 
-    import papermill as pm  # imported late: `list` and validation stay fast
-
     t0 = time.perf_counter()
     notebook = chapter.notebook_path
     status = "ok"
     error: BaseException | None = None
+    reason = _module_mode_reason(notebook)
+    if reason:
+        print(f"notebook    {reason}: running the chapter module hopcore.chapters.{name} directly "
+              f"(summary.json, figure data and figures as PNG; the page with its text is "
+              f"{chapter.notebook} in the book's repository)", file=stream, flush=True)
+        executed = None
+        try:
+            run_module(name, params)
+        except Exception as exc:
+            status, error = "failed", exc
+    else:
+        error = _execute_notebook(notebook, executed, inject, kernel, log_output, stream)
+        status = "ok" if error is None else "failed"
+    return _report(name, params, inject, out, executed, status, error, time.perf_counter() - t0, stream)
+
+
+def _module_mode_reason(notebook: Path) -> str:
+    """Why the chapter runs without its notebook ("" when the notebook can be executed)."""
+    if not notebook.exists():
+        return f"{notebook.name} not found (installed package, no book checkout)"
+    try:
+        import papermill  # noqa: F401
+    except ImportError:
+        return "papermill is not installed (pip install 'hopcore[book]')"
+    return ""
+
+
+def run_module(name: str, params: specs.Params) -> Path:
+    """Run a chapter without its notebook: ``compute``, every ``figure_*`` saved as PNG, and the
+    results written by :func:`hopcore.book.report.publish`. Returns the path of summary.json."""
+    import importlib
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .report import publish
+
+    module = importlib.import_module(f"hopcore.chapters.{name}")
+    result = module.compute(params)
+    out = Path(params["output_dir"])
+    for attr in sorted(a for a in dir(module) if a.startswith("figure_")):
+        fig = getattr(module, attr)(result)
+        fig.savefig(out / f"{attr[len('figure_'):]}.png")
+        plt.close(fig)
+    return publish(params, result, prefix=name, in_notebook=False)
+
+
+def _execute_notebook(notebook, executed, inject, kernel, log_output, stream) -> BaseException | None:
+    import papermill as pm  # imported late: `list` and validation stay fast
+
     try:
         pm.execute_notebook(
             str(notebook),
@@ -96,9 +146,11 @@ def run_chapter(name: str, pairs: Sequence[Sequence[str]] = (), profile: str | N
             request_save_on_cell_execute=True,
         )
     except Exception as exc:  # papermill re-raises the cell's error; the notebook shows it
-        status = "failed"
-        error = exc
-    elapsed = time.perf_counter() - t0
+        return exc
+    return None
+
+
+def _report(name, params, inject, out, executed, status, error, elapsed, stream) -> dict[str, Any]:
     summary = out / "summary.json"
     data = sorted(p for p in out.glob("*.npz"))
     report = {
@@ -112,7 +164,8 @@ def run_chapter(name: str, pairs: Sequence[Sequence[str]] = (), profile: str | N
         "data": data,
         "seconds": elapsed,
     }
-    print(f"executed    {executed}", file=stream)
+    if executed is not None:
+        print(f"executed    {executed}", file=stream)
     print(f"summary     {summary if summary.exists() else '(not written)'}", file=stream)
     if data:
         print(f"data        {len(data)} file(s) in {out}: " + ", ".join(p.name for p in data), file=stream)
@@ -124,7 +177,12 @@ def run_chapter(name: str, pairs: Sequence[Sequence[str]] = (), profile: str | N
         report["error"] = error
         print(f"FAILED: {type(error).__name__}: {str(error).strip().splitlines()[-1] if str(error).strip() else ''}",
               file=stream)
-        print(f"the executed notebook {executed} shows the failing cell", file=stream, flush=True)
+        if executed is not None:
+            print(f"the executed notebook {executed} shows the failing cell", file=stream, flush=True)
+        else:
+            import traceback
+
+            traceback.print_exception(error, file=stream)
     return report
 
 

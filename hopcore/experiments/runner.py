@@ -103,7 +103,7 @@ def stack(results: list[list[dict[str, np.ndarray]]], key: str) -> np.ndarray:
 
 
 class Grid:
-    """Sweep results as labelled arrays: ``grid["m"]`` has shape (*axis lengths, samples, ...).
+    """Sweep results as labelled arrays: ``grid["m"]`` has shape ``(*axis_lengths, samples, ...)``.
 
     ``axes`` maps each axis name to its values, in order; ``fixed`` holds the parameters common to
     every point. Points left out of the sweep (``where`` returned False) are nan in every array, so
