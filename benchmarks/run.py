@@ -36,7 +36,7 @@ def main(argv: list[str]) -> int:
             entries[entry["name"]] = entry
             print(
                 f"{entry['name']:<28} baseline {entry.get('baseline_s', float('nan')):9.3g} s   "
-                f"hopcore {entry.get('hopcore_s', float('nan')):9.3g} s   {_verdict(entry)}",
+                f"hopcore {entry.get('hopcore_s', float('nan')):9.3g} s   {verdict(entry)}",
                 flush=True,
             )
         print(f"  ({stem}: {time.perf_counter() - t0:.1f} s)", flush=True)
@@ -53,45 +53,14 @@ def main(argv: list[str]) -> int:
 BEGIN, END = "<!-- benchmarks:begin -->", "<!-- benchmarks:end -->"
 
 
+from hopcore.book.widgets import _verdict as verdict  # noqa: E402  (one verdict for the table and the log)
+
+
 def table(out: dict) -> str:
-    """The README table: one row per entry of results.json."""
-    rows = [
-        "| benchmark | parameters | baseline | baseline or target (s) | hopcore (s) | speedup |",
-        "|---|---|---|---:|---:|---:|",
-    ]
-    for name, e in out["entries"].items():
-        params = ", ".join(f"{k}={v}" for k, v in e.get("params", {}).items())
-        ref = _num(e["target_s"]) + " (target)" if _is_target_entry(e) else _num(e.get("baseline_s"))
-        rows.append(
-            f"| {name} | {params} | {e.get('baseline', '')} | {ref} | "
-            f"{_num(e.get('hopcore_s'))} | {_verdict(e)} |"
-        )
-    m = out.get("machine", {})
-    rows.append("")
-    rows.append(f"Measured on {m.get('cores')} cores ({m.get('processor')}, Python {m.get('python')}) by `make bench`.")
-    return "\n".join(rows)
+    """The README table: the rows of :func:`hopcore.book.widgets.benchmark_rows`, as Markdown."""
+    from hopcore.book.widgets import benchmark_markdown
 
-
-def _is_target_entry(e: dict) -> bool:
-    """Measured against a target wall time only (no baseline run)."""
-    return "target_s" in e and "baseline_s" not in e
-
-
-def _verdict(e: dict) -> str:
-    """The last column: the speedup over the baseline, or for a target "within/over target"."""
-    if _is_target_entry(e):
-        t, h = e.get("target_s"), e.get("hopcore_s")
-        if not isinstance(h, (int, float)) or h != h:
-            return "—"
-        return "within target" if h <= t else "over target"
-    return _num(e.get("speedup"), "x")
-
-
-def _num(value, suffix: str = "") -> str:
-    """A table cell: three significant digits, or a dash where nothing was measured."""
-    if value is None or not isinstance(value, (int, float)) or value != value:
-        return "—"
-    return f"{value:.3g}{suffix}"
+    return benchmark_markdown(out)
 
 
 def update_readme(out: dict) -> None:

@@ -263,13 +263,18 @@ def test_benchmark_table_survives_missing_files_and_fields(tmp_path):
         "bare": {"name": "bare"},
         "nan": {"name": "nan", "baseline_s": None, "hopcore_s": float("nan")},
         "derived": {"name": "derived", "baseline_s": 1.0, "hopcore_s": 0.25, "same_x": False},
+        "book": {"name": "book", "target_s": 300.0, "hopcore_s": 130.0},
+        "slow_book": {"name": "slow_book", "target_s": 300.0, "hopcore_s": 301.0},
     }}))
     table = widgets.benchmark_table(partial)
     rows = {r[0]: r for r in table.rows}
-    assert rows["full"][3:] == ["2.00 s", "500.0 ms", "4.0x", "yes"]
-    assert rows["bare"][3:] == ["n/a", "n/a", "n/a", "n/a"]
-    assert rows["nan"][3:6] == ["n/a", "n/a", "n/a"]
-    assert rows["derived"][5:] == ["4.0x", "NO"]
+    assert rows["full"][3:] == ["2", "0.5", "4x", "yes"]
+    assert rows["bare"][3:] == ["—", "—", "—", "—"]
+    assert rows["nan"][3:6] == ["—", "—", "—"]
+    assert rows["derived"][5:] == ["4x", "NO"]
+    assert rows["book"][3:6] == ["300 (target)", "130", "within target"]
+    assert rows["slow_book"][5] == "over target"
+    assert widgets.benchmark_markdown(json.loads(partial.read_text())).count("\n| ") == len(rows)
     assert "<table" in table._repr_html_() and "derived" in repr(table)
 
 

@@ -208,32 +208,32 @@ def parameter_table(name: str, max_items: int | None = 6) -> HTMLTable:
     return HTMLTable(["parameter", "quick", "paper", "meaning"], rows)
 
 
-def _fmt_seconds(value: Any) -> str:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return "n/a"
-    if v != v:  # NaN
-        return "n/a"
-    if v >= 1:
-        return f"{v:.2f} s"
-    if v >= 1e-3:
-        return f"{v * 1e3:.1f} ms"
-    return f"{v * 1e6:.0f} us"
+def _num(value, suffix: str = "") -> str:
+    """A table cell: three significant digits, or a dash where nothing was measured."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return "—"
+    return f"{value:.3g}{suffix}"
 
 
-def _fmt_speedup(entry: dict) -> str:
-    value = entry.get("speedup")
+def _is_target_entry(e: dict) -> bool:
+    """Measured against a target wall time only (no baseline run): the ``book_*`` entries."""
+    return "target_s" in e and "baseline_s" not in e
+
+
+def _verdict(e: dict) -> str:
+    """The speedup over the baseline or, for a target entry, "within target" / "over target"."""
+    if _is_target_entry(e):
+        t, h = e.get("target_s"), e.get("hopcore_s")
+        if not isinstance(h, (int, float)) or h != h:
+            return "—"
+        return "within target" if h <= t else "over target"
+    value = e.get("speedup")
     if value is None:
         try:
-            value = float(entry["baseline_s"]) / float(entry["hopcore_s"])
+            value = float(e["baseline_s"]) / float(e["hopcore_s"])
         except (KeyError, TypeError, ValueError, ZeroDivisionError):
-            return "n/a"
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return "n/a"
-    return "n/a" if v != v else f"{v:.1f}x"
+            value = None
+    return _num(value, "x")
 
 
 def _fmt_params(params: Any) -> str:
@@ -243,49 +243,64 @@ def _fmt_params(params: Any) -> str:
 
 
 def _fmt_same(entry: dict) -> str:
+    """"yes" when every ``same_*`` check of the entry passed (hopcore gave the baseline's result)."""
     flags = [v for k, v in entry.items() if k.startswith("same") and isinstance(v, bool)]
     if not flags:
-        return "n/a"
+        return "—"
     return "yes" if all(flags) else "NO"
 
 
-def benchmark_table(path: str | os.PathLike | None = None) -> HTMLTable:
-    """The benchmark table of ``benchmarks/results.json``; missing files or fields show as n/a."""
-    path = Path(path) if path is not None else config.book_root() / "benchmarks" / "results.json"
-    header = ["benchmark", "parameters", "baseline", "baseline time", "hopcore time", "speedup", "same result"]
-    numeric = [False, False, False, True, True, True, False]
-    try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        return HTMLTable(header, [], numeric, note=f"No benchmark results yet: run `python benchmarks/run.py` "
-                                                    f"to write {_display_path(path)}.")
-    except (OSError, ValueError) as exc:
-        return HTMLTable(header, [], numeric, note=f"{_display_path(path)} could not be read ({exc}).")
+BENCHMARK_HEADER = ["benchmark", "parameters", "baseline", "baseline or target (s)", "hopcore (s)", "speedup",
+                    "same result"]
+
+
+def benchmark_rows(data: dict) -> list[list[str]]:
+    """One row per entry of ``benchmarks/results.json``: the rows of both the README table
+    (``benchmarks/run.py``) and the book's table (:func:`benchmark_table`)."""
     entries = data.get("entries", {}) if isinstance(data, dict) else {}
     if isinstance(entries, list):
         entries = {str(e.get("name", i)): e for i, e in enumerate(entries) if isinstance(e, dict)}
     rows = []
-    for key, entry in sorted(entries.items()):
-        if not isinstance(entry, dict):
+    for key, e in sorted(entries.items()):
+        if not isinstance(e, dict):
             continue
-        rows.append([
-            entry.get("name", key),
-            _fmt_params(entry.get("params")),
-            entry.get("baseline", "n/a"),
-            _fmt_seconds(entry.get("baseline_s")),
-            _fmt_seconds(entry.get("hopcore_s")),
-            _fmt_speedup(entry),
-            _fmt_same(entry),
-        ])
-    machine = data.get("machine", {}) if isinstance(data, dict) else {}
-    note = ""
-    if isinstance(machine, dict) and machine:
-        note = "Measured on: " + ", ".join(f"{k} {v}" for k, v in machine.items()) + "."
+        ref = _num(e.get("target_s")) + " (target)" if _is_target_entry(e) else _num(e.get("baseline_s"))
+        rows.append([str(e.get("name", key)), _fmt_params(e.get("params")), str(e.get("baseline", "")), ref,
+                     _num(e.get("hopcore_s")), _verdict(e), _fmt_same(e)])
+    return rows
+
+
+def machine_note(data: dict) -> str:
+    m = data.get("machine", {}) if isinstance(data, dict) else {}
+    if not isinstance(m, dict) or not m:
+        return ""
+    return f"Measured on {m.get('cores')} cores ({m.get('processor')}, Python {m.get('python')}) by `make bench`."
+
+
+def benchmark_markdown(data: dict) -> str:
+    """The benchmark table as Markdown (the README's copy)."""
+    out = ["| " + " | ".join(BENCHMARK_HEADER) + " |", "|---|---|---|---:|---:|---:|---|"]
+    out += ["| " + " | ".join(row) + " |" for row in benchmark_rows(data)]
+    note = machine_note(data)
+    return "\n".join(out + ([("" ), note] if note else []))
+
+
+def benchmark_table(path: str | os.PathLike | None = None) -> HTMLTable:
+    """The benchmark table of ``benchmarks/results.json``; missing files or fields show as a dash."""
+    path = Path(path) if path is not None else config.book_root() / "benchmarks" / "results.json"
+    numeric = [False, False, False, True, True, True, False]
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        return HTMLTable(BENCHMARK_HEADER, [], numeric, note=f"No benchmark results yet: run `python benchmarks/run.py` "
+                                                             f"to write {_display_path(path)}.")
+    except (OSError, ValueError) as exc:
+        return HTMLTable(BENCHMARK_HEADER, [], numeric, note=f"{_display_path(path)} could not be read ({exc}).")
+    rows = benchmark_rows(data)
+    note = machine_note(data)
     if not rows:
         note = (note + " " if note else "") + "The results file holds no benchmark entries."
-    return HTMLTable(header, rows, numeric, note=note)
-
-
+    return HTMLTable(BENCHMARK_HEADER, rows, numeric, note=note)
 
 
 def parse_value(text: str) -> Any:
