@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["bootstrap", "first_crossing", "largest_retrieved", "last_crossing", "level_crossings", "mean_sem",
-           "power_law_fit", "sample_crossings", "transition_points", "wilson_interval"]
+           "power_law_fit", "sample_crossings", "transition_points", "wilson_interval", "within_errors"]
 
 
 def level_crossings(x, y, level: float, direction: str = "down", *, log_x: bool = False) -> np.ndarray:
@@ -158,3 +158,28 @@ def _choice(name, value, options):
     if value not in options:
         raise ValueError(f"{name}={value!r} is not allowed: {name} must be one of {', '.join(map(repr, options))}")
     return value
+
+
+def within_errors(mean, sem, expected, n_samples: int, k: float = 2.0) -> dict:
+    """Are measured means compatible, point by point, with expected values? Each point is the mean
+    of ``n_samples`` samples with standard error ``sem``. Counts the points with |mean - expected|
+    <= k sem and compares the count with the coverage that sampling scatter alone gives (Student t
+    with n_samples - 1 degrees of freedom, since the sem is itself estimated from the samples):
+    ``compatible`` when the observed fraction is at least the expected coverage minus two binomial
+    standard errors of a count of that many points. Points with a non-finite mean, sem or expected
+    value are left out. Returns points, within, fraction, expected_fraction, lower_bound,
+    compatible (False when no point has a standard error) and max_abs_z."""
+    from scipy.stats import t as student_t
+
+    mean, sem, expected = (np.asarray(v, dtype=float).ravel() for v in np.broadcast_arrays(mean, sem, expected))
+    ok = np.isfinite(mean) & np.isfinite(sem) & np.isfinite(expected) & (sem > 0)
+    n = int(ok.sum())
+    if n == 0 or n_samples < 2:
+        return {"points": n, "within": 0, "fraction": float("nan"), "expected_fraction": float("nan"),
+                "lower_bound": float("nan"), "compatible": False, "max_abs_z": float("nan")}
+    z = np.abs(mean[ok] - expected[ok]) / sem[ok]
+    within = int(np.sum(z <= k))
+    cover = float(2.0 * student_t.cdf(k, n_samples - 1) - 1.0)
+    lower = cover - 2.0 * np.sqrt(cover * (1.0 - cover) / n)
+    return {"points": n, "within": within, "fraction": within / n, "expected_fraction": cover,
+            "lower_bound": float(lower), "compatible": bool(within / n >= lower), "max_abs_z": float(z.max())}

@@ -35,3 +35,17 @@ def test_power_law_fit_recovers_exponent_and_drops_bad_points():
     two = power_law_fit([1.0, 4.0], [2.0, 8.0])
     assert two["exponent"] == pytest.approx(1.0) and two["stderr"] is None
     assert power_law_fit([1.0], [1.0])["exponent"] is None
+
+
+def test_within_errors_accepts_sampling_scatter_and_rejects_a_bias():
+    from hopcore.analysis import within_errors
+
+    rng = np.random.default_rng(3)
+    k, points = 3, 400
+    samples = rng.normal(1.0, 0.2, size=(points, k))
+    mean, sem = samples.mean(axis=1), samples.std(axis=1, ddof=1) / np.sqrt(k)
+    fair = within_errors(mean, sem, 1.0, k)
+    assert fair["compatible"] and fair["expected_fraction"] == pytest.approx(0.8165, abs=1e-3)
+    biased = within_errors(mean, sem, 1.25, k)  # a 25% bias, 2 standard errors of one point
+    assert not biased["compatible"] and biased["fraction"] < 0.5
+    assert not within_errors(mean, np.full(points, np.nan), 1.0, 1)["compatible"]
