@@ -512,3 +512,60 @@ __all__ = [
     "zeta_hat_numeric",
     "zeta_prime",
 ]
+
+
+# ----------------------------------------------------------------------------- one step at finite N
+def one_step_law(P, lam, N, kept=0.05, kind="spherical"):
+    """Annealed finite-N law of one update from x = xi^1 (|xi^1|^2 = N) with P patterns in all
+    (P may be an array): the log-odds of the weight a_1 of xi^1 and the weight needed to keep it.
+
+    a_1 = e^(lam N) / (e^(lam N) + Z), Z = sum_(mu >= 2) e^(lam xi^1.xi^mu), so log(a_1/(1 - a_1)) =
+    lam N - log Z exactly. Replacing log Z by its mean to second order (delta method),
+    E log Z = log E Z - v/2 with E Z = (P - 1) M(lam), M(lam) = E e^(lam xi^1.xi) at finite N
+    (``log_mgf_finite_n``) and v = Var Z / (E Z)^2 = (M(2 lam)/M(lam)^2 - 1)/(P - 1), gives
+
+        log_odds = lam N - log(P - 1) - log M(lam) + v/2
+
+    (v measures how far the annealed approximation can be trusted; its next term is of order v^2).
+    As alpha = log P / N grows by d alpha the log-odds fall by N d alpha: a_1 is a logistic function of
+    N (alpha_mid - alpha), all-or-nothing only as N -> inf.
+
+    The update is x_1 = a_1 xi^1 + (1 - a_1) m, m the softmax average of the other patterns, so
+    |x_1 - xi^1|^2 / N = (1 - a_1)^2 K with K = |xi^1 - m|^2 / N = (1 - eps)^2 + (1 - eps^2) S, eps the
+    tilted mean overlap (``log_mgf_finite_n``) and S = E sum w^2 = M(2 lam)/(M(lam)^2 (P - 1)) the
+    weight of the components of m orthogonal to xi^1. The update keeps xi^1 (distance below ``kept``)
+    when a_1 > a_star = 1 - sqrt(kept / K).
+
+    Returns a dict of arrays shaped like P: ``log_odds``, ``v``, ``K``, ``a_star``."""
+    P = np.asarray(P, dtype=float)
+    if np.any(P < 2):
+        V.fail("P", P, "at least 2 (xi^1 and one other pattern)")
+    N = V.integer(2)("N", N)
+    lam = float(_lam(lam))
+    lm1, eps = log_mgf_finite_n(lam, N, kind)
+    lm2 = float(log_mgf_finite_n(2.0 * lam, N, kind)[0])
+    ratio = math.exp(lm2 - 2.0 * float(lm1))
+    v = (ratio - 1.0) / (P - 1.0)
+    S = ratio / (P - 1.0)
+    K = (1.0 - eps) ** 2 + (1.0 - eps**2) * S
+    a_star = 1.0 - np.sqrt(kept / K)
+    return {"log_odds": lam * N - np.log(P - 1.0) - float(lm1) + 0.5 * v, "v": v, "K": K, "a_star": a_star}
+
+
+def polynomial_half_load(N, n):
+    """Load P/N^(n-1) at which one synchronous update of the binary dense memory F(z) = z^n from a
+    stored pattern keeps all N bits with probability 1/2, in the Gaussian signal-to-noise
+    approximation: each bit is wrong with probability q = Phi(-sqrt(SNR)), SNR = N^(n-1)/((2n-3)!! P),
+    bits independent, so (1 - q)^N = 1/2. Hence load = 1/((2n-3)!! x^2) with x = -Phi^-1(1 - 2^(-1/N)):
+    it decreases slowly with N (x^2 ~ 2 log N), the log N drift of the collapse."""
+    from scipy.special import ndtri
+
+    N = V.integer(2)("N", N)
+    n = V.integer(2, 12)("n", n)
+    q = -math.expm1(-math.log(2.0) / N)
+    x = -float(ndtri(q))
+    dfact = float(np.prod(np.arange(2 * n - 3, 0, -2))) if n > 1 else 1.0
+    return 1.0 / (dfact * x * x)
+
+
+__all__ += ["one_step_law", "polynomial_half_load"]
