@@ -141,4 +141,28 @@ def rf_magnetizations(N: int, alpha: float, alpha_D: float, coefficients: str, L
     return out
 
 
-__all__ = ["ALPHA_D_MAX", "check_rf_point", "rf_magnetizations", "rf_sizes"]
+def example_fields(N: int, alpha: float, alpha_D: float, coefficients: str, L, seed: int, n_examples: int = 4) -> dict:
+    """Aligned local fields xi_i^mu h_i(xi^mu) on the first ``n_examples`` (at most P) training examples of one
+    network, h_i = sum_{j != i} J_ij xi_j^mu with J = X X^T/N (O(NP) overlap form, no N x N matrix):
+    the one-step field statistics that the storage equations predict
+    (:func:`hopcore.theory.random_features.example_field_law`).
+
+    Returns ``mean``, ``var`` (over all sites of all examples), ``error`` (fraction with xi h < 0)
+    and ``mean_by_example`` (n_examples,). Data as in :func:`rf_magnetizations` (same seeds for
+    features and examples)."""
+    from ..dynamics.asynchronous import local_fields
+
+    pt = check_rf_point(N, alpha, alpha_D, coefficients, L)
+    seed = V.seed("seed", seed)
+    n_examples = min(V.integer(1, 10**4)("n_examples", n_examples), pt["P"])  # as many as there are
+    F = rf_features(pt["N"], pt["D"], derive_seed(seed, "features"))
+    X = _examples(F, pt["P"], pt["coefficients"], pt["L"], derive_seed(seed, "train"))
+    v = np.empty((n_examples, pt["N"]))
+    for mu in range(n_examples):
+        s = np.ascontiguousarray(X[:, mu])
+        v[mu] = local_fields(X, s) * s
+    return {"mean": float(v.mean()), "var": float(v.var()), "error": float((v < 0).mean()),
+            "mean_by_example": v.mean(axis=1)}
+
+
+__all__ = ["ALPHA_D_MAX", "check_rf_point", "example_fields", "rf_magnetizations", "rf_sizes"]
