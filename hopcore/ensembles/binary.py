@@ -12,7 +12,22 @@ from .. import validation as V
 
 
 def binary_patterns(N: int, P: int, seed: int) -> np.ndarray:
-    """P iid uniform +-1 patterns of N spins, int8, shape (N, P), from an explicit seed."""
+    """P iid uniform +-1 patterns of N spins, from an explicit seed.
+
+    Parameters
+    ----------
+    N : int
+        Number of spins (at least 1).
+    P : int
+        Number of patterns (at least 1).
+    seed : int
+        Seed of ``numpy.random.default_rng``, in [0, 2^63 - 1].
+
+    Returns
+    -------
+    X : numpy.ndarray of int8, shape (N, P)
+        Spin-major pattern matrix: ``X[i, mu] = xi_i^mu`` in {-1, +1}, row i contiguous.
+    """
     N = V.integer(1)("N", N)
     P = V.integer(1)("P", P)
     rng = np.random.default_rng(V.seed("seed", seed))
@@ -23,7 +38,24 @@ def binary_patterns(N: int, P: int, seed: int) -> np.ndarray:
 
 
 def flip_fraction(s: np.ndarray, fraction: float, seed: int) -> np.ndarray:
-    """A copy of ``s`` with exactly round(fraction * N) spins flipped, chosen uniformly."""
+    """A copy of ``s`` with exactly round(fraction * N) spins flipped, chosen uniformly.
+
+    The flipped spins are distinct positions drawn without replacement; ``s`` itself is not modified.
+
+    Parameters
+    ----------
+    s : numpy.ndarray
+        State of +-1 spins, shape (N,).
+    fraction : float
+        Fraction of the spins to flip, in [0, 1].
+    seed : int
+        Seed of ``numpy.random.default_rng`` that picks the flipped positions.
+
+    Returns
+    -------
+    numpy.ndarray of int8
+        The perturbed state, same shape as ``s``.
+    """
     fraction = V.real(0.0, 1.0)("fraction", fraction)
     rng = np.random.default_rng(V.seed("seed", seed))
     out = np.array(s, dtype=np.int8, copy=True)
@@ -34,6 +66,19 @@ def flip_fraction(s: np.ndarray, fraction: float, seed: int) -> np.ndarray:
 
 
 def mixture_state(X: np.ndarray, n: int) -> np.ndarray:
-    """The symmetric mixture sign(xi^1 + ... + xi^n) of the first n patterns (n odd: no ties)."""
+    """The symmetric mixture sign(xi^1 + ... + xi^n) of the first n patterns (n odd: no ties).
+
+    Parameters
+    ----------
+    X : numpy.ndarray of int8, shape (N, P)
+        Spin-major +-1 pattern matrix (as returned by :func:`binary_patterns`).
+    n : int
+        Number of mixed patterns: an odd integer in [1, P].
+
+    Returns
+    -------
+    numpy.ndarray of int8, shape (N,)
+        The mixture state, entries +-1.
+    """
     n = V.odd_integer(1, X.shape[1])("n", n)
     return np.sign(X[:, :n].sum(axis=1, dtype=np.int64)).astype(np.int8)

@@ -86,7 +86,23 @@ def _mix64(z):
 
 @njit(cache=True)
 def chunk_key(seed, k):
-    """Key of the random stream of generation chunk k: a hash of (seed, k)."""
+    """Key of the random stream of generation chunk k: a hash of (seed, k).
+
+    Numba kernel. Pattern mu belongs to chunk ``k = mu // GEN_CHUNK``; the stream of the chunk starts
+    from this key, so the patterns of a chunk depend on (seed, k) only.
+
+    Parameters
+    ----------
+    seed : int or numpy.uint64
+        Master seed of the ensemble.
+    k : int
+        Index of the generation chunk (>= 0).
+
+    Returns
+    -------
+    numpy.uint64
+        Initial state of the splitmix64 counter of chunk k.
+    """
     return _mix64(_mix64(np.uint64(seed) ^ _KEYSALT) + np.uint64(k + 1) * _GOLDEN)
 
 
@@ -143,7 +159,31 @@ def _normal(state, zx, zf, r):
 def next_pattern(state, out, kind, f32, zx, zf, r):
     """Fill ``out`` (length N) with the next pattern of the stream; return the new state.
 
-    kind 0: spherical (Gaussian vector rescaled to |xi|^2 = N); kind 1: Gaussian N(0,1) entries.
+    Numba kernel, the innermost loop of every dense simulation: N standard normals by the 256-layer
+    ziggurat (fast path written out inline), then, for the spherical ensemble, a rescaling of the vector
+    to |xi|^2 = N. With ``f32`` every entry is rounded to single precision (and stored back as float64),
+    exactly as :func:`continuous_patterns` rounds float32 patterns.
+
+    Parameters
+    ----------
+    state : numpy.uint64
+        Current state of the splitmix64 counter (from :func:`chunk_key` or a previous call).
+    out : numpy.ndarray of float64, shape (N,)
+        Output buffer, overwritten with the pattern.
+    kind : int
+        Ensemble code: 0 spherical (Gaussian vector rescaled to |xi|^2 = N), 1 Gaussian N(0,1) entries
+        (see ``KIND_CODE``).
+    f32 : bool
+        Round the entries to float32 precision.
+    zx, zf : numpy.ndarray of float64, shape (257,)
+        Ziggurat tables: right edges x_i of the layers and heights f(x_i) = exp(-x_i^2/2).
+    r : float
+        Start of the ziggurat's tail (the right edge of the base strip).
+
+    Returns
+    -------
+    numpy.uint64
+        The new stream state, to pass to the next call.
     """
     n = out.shape[0]
     ss = 0.0
@@ -190,11 +230,35 @@ def _fill(out, first, seed, kind, f32, zx, zf, r, chunk):
 
 
 def check_kind(kind: str) -> int:
+    """Validate an ensemble name and return its integer code.
+
+    Parameters
+    ----------
+    kind : str
+        ``"spherical"`` or ``"gaussian"`` (anything else raises ``ValueError``).
+
+    Returns
+    -------
+    int
+        The code of ``KIND_CODE``: 0 for spherical, 1 for Gaussian.
+    """
     return KIND_CODE[V.choice(*KINDS)("kind", kind)]
 
 
 def check_dtype(dtype) -> bool:
-    """True for float32 patterns, False for float64; anything else is refused."""
+    """True for float32 patterns, False for float64; anything else is refused.
+
+    Parameters
+    ----------
+    dtype : numpy dtype, str or None
+        Requested pattern precision; ``None`` means float64. Any dtype other than float32 or float64
+        raises ``ValueError``.
+
+    Returns
+    -------
+    bool
+        Whether the patterns are rounded to float32.
+    """
     name = np.dtype(dtype).name if dtype is not None else "float64"
     V.choice("float32", "float64")("dtype", name)
     return name == "float32"
@@ -203,10 +267,32 @@ def check_dtype(dtype) -> bool:
 def continuous_patterns(
     N: int, P: int, seed: int, kind: str = "spherical", dtype=np.float64, first: int = 0
 ) -> np.ndarray:
-    """Patterns xi^(first+1) .. xi^(first+P) of the streamed ensemble, shape (P, N), C-contiguous.
+    """Patterns xi^(first+1) .. xi^(first+P) of the streamed ensemble, C-contiguous.
 
     The same numbers the streaming kernels of :mod:`hopcore.dynamics.softmax` generate on the fly;
-    meant for tests, small P and the dense reference computations.
+    meant for tests, small P and the dense reference computations. The float64 array of shape (P, N)
+    must fit within the memory limit (:func:`hopcore.validation.memory_limit_bytes`).
+
+    Parameters
+    ----------
+    N : int
+        Dimension of the patterns (at least 1).
+    P : int
+        Number of patterns returned (at least 1).
+    seed : int
+        Master seed of the ensemble, in [0, 2^63 - 1].
+    kind : str, optional
+        ``"spherical"`` (default; uniform on the sphere of radius sqrt(N)) or ``"gaussian"`` (iid
+        N(0, 1) entries).
+    dtype : numpy dtype, optional
+        ``numpy.float64`` (default) or ``numpy.float32`` (the float64 draws rounded to single precision).
+    first : int, optional
+        Zero-based index of the first pattern returned (default 0: start at xi^1).
+
+    Returns
+    -------
+    numpy.ndarray of float64 or float32, shape (P, N)
+        Pattern-major: row mu is the pattern xi^(first+mu+1).
     """
     N = V.integer(1)("N", N)
     P = V.integer(1)("P", P)
@@ -221,9 +307,26 @@ def continuous_patterns(
 
 
 def sphere_point_at_angle(xi: np.ndarray, theta: float, seed: int) -> np.ndarray:
-    """A point x on the sphere |x|^2 = N at angle theta from xi (|xi|^2 = N assumed not needed:
-    the direction of xi is used): x = sqrt(N) (cos theta u + sin theta v), u = xi/|xi| and v a
-    uniformly random unit vector orthogonal to u (drawn from ``seed``)."""
+    """A point x on the sphere |x|^2 = N at angle theta from xi.
+
+    |xi|^2 = N is not needed: only the direction of xi is used. The point is
+    x = sqrt(N) (cos theta u + sin theta v), with u = xi/|xi| and v a uniformly random unit vector
+    orthogonal to u (drawn from ``seed``).
+
+    Parameters
+    ----------
+    xi : numpy.ndarray, shape (N,)
+        Reference vector (nonzero).
+    theta : float
+        Angle between x and xi, in radians, in [0, pi].
+    seed : int
+        Seed of ``numpy.random.default_rng`` that draws the orthogonal direction v.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (N,)
+        The point x, with |x|^2 = N and x.xi = sqrt(N) |xi| cos theta.
+    """
     theta = V.real(0.0, math.pi)("theta", theta)
     xi = np.asarray(xi, dtype=np.float64)
     n = xi.shape[0]
@@ -235,7 +338,20 @@ def sphere_point_at_angle(xi: np.ndarray, theta: float, seed: int) -> np.ndarray
 
 
 def n_patterns(alpha: float, N: int) -> int:
-    """P = round(exp(alpha N)), at least 2 (the pattern of interest and one other)."""
+    """P = round(exp(alpha N)), at least 2 (the pattern of interest and one other).
+
+    Parameters
+    ----------
+    alpha : float
+        Load of the dense memory, P = exp(alpha N).
+    N : int
+        Dimension of the patterns.
+
+    Returns
+    -------
+    int
+        The number of patterns P.
+    """
     return max(2, int(round(math.exp(alpha * N))))
 
 

@@ -1,6 +1,7 @@
 """Random-features ensemble: hidden features, coefficients, examples and mixtures.
 
-Data model (book chapter ``rf_storage_learning``, spec ``random_features.md``):
+Data model (book chapter ``rf_storage_learning``, the random-features Hopfield model of Negri et al.
+(2023); book equation: rf_storage_learning-model):
 
 - ``D = alpha_D N`` features ``f^k in {+-1}^N``, iid uniform: the columns of ``F`` (N x D).
 - ``P = alpha N`` coefficient vectors ``c^mu in R^D`` (the columns of ``C``, D x P):
@@ -34,7 +35,22 @@ def _memory(name: str, value, nbytes: float) -> None:
 
 
 def rf_features(N: int, D: int, seed: int) -> np.ndarray:
-    """Feature matrix ``F`` (N x D, int8, C-contiguous), iid uniform +-1; column k is ``f^k``."""
+    """Feature matrix ``F``, iid uniform +-1; column k is the feature ``f^k``.
+
+    Parameters
+    ----------
+    N : int
+        Number of spins (at least 1).
+    D : int
+        Number of features (at least 1).
+    seed : int
+        Seed of ``numpy.random.default_rng``, in [0, 2^63 - 1].
+
+    Returns
+    -------
+    F : numpy.ndarray of int8, shape (N, D)
+        C-contiguous feature matrix with entries +-1.
+    """
     N = V.integer(1)("N", N)
     D = V.integer(1)("D", D)
     seed = V.seed("seed", seed)
@@ -47,9 +63,27 @@ def rf_features(N: int, D: int, seed: int) -> np.ndarray:
 
 
 def rf_sparse_support(D: int, P: int, L: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sparse coefficients in compressed form: positions ``idx`` (P x L, int64, distinct within a
-    row, uniformly random) and values ``val`` (P x L, int8, +-1) of the L non-zero entries of each
-    ``c^mu``. ``rf_coefficients(D, P, "sparse", L, seed)`` is exactly this support made dense.
+    """Sparse coefficients in compressed form: the positions and values of the L non-zero entries of each ``c^mu``.
+
+    ``rf_coefficients(D, P, "sparse", L, seed)`` is exactly this support made dense.
+
+    Parameters
+    ----------
+    D : int
+        Number of features (length of each ``c^mu``).
+    P : int
+        Number of coefficient vectors.
+    L : int
+        Non-zero entries per vector, in [1, D].
+    seed : int
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    idx : numpy.ndarray of int64, shape (P, L)
+        Feature positions of the non-zero entries, distinct within a row, uniformly random.
+    val : numpy.ndarray of int8, shape (P, L)
+        Their values, +-1.
     """
     D = V.integer(1)("D", D)
     P = V.integer(1)("P", P)
@@ -65,10 +99,28 @@ def rf_sparse_support(D: int, P: int, L: int, seed: int) -> tuple[np.ndarray, np
 
 
 def rf_coefficients(D: int, P: int, coefficients: str, L: int | None, seed: int) -> np.ndarray:
-    """Coefficient matrix ``C`` (D x P, float64); column mu is ``c^mu``.
+    """Coefficient matrix ``C``; column mu is ``c^mu``.
 
     ``"dense"``: iid N(0, 1). ``"dense_binary"``: iid +-1. ``"sparse"``: exactly ``L`` non-zero
-    entries per column, at distinct random positions, each +-1 (``L`` is ignored otherwise).
+    entries per column, at distinct random positions, each +-1 (:func:`rf_sparse_support` made dense).
+
+    Parameters
+    ----------
+    D : int
+        Number of features (rows of ``C``).
+    P : int
+        Number of coefficient vectors (columns of ``C``).
+    coefficients : str
+        ``"dense"``, ``"dense_binary"`` or ``"sparse"`` (see ``COEFFICIENTS``).
+    L : int or None
+        Non-zero entries per column for ``"sparse"``, in [1, D]; ignored otherwise.
+    seed : int
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    C : numpy.ndarray of float64, shape (D, P)
+        The coefficient matrix.
     """
     D = V.integer(1)("D", D)
     P = V.integer(1)("P", P)
@@ -170,9 +222,26 @@ def _check_F(F: np.ndarray) -> np.ndarray:
 
 
 def rf_examples_from_support(F: np.ndarray, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
-    """Examples ``sign(F c^mu)`` (N x P, int8, spin-major) from sparse integer coefficients given by
-    their support (``idx``, ``val`` as returned by :func:`rf_sparse_support`); exact integer sums,
-    ``sign(0) := +1``. Cost O(N P L)."""
+    """Examples ``sign(F c^mu)`` from sparse integer coefficients given by their support.
+
+    Exact integer sums, ``sign(0) := +1``. Cost O(N P L); parallel over examples, bit-identical for
+    any number of threads.
+
+    Parameters
+    ----------
+    F : numpy.ndarray of int8, shape (N, D)
+        Feature matrix, entries +-1 (:func:`rf_features`).
+    idx : numpy.ndarray of int64, shape (P, L)
+        Feature positions of the non-zero coefficients, in [0, D - 1] (as returned by
+        :func:`rf_sparse_support`).
+    val : numpy.ndarray of int8, shape (P, L)
+        The matching coefficient values.
+
+    Returns
+    -------
+    numpy.ndarray of int8, shape (N, P)
+        Spin-major examples: column mu is ``xi^mu``.
+    """
     F = _check_F(F)
     idx = np.ascontiguousarray(idx, dtype=np.int64)
     val = np.ascontiguousarray(val, dtype=np.int8)
@@ -187,12 +256,26 @@ def rf_examples_from_support(F: np.ndarray, idx: np.ndarray, val: np.ndarray) ->
 
 
 def rf_examples(F: np.ndarray, C: np.ndarray) -> np.ndarray:
-    """Examples ``xi^mu = sign(F c^mu)`` as an int8 (N x P) spin-major, C-contiguous matrix.
+    """Examples ``xi^mu = sign(F c^mu)`` as an int8 spin-major, C-contiguous matrix.
 
-    ``F``: (N x D) int8 +-1; ``C``: (D x P) float64. ``sign(0) := +1``. When every coefficient is an
-    integer (``"sparse"`` and ``"dense_binary"``) the sums are exact integers over the non-zero
-    entries only (O(N P L) work); otherwise they are float64 sums in a fixed order (O(N P D)).
-    Parallel over examples; bit-identical for any number of threads.
+    ``sign(0) := +1``. When every coefficient is an integer (``"sparse"`` and ``"dense_binary"``) the
+    sums are exact integers over the non-zero entries only (O(N P L) work); otherwise they are float64
+    sums in a fixed order (O(N P D)). Parallel over examples; bit-identical for any number of threads.
+
+    Book equation: rf_storage_learning-model
+
+    Parameters
+    ----------
+    F : numpy.ndarray of int8, shape (N, D)
+        Feature matrix, entries +-1.
+    C : numpy.ndarray, shape (D, P)
+        Coefficient matrix (converted to float64); integer coefficients of magnitude at most 127 take
+        the exact integer path.
+
+    Returns
+    -------
+    numpy.ndarray of int8, shape (N, P)
+        Spin-major examples: row i holds ``xi_i^1 .. xi_i^P``.
     """
     F = _check_F(F)
     C = np.asarray(C, dtype=np.float64)
@@ -214,8 +297,22 @@ def rf_examples(F: np.ndarray, C: np.ndarray) -> np.ndarray:
 
 
 def rf_mixture(F: np.ndarray, n: int, features=None) -> np.ndarray:
-    """Symmetric mixture ``sign(f^{k_1} + ... + f^{k_n})`` (N,) int8 of n features (n odd, so
-    no ties); by default the first n columns of ``F``."""
+    """Symmetric mixture ``sign(f^{k_1} + ... + f^{k_n})`` of n features (n odd, so no ties).
+
+    Parameters
+    ----------
+    F : numpy.ndarray of int8, shape (N, D)
+        Feature matrix, entries +-1.
+    n : int
+        Number of mixed features: an odd integer in [1, D].
+    features : sequence of int, optional
+        The n distinct column indices ``k_1 .. k_n`` in [0, D - 1]; by default the first n columns of ``F``.
+
+    Returns
+    -------
+    numpy.ndarray of int8, shape (N,)
+        The mixture state, entries +-1.
+    """
     F = _check_F(F)
     D = F.shape[1]
     n = V.odd_integer(1, D)("n", n)
