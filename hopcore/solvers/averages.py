@@ -34,9 +34,22 @@ def _hermite(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def gauss_hermite(n: int = 101) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes and weights with ``sum(w * f(z)) ~= E f(z)``, ``z ~ N(0, 1)``; exact for polynomials of degree <= 2n-1.
+    """Gauss-Hermite nodes and weights for ``E f(z)``, ``z ~ N(0, 1)``.
 
-    The arrays are cached and read-only.
+    ``sum(w * f(z)) ~= E f(z)``, exact for polynomials of degree <= 2n-1 (probabilists' Hermite rule,
+    weights normalized to sum to one). The arrays are cached and read-only.
+
+    Parameters
+    ----------
+    n : int, optional
+        Number of nodes, in [1, 400] (default 101).
+
+    Returns
+    -------
+    z : numpy.ndarray of float64, shape (n,)
+        Nodes.
+    w : numpy.ndarray of float64, shape (n,)
+        Weights, summing to one.
     """
     n = V.integer(1, 400)("n", n)
     return _hermite(n)
@@ -60,6 +73,21 @@ def normal_grid(n: int = 4001, zmax: float = 10.0) -> tuple[np.ndarray, np.ndarr
     For integrands with a step of width ``delta`` in z (``tanh(beta (m + s z))`` has ``delta = T / s``)
     the spacing ``2 zmax / (n - 1)`` must be well below ``delta``; the rule is then accurate to
     near machine precision because the integrand and all its derivatives vanish at the ends.
+    The arrays are cached and read-only.
+
+    Parameters
+    ----------
+    n : int, optional
+        Number of grid points, in [3, 10^7] (default 4001).
+    zmax : float, optional
+        Half-width of the grid, in [1, 40] (default 10).
+
+    Returns
+    -------
+    z : numpy.ndarray of float64, shape (n,)
+        Equally spaced nodes from -zmax to zmax.
+    w : numpy.ndarray of float64, shape (n,)
+        Trapezoid weights times the normal density, summing to one.
     """
     n = V.integer(3, 10**7)("n", n)
     zmax = V.real(1.0, 40.0)("zmax", zmax)
@@ -69,10 +97,28 @@ def normal_grid(n: int = 4001, zmax: float = 10.0) -> tuple[np.ndarray, np.ndarr
 def gaussian_average(f, n: int = 101, *, rule: str = "hermite", zmax: float = 10.0, axis: int = -1):
     """``E f(z)`` for ``z ~ N(0, 1)``, vectorized.
 
-    ``f`` receives the node array (shape ``(n,)``) and may return an array of any shape whose LAST
-    axis is the node axis (broadcast other parameters as ``param[..., None]``); the average is taken
-    over that axis. ``rule="hermite"`` (Gauss-Hermite, n nodes) or ``"grid"`` (uniform trapezoid on
-    ``[-zmax, zmax]``, see :func:`normal_grid`).
+    ``f`` receives the node array (shape ``(n,)``) and may return an array of any shape whose node
+    axis is ``axis`` (by default the LAST axis; broadcast other parameters as ``param[..., None]``); the
+    average is taken over that axis.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(z) -> array``, evaluated once on all nodes.
+    n : int, optional
+        Number of nodes (default 101).
+    rule : str, optional
+        ``"hermite"`` (Gauss-Hermite, n nodes, :func:`gauss_hermite`; the default) or ``"grid"``
+        (uniform trapezoid on ``[-zmax, zmax]``, see :func:`normal_grid`).
+    zmax : float, optional
+        Half-width of the grid for ``rule="grid"`` (default 10).
+    axis : int, optional
+        Axis of ``f(z)`` that runs over the nodes (default -1).
+
+    Returns
+    -------
+    numpy.ndarray or float
+        The average, with the node axis removed.
     """
     rule = V.choice("hermite", "grid")("rule", rule)
     z, w = gauss_hermite(n) if rule == "hermite" else normal_grid(n, zmax)
@@ -94,6 +140,18 @@ def binomial_mixture(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Values and probabilities of ``zeta = xi^1 + ... + xi^n`` for iid ``xi^mu = +-1`` (p = 1/2).
 
     ``zeta = n - 2k``, ``P(zeta) = binom(n, k) / 2^n``, ``k = 0..n``; read-only cached arrays.
+
+    Parameters
+    ----------
+    n : int
+        Number of summed patterns, in [1, 1000].
+
+    Returns
+    -------
+    zeta : numpy.ndarray of float64, shape (n + 1,)
+        The values n, n - 2, ..., -n.
+    prob : numpy.ndarray of float64, shape (n + 1,)
+        Their probabilities, summing to one.
     """
     n = V.integer(1, 1000)("n", n)
     return _binomial(n)

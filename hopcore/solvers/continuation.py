@@ -17,7 +17,20 @@ class Branch:
     """Solutions along ``control``: ``x[k]`` solves the equations at ``control[k]`` if ``converged[k]``.
 
     Non-converged rows hold the last iterate and must not be drawn as solutions (see
-    :meth:`solutions`).
+    :meth:`solutions`). Returned by :func:`follow_branch`.
+
+    Parameters
+    ----------
+    control : numpy.ndarray of float, shape (k,)
+        The control values, in the order they were solved.
+    x : numpy.ndarray of float, shape (k, dim)
+        Solution (or last iterate) at each control value.
+    converged : numpy.ndarray of bool, shape (k,)
+        Whether the solver converged at each control value.
+    iterations : numpy.ndarray of int, shape (k,)
+        Iterations the solver used at each control value.
+    residual : numpy.ndarray of float, shape (k,)
+        Final residual ``max |F(x) - x|`` at each control value.
     """
 
     control: np.ndarray
@@ -28,20 +41,51 @@ class Branch:
 
     @property
     def n_not_converged(self) -> int:
+        """Number of control values at which the solver did not converge.
+
+        Returns
+        -------
+        int
+            The count of ``False`` entries of ``converged``.
+        """
         return int(np.count_nonzero(~self.converged))
 
     def solutions(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(control, x)`` restricted to the converged points."""
+        """``(control, x)`` restricted to the converged points.
+
+        Returns
+        -------
+        control : numpy.ndarray of float, shape (k_converged,)
+            Control values where the solver converged.
+        x : numpy.ndarray of float, shape (k_converged, dim)
+            The solutions there.
+        """
         return self.control[self.converged], self.x[self.converged]
 
 
 def follow_branch(make_F, controls, x0, *, solver=None, **iter_kw) -> Branch:
-    """Solve ``x = F_c(x)`` for every ``c`` in ``controls`` (in the given order), starting each point
-    from the previous converged solution (the first from ``x0``; after a failure, from the last
-    converged one).
+    """Solve ``x = F_c(x)`` for every ``c`` in ``controls`` by continuation.
 
-    ``make_F(c)`` returns the map ``F_c``; ``solver(F, x_start, **iter_kw) -> FixedPoint`` defaults to
-    :func:`damped_iteration`.
+    The controls are solved in the given order, each point starting from the previous converged
+    solution (the first from ``x0``; after a failure, from the last converged one).
+
+    Parameters
+    ----------
+    make_F : callable
+        ``make_F(c)`` returns the map ``F_c``.
+    controls : sequence of float
+        Non-empty 1-d sequence of control values.
+    x0 : float or array_like
+        Starting point of the first solve.
+    solver : callable, optional
+        ``solver(F, x_start, **iter_kw) -> FixedPoint``; defaults to :func:`damped_iteration`.
+    **iter_kw
+        Keyword arguments passed on to ``solver`` (tolerance, damping, ...).
+
+    Returns
+    -------
+    Branch
+        The solutions with their convergence record, one row per control value.
     """
     solver = damped_iteration if solver is None else solver
     controls = np.asarray(controls, dtype=float)
@@ -67,13 +111,35 @@ def locate_jump(solve, order_parameter, lo: float, hi: float, *, threshold: floa
     The branch "exists" at ``c`` when ``solve(c, x) -> FixedPoint`` converges and
     ``order_parameter(sol.x) > threshold``. It must exist at exactly one of ``lo``, ``hi``. Every trial
     starts from the solution at the nearest control where the branch exists (continuation), so the
-    branch is followed, not re-found. Stops when the bracket is shorter than ``tol``.
+    branch is followed, not re-found. Stops when the bracket is shorter than ``tol`` (or after
+    ``max_bisections`` halvings).
 
-    Returns ``(control_c, info)`` with ``control_c`` the midpoint of the final bracket and ``info``:
-    ``exists_at`` / ``gone_at`` (final bracket ends), ``x_exists`` (solution at ``exists_at``),
-    ``order_exists`` and ``order_gone`` (order parameter on both sides; nan if the solver failed there),
-    ``jump`` (their difference), ``bisections``, ``n_not_converged`` (trials where the solver failed),
-    ``bracket`` (final width).
+    Parameters
+    ----------
+    solve : callable
+        ``solve(control, x_start) -> FixedPoint``; ``x_start`` is None for a cold start.
+    order_parameter : callable
+        Maps a solution ``sol.x`` to a float compared with ``threshold``.
+    lo, hi : float
+        Ends of the initial bracket (different; either order).
+    threshold : float
+        The branch exists where the order parameter is above this value.
+    tol : float, optional
+        Width of the final bracket (default 1e-6).
+    x_start : array_like, optional
+        Starting point of the first trial at ``lo``.
+    max_bisections : int, optional
+        Maximum number of halvings (default 200).
+
+    Returns
+    -------
+    control_c : float
+        Midpoint of the final bracket.
+    info : dict
+        ``exists_at`` / ``gone_at`` (final bracket ends), ``x_exists`` (solution at ``exists_at``),
+        ``order_exists`` and ``order_gone`` (order parameter on both sides; nan if the solver failed
+        there), ``jump`` (their difference), ``bisections``, ``n_not_converged`` (trials where the
+        solver failed), ``bracket`` (final width).
     """
     lo = V.real()("lo", lo)
     hi = V.real()("hi", hi)

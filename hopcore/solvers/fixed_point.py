@@ -18,11 +18,23 @@ __all__ = ["FixedPoint", "damped_iteration", "newton_iteration", "solve_fixed_po
 
 @dataclass
 class FixedPoint:
-    """A candidate solution of ``x = F(x)``.
+    """A candidate solution of ``x = F(x)``, with its convergence record.
 
-    ``x``: last iterate (the point whose residual is reported); ``converged``: residual <= tol reached
-    with finite values; ``iterations``: number of evaluations of the update; ``residual``:
-    ``max |F(x) - x|`` at ``x``; ``residuals``: the residual after every iteration.
+    Parameters
+    ----------
+    x : numpy.ndarray of float
+        Last iterate (the point whose residual is reported); stored as a 1-d float array.
+    converged : bool
+        Residual <= tol reached with finite values.
+    iterations : int
+        Number of evaluations of the update.
+    residual : float
+        ``max |F(x) - x|`` at ``x`` (inf after a non-finite value).
+    residuals : numpy.ndarray of float, optional
+        The residual after every iteration.
+    method : str, optional
+        The solver that produced the record (``"damped"``, ``"newton"``, ``"damped+newton"``,
+        ``"closed form"``, ...).
     """
 
     x: np.ndarray
@@ -47,6 +59,24 @@ def damped_iteration(F, x0, *, damping: float = 0.5, tol: float = 1e-10, max_ite
 
     ``damping`` in [0, 1) slows the update to tame oscillating maps (0: plain iteration). A non-finite
     value of ``F`` stops the iteration and is reported as non-converged (residual = inf).
+
+    Parameters
+    ----------
+    F : callable
+        The map, 1-d float array -> array of the same size.
+    x0 : float or array_like
+        Starting point.
+    damping : float, optional
+        Weight of the old iterate, in [0, 1) (default 0.5).
+    tol : float, optional
+        Convergence threshold on ``max |F(x) - x|`` (default 1e-10).
+    max_iter : int, optional
+        Maximum number of evaluations of ``F`` (default 10000).
+
+    Returns
+    -------
+    FixedPoint
+        The last iterate and its record (``method = "damped"``).
     """
     damping = V.real(0.0, 1.0, hi_open=True)("damping", damping)
     tol = V.positive()("tol", tol)
@@ -68,10 +98,30 @@ def damped_iteration(F, x0, *, damping: float = 0.5, tol: float = 1e-10, max_ite
 def newton_iteration(F, x0, *, tol: float = 1e-10, max_iter: int = 60, h: float = 1e-7) -> FixedPoint:
     """Newton's method on ``G(x) = F(x) - x = 0`` with a finite-difference Jacobian and backtracking.
 
-    Each step solves ``J dx = -G`` (``J_ij = dG_i/dx_j`` by forward differences of step ``h |x_j|``)
-    and halves ``dx`` until ``max |G|`` decreases with finite values; converges quadratically near a
-    regular root and still (linearly) at a fold, where damped iteration slows down critically.
-    It follows whichever root is near ``x0``, stable or not: start it from a continuation.
+    Each step solves ``J dx = -G`` (``J_ij = dG_i/dx_j`` by forward differences of step
+    ``h max(1, |x_j|)``; least squares if J is singular) and halves ``dx`` until ``max |G|`` decreases
+    with finite values; converges quadratically near a regular root and still (linearly) at a fold,
+    where damped iteration slows down critically. It follows whichever root is near ``x0``, stable or
+    not: start it from a continuation.
+
+    Parameters
+    ----------
+    F : callable
+        The map, 1-d float array -> array of the same size.
+    x0 : float or array_like
+        Starting point.
+    tol : float, optional
+        Convergence threshold on ``max |F(x) - x|`` (default 1e-10).
+    max_iter : int, optional
+        Maximum number of Newton steps (default 60).
+    h : float, optional
+        Relative step of the finite differences (default 1e-7).
+
+    Returns
+    -------
+    FixedPoint
+        The last accepted point and its record (``method = "newton"``; ``iterations`` counts Newton
+        steps).
     """
     tol = V.positive()("tol", tol)
     max_iter = V.integer(1, None)("max_iter", max_iter)
@@ -119,10 +169,33 @@ def newton_iteration(F, x0, *, tol: float = 1e-10, max_iter: int = 60, h: float 
 
 def solve_fixed_point(F, x0, *, damping: float = 0.5, tol: float = 1e-10, max_iter: int = 10_000,
                       warmup: int = 50, newton_iter: int = 60) -> FixedPoint:
-    """Damped iteration for ``warmup`` steps (to fall into the basin of an attracting solution), then
-    Newton to finish; if Newton fails, the damped iteration continues up to ``max_iter``.
+    """Damped iteration, then Newton to finish; if Newton fails, the damped iteration continues.
 
+    Damped iteration for ``warmup`` steps (to fall into the basin of an attracting solution), then
+    Newton to finish; if Newton fails, the damped iteration continues up to ``max_iter`` in total.
     The record counts all iterations of both stages; ``method`` says which one finished.
+
+    Parameters
+    ----------
+    F : callable
+        The map, 1-d float array -> array of the same size.
+    x0 : float or array_like
+        Starting point.
+    damping : float, optional
+        Damping of the damped stages (default 0.5), see :func:`damped_iteration`.
+    tol : float, optional
+        Convergence threshold on ``max |F(x) - x|`` (default 1e-10).
+    max_iter : int, optional
+        Maximum number of damped iterations (default 10000).
+    warmup : int, optional
+        Damped iterations before Newton is tried (default 50).
+    newton_iter : int, optional
+        Maximum number of Newton steps (default 60).
+
+    Returns
+    -------
+    FixedPoint
+        The solution and its record; ``method`` is ``"damped"`` or ``"damped+newton"``.
     """
     first = damped_iteration(F, x0, damping=damping, tol=tol, max_iter=max(1, min(warmup, max_iter)))
     if first.converged:

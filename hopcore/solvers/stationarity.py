@@ -13,7 +13,19 @@ __all__ = ["numerical_gradient", "numerical_hessian"]
 def numerical_gradient(f, x, h: float = 1e-6) -> np.ndarray:
     """Central differences ``g_i = (f(x + h e_i) - f(x - h e_i)) / (2 h)``, error O(h^2).
 
-    ``f`` maps a 1-d float array to a scalar; ``x`` is the point (any shape, flattened).
+    Parameters
+    ----------
+    f : callable
+        Maps a 1-d float array to a scalar.
+    x : array_like
+        The point (any shape, flattened).
+    h : float, optional
+        Step (default 1e-6).
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (x.size,)
+        The gradient.
     """
     h = V.positive()("h", h)
     x = np.asarray(x, dtype=float).ravel()
@@ -26,7 +38,22 @@ def numerical_gradient(f, x, h: float = 1e-6) -> np.ndarray:
 
 
 def numerical_hessian(f, x, h: float = 1e-4) -> np.ndarray:
-    """Symmetric central-difference Hessian ``H_ij = d^2 f / dx_i dx_j``, error O(h^2)."""
+    """Symmetric central-difference Hessian ``H_ij = d^2 f / dx_i dx_j``, error O(h^2).
+
+    Parameters
+    ----------
+    f : callable
+        Maps a 1-d float array to a scalar.
+    x : array_like
+        The point (any shape, flattened).
+    h : float, optional
+        Step (default 1e-4).
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (x.size, x.size)
+        The symmetric Hessian.
+    """
     h = V.positive()("h", h)
     x = np.asarray(x, dtype=float).ravel()
     d = x.size
