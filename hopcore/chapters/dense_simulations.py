@@ -1,8 +1,33 @@
-"""Chapter: finite-N simulations of dense associative memories, extrapolated in 1/N."""
+"""Chapter: finite-N simulations of dense associative memories, extrapolated in 1/N.
+
+``compute`` runs the threshold searches (spherical patterns at the main load and at further loads,
+Gaussian patterns), the protocol check and the basin simulations, fits lambda_1/2(N) in 1/N,
+evaluates the finite-N theory of :func:`hopcore.theory.dense_memory.finite_n_threshold` at the same
+sizes and turns every statement the page makes about the run into a claim. The figures are drawn
+from the result by the ``figure_*`` functions.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.stats import chi2
 
 from .. import validation as V
-from ..experiments.dense import check_alpha_N
+from ..analysis import level_crossings, wilson_interval
+from ..book import spec as _spec
+from ..book import style
+from ..book.report import ChapterResult, claim
 from ..book.spec import Chapter, Param
+from ..dynamics import softmax as S
+from ..ensembles import continuous as C
+from ..experiments import dense as D
+from ..experiments import sweep_grid
+from ..experiments.dense import check_alpha_N
+from ..theory import dense_memory as T
 
 
 def _lists(p):
@@ -35,11 +60,12 @@ SPEC = Chapter(
     minutes=(0.5, 3.0),
     cached="every realization under _build/cache/hopcore.experiments.dense.*",
     params={
-        "alpha": Param(0.2, V.real(0.0, 2.0, lo_open=True), doc="main load alpha = log(P)/N"),
+        "alpha": Param(0.2, V.real(0.0, 2.0, lo_open=True), doc="main load alpha, log(P)/N"),
         "Ns": Param([20, 25, 30, 35, 40, 45], _Ns, paper=[20, 30, 40, 50, 60, 65, 70, 75], doc="sizes, spherical patterns"),
         "n_samples": Param([16, 16, 12, 8, 6, 4], _ints, paper=[32, 32, 24, 16, 8, 6, 4, 3], doc="realizations per N"),
         "Ns_gaussian": Param([20, 25, 30, 35, 40], _Ns, paper=[20, 30, 40, 50, 60], doc="sizes, Gaussian patterns"),
-        "n_samples_gaussian": Param([24, 24, 16, 16, 16], _ints, paper=[64, 64, 48, 40, 24]),
+        "n_samples_gaussian": Param([24, 24, 16, 16, 16], _ints, paper=[64, 64, 48, 40, 24],
+                                    doc="realizations per N, Gaussian patterns"),
         "alphas_other": Param([0.3], V.list_of(V.positive(2.0)), paper=[0.3, 0.4], doc="further loads (spherical)"),
         "Ns_other": Param([[16, 20, 24, 28, 32]], V.list_of(_Ns), paper=[[20, 25, 30, 35, 40, 45], [16, 20, 24, 28, 32]],
                           doc="one list of sizes per further load"),
@@ -56,14 +82,693 @@ SPEC = Chapter(
         "n_lams_check": Param(16, V.integer(3, 256), paper=24, doc="lam values per realization of the protocol check"),
         "max_iter_check": Param(400, V.integer(10, 10**5), doc="updates of the reference runs of the protocol check"),
         "N_basin": Param(30, V.integer(8, 400), paper=50, doc="size of the basin simulations"),
-        "alpha_basin": Param(0.2, V.real(0.0, 2.0, lo_open=True)),
-        "lams_basin": Param([0.5, 2.0], V.list_of(V.positive(1e3)), paper=[0.4, 0.6, 1.0, 3.0]),
+        "alpha_basin": Param(0.2, V.real(0.0, 2.0, lo_open=True), doc="load of the basin simulations"),
+        "lams_basin": Param([0.5, 2.0], V.list_of(V.positive(1e3)), paper=[0.4, 0.6, 1.0, 3.0],
+                            doc="lam values of the basin simulations"),
         "n_thetas": Param(10, V.integer(2, 200), paper=16, doc="start angles per lam"),
-        "n_samples_basin": Param(8, V.integer(1, 10**5), paper=24),
+        "n_samples_basin": Param(8, V.integer(2, 10**5), paper=24, doc="realizations (pattern sets) per lam and angle"),
     },
     checks=(_lists,),
+    headline=("alpha", "Ns", "n_samples", "Ns_gaussian", "N_basin", "n_samples_basin"),
     extra={"test": {"Ns": [16, 20, 24], "n_samples": [4, 4, 4], "Ns_gaussian": [16, 20, 24],
                     "n_samples_gaussian": [6, 6, 6], "Ns_other": [[12, 16, 20]], "n_samples_other": 3,
                     "N_check": 16, "n_check": 1, "n_lams_check": 8, "max_iter_check": 200,
                     "N_basin": 16, "lams_basin": [1.0], "n_thetas": 4, "n_samples_basin": 3}},
 )
+
+
+def prepare(namespace):
+    return _spec.prepare(SPEC.name, namespace)
+
+
+# ----------------------------------------------------------------------------- result
+@dataclass
+class Scan:
+    """lambda_1/2(N) of one ensemble at one load. Arrays over the sizes ``N``; the per-realization
+    arrays (``thresholds``, bracket ``lo``/``hi``, pattern-set ``seeds``) have shape (sizes,
+    realizations), nan (seed -1) where a size has fewer realizations than the largest count."""
+
+    kind: str
+    alpha: float
+    lam_c: float
+    N: np.ndarray
+    lam_half: np.ndarray
+    err: np.ndarray
+    spread: np.ndarray
+    censored: np.ndarray
+    passes: np.ndarray
+    seconds: np.ndarray
+    violations: np.ndarray
+    n_real: np.ndarray
+    thresholds: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    seeds: np.ndarray
+    extrapolated: float
+    extrapolated_err: float
+    fit: np.ndarray
+    last_runs: dict = field(default_factory=dict)  # the runs of the first realization at the largest N
+
+    def realizations(self, j: int, key: str = "thresholds") -> np.ndarray:
+        return getattr(self, key)[j, : self.n_real[j]]
+
+    @property
+    def fit_drawn(self) -> bool:
+        """A fit is drawn only when its intercept is determined: error below the value."""
+        return bool(np.isfinite(self.extrapolated_err) and self.extrapolated_err < abs(self.extrapolated))
+
+
+@dataclass
+class Result(ChapterResult):
+    main: Scan = None
+    gauss: Scan = None
+    others: dict = field(default_factory=dict)  # alpha -> Scan, the further loads
+    check: dict = field(default_factory=dict)  # protocol_check arrays over realizations
+    theory: dict = field(default_factory=dict)  # finite-N theory lines
+    basins: dict = field(default_factory=dict)  # probabilities (lam, theta), Wilson bounds, theta_c
+    eps: float = 0.05
+
+
+def _scan(p, alpha, Ns, kind, n_samples, resolution) -> Scan:
+    res = D.lambda_half_scan(alpha, Ns, kind, n_samples, p.seed, slots=p.slots, resolution=resolution, eps=p.eps,
+                             far=p.far, tol=p.tol, max_iter=p.max_iter, progress=False)
+    n_real = np.array([len(t) for t in res["thresholds"]])
+    R = int(n_real.max())
+
+    def pad(rows, fill=np.nan, dtype=float):
+        out = np.full((len(rows), R), fill, dtype=dtype)
+        for j, row in enumerate(rows):
+            out[j, : len(row)] = row
+        return out
+
+    x0, dx, coef = D.extrapolate_inverse_N(res["N"], res["lam_half"], res["err"])
+    return Scan(kind=kind, alpha=float(alpha), lam_c=float(res["lam_c"]), N=res["N"], lam_half=res["lam_half"],
+                err=res["err"], spread=res["spread"], censored=res["censored"], passes=res["passes"],
+                seconds=res["seconds"], violations=res["violations"], n_real=n_real,
+                thresholds=pad(res["thresholds"]), lo=pad(res["lo"]), hi=pad(res["hi"]),
+                seeds=pad(res["seeds"], -1, np.int64), extrapolated=x0, extrapolated_err=dx, fit=coef,
+                last_runs=dict(res["runs"][-1][0], lo=float(res["lo"][-1][0]), hi=float(res["hi"][-1][0])))
+
+
+def _theory_line(alpha, Ns, n=80, kind="spherical"):
+    N_line = np.unique(np.round(np.geomspace(min(Ns), 20 * max(Ns), n)).astype(int))
+    return N_line, np.array([T.finite_n_threshold(alpha, int(N), kind) for N in N_line])
+
+
+def _basins(p):
+    thetas = np.round(np.linspace(0.05, 1.45, p.n_thetas), 4)
+    grid = sweep_grid(D.basin_run, {"lam": list(p.lams_basin)}, p.n_samples_basin, p.seed, desc="basins",
+                      progress=False,
+                      fixed={"N": p.N_basin, "alpha": p.alpha_basin, "kind": "spherical", "thetas": thetas.tolist(),
+                             "eps": p.eps, "tol": p.tol, "max_iter": p.max_iter})
+    out = {"N": p.N_basin, "alpha": p.alpha_basin, "lam": np.array(p.lams_basin, float), "theta": thetas,
+           "samples": p.n_samples_basin,
+           "theta_c": np.array([T.theta_c(p.alpha_basin, lam) for lam in p.lams_basin]),
+           "lam_c": float(T.lam_c(p.alpha_basin)), "lam_star": float(T.lam_star(p.alpha_basin))}
+    for key, name in (("retrieved", "prob"), ("one_step", "prob_one_step")):
+        hits = grid[key].astype(float)  # (lam, samples, theta)
+        k, n = hits.sum(axis=1), hits.shape[1]
+        out[name] = hits.mean(axis=1)
+        out[name + "_lo"], out[name + "_hi"] = wilson_interval(k, n)
+        # where the probability (and its Wilson bounds) first falls through 1/2
+        for suffix, curve in (("", out[name]), ("_lo", out[name + "_lo"]), ("_hi", out[name + "_hi"])):
+            out[name + "_half" + suffix] = np.array([_first_down(thetas, row) for row in curve])
+    return out
+
+
+def _first_down(x, y, level=0.5):
+    c = level_crossings(x, y, level, "down")
+    return float(c[0]) if c.size else math.nan
+
+
+def compute(p) -> Result:
+    t_start = time.perf_counter()
+    timings = {}
+    # ------------------------------------------------------------------ protocol check
+    t0 = time.perf_counter()
+    chk = D.protocol_check(p.N_check, p.alpha, "spherical", p.n_check, p.n_lams_check, p.seed, slots=p.slots,
+                           resolution=p.resolution, eps=p.eps, far=p.far, tol=p.tol, max_iter=p.max_iter,
+                           max_iter_check=p.max_iter_check)
+    timings["protocol_check_s"] = time.perf_counter() - t0
+    # grid points retrieved by the search only: how far above the search bracket they sit
+    above = [lams[(lams >= hi) & ~ok] - hi for lams, ok, hi in zip(chk["lams"], chk["ref_retrieved"], chk["hi"])]
+    chk["above_hi"] = np.concatenate(above) if above else np.zeros(0)
+    chk["grid"] = float(6 * p.resolution / (p.n_lams_check - p.n_lams_check // 2 - 1))
+    # ------------------------------------------------------------------ spherical, main load
+    t0 = time.perf_counter()
+    main = _scan(p, p.alpha, p.Ns, "spherical", p.n_samples, p.resolution)
+    timings["spherical_s"] = time.perf_counter() - t0
+    timings["spherical_seconds_per_realization"] = dict(zip(map(int, main.N), main.seconds.tolist()))
+    N_line, fss_line = _theory_line(p.alpha, main.N)
+    fss_at = np.array([T.finite_n_threshold(p.alpha, int(N)) for N in main.N])
+    f0, df, fcoef = D.extrapolate_inverse_N(main.N, fss_at, main.err)
+    resid = main.lam_half - fss_at
+    r0, dr0, _ = D.extrapolate_inverse_N(main.N, resid, main.err)
+    onestep = T.finite_n_threshold(p.alpha, int(main.N[-1]), saddle_node=False)
+    theory = {"N_line": N_line, "lam_line": fss_line, "lam_at_N": fss_at, "fit": fcoef, "extrapolated": f0,
+              "extrapolated_err": df, "residual": resid, "residual_extrapolated": r0, "onestep_max": onestep,
+              "N1000": T.finite_n_threshold(p.alpha, 1000)}
+    # ------------------------------------------------------------------ further loads
+    t0 = time.perf_counter()
+    others = {a: _scan(p, a, Ns_a, "spherical", [p.n_samples_other] * len(Ns_a), p.resolution)
+              for a, Ns_a in zip(p.alphas_other, p.Ns_other)}
+    timings["other_alphas_s"] = time.perf_counter() - t0
+    all_loads = dict(sorted({p.alpha: main, **others}.items()))
+    theory["loads"] = {a: _theory_line(a, s.N, 60) for a, s in all_loads.items()}
+    # ------------------------------------------------------------------ Gaussian patterns
+    t0 = time.perf_counter()
+    gauss = _scan(p, p.alpha, p.Ns_gaussian, "gaussian", p.n_samples_gaussian, p.resolution_gaussian)
+    timings["gaussian_s"] = time.perf_counter() - t0
+    ends = (0, len(gauss.N) - 1)
+    def norm2(N, sd):
+        return float(np.sum(C.continuous_patterns(N, 1, int(sd), "gaussian")[0] ** 2) / N)
+
+    norms = {int(gauss.N[j]): np.array([norm2(int(gauss.N[j]), sd) for sd in gauss.realizations(j, "seeds")])
+             for j in ends}
+    r2 = np.linspace(2 * p.alpha + 1e-3, 1.6, 300)
+    r2_fss = np.linspace(max(2 * p.alpha + 0.05, 0.5), 1.6, 40)
+    N_big = int(gauss.N[-1])
+    s_med = np.array([chi2.median(int(N)) / int(N) for N in gauss.N])  # median squared norm over N
+    jl = ends[1]
+    thr_l = gauss.realizations(jl)
+    fin = np.isfinite(thr_l)  # censored realizations (never retrieved) left out
+    corr = float(np.corrcoef(norms[N_big][fin], thr_l[fin])[0, 1]) if fin.sum() > 2 else 0.0
+    theory["gaussian"] = {"norms": norms, "r2": r2, "lam_c_norm": T.lam_c_norm(p.alpha, np.sqrt(r2), "gaussian"),
+                          "r2_finite_n": r2_fss, "N_finite_n": N_big,
+                          "lam_finite_n": np.array([T.finite_n_threshold(p.alpha, N_big, "gaussian", s=x)
+                                                    for x in r2_fss]),
+                          "lam_half_finite_n": np.array([T.finite_n_threshold(p.alpha, int(N), "gaussian", s=x)
+                                                         for N, x in zip(gauss.N, s_med)]),
+                          "correlation": corr}
+    # ------------------------------------------------------------------ basins
+    t0 = time.perf_counter()
+    basins = _basins(p)
+    timings["basins_s"] = time.perf_counter() - t0
+    timings["wall_time_s"] = time.perf_counter() - t_start
+
+    r = Result(main=main, gauss=gauss, others=others, check=chk, theory=theory, basins=basins, eps=p.eps,
+               timings=timings)
+    r.claims = _claims(p, r)
+    r.glue = _glue(p, r)
+    r.summary = _summary(p, r)
+    r.figure_data = _figure_data(p, r)
+    return r
+
+
+# ----------------------------------------------------------------------------- claims
+def _list(values, fmt="{:.4f}"):
+    return ", ".join(fmt.format(v) for v in values)
+
+
+def _claims(p, r: Result) -> dict:
+    m, g, th, chk, b = r.main, r.gauss, r.theory, r.check, r.basins
+    lc, x0, dx = m.lam_c, m.extrapolated, m.extrapolated_err
+    f0 = th["extrapolated"]
+    N0, N1 = int(m.N[0]), int(m.N[-1])
+    P1 = C.n_patterns(p.alpha, N1)
+    out = {}
+
+    # --- the threshold searches
+    n_searches = int(sum(s.n_real.sum() for s in (m, g, *r.others.values())))
+    violations = int(sum(int(s.violations.sum()) for s in (m, g, *r.others.values())))
+    out["monotone_in_lambda"] = claim(
+        violations == 0,
+        f"we never saw an exception: over the {n_searches} threshold searches of this run the violations counter "
+        f"stays at zero",
+        otherwise=f"this run saw {violations} exception(s) in {n_searches} threshold searches (the violations "
+                  f"counter): for those pattern sets the threshold is not a single point",
+        violations=violations, searches=n_searches)
+
+    n_check, n_mono = len(chk["monotone"]), int(np.sum(chk["monotone"]))
+    out["protocol_monotone"] = claim(
+        n_mono == n_check, f"The reference outcomes are monotone in λ in {n_mono} of {n_check} realizations.",
+        otherwise=f"The reference outcomes are monotone in λ in only {n_mono} of {n_check} realizations.",
+        monotone=n_mono, realizations=n_check)
+    lost_wrong = int(np.sum(chk["disagree_lost"]))
+    out["protocol_early_decisions"] = claim(
+        lost_wrong == 0,
+        "Grid points that the search calls lost but the reference retrieves, what a wrong early decision would "
+        "produce, number 0.",
+        otherwise=f"Grid points that the search calls lost but the reference retrieves, what a wrong early decision "
+                  f"would produce, number {lost_wrong}: the early decisions made wrong calls in this check.",
+        wrong_early_decisions=lost_wrong, N=p.N_check)
+    ret_wrong = int(np.sum(chk["disagree_retrieved"]))
+    top = float(chk["above_hi"].max()) if chk["above_hi"].size else 0.0
+    near = 3 * p.resolution  # half-width of the grid placed around the search threshold
+    out["protocol_tolerance"] = claim(
+        top <= near,
+        (f"Grid points the search calls retrieved but the reference loses number {ret_wrong}; they come from the "
+         f"finite tolerance (lost runs caught at their bottleneck count as converged) and sit just above the search "
+         f"threshold, at most {top:.5f} above it (within the {near:.4f} around it where the grid is dense)."
+         if ret_wrong else "No grid point that the search calls retrieved is lost for the reference runs."),
+        otherwise=f"Grid points the search calls retrieved but the reference loses number {ret_wrong}, up to "
+                  f"{top:.5f} above the search threshold: farther than the finite tolerance explains "
+                  f"(it acts within {near:.4f} of the threshold).",
+        finding=False, retrieved_by_search_only=ret_wrong, largest_distance_above=top, tolerance=near)
+    shift = float(np.mean(chk["shift"]))
+    steps = np.abs(np.diff(m.lam_half))
+    min_step = float(steps.min()) if steps.size else math.nan
+    out["protocol_shift"] = claim(
+        abs(shift) < min_step,
+        f"on average the search threshold lies {shift:+.5f} from the reference one at N = {p.N_check} (the grid near "
+        f"the threshold is spaced by {chk['grid']:.5f}, which limits how well this shift is resolved), less than the "
+        f"smallest change of λ½ between consecutive simulated sizes ({min_step:.4f}): small next to the finite-size "
+        f"shifts we are after",
+        otherwise=f"on average the search threshold lies {shift:+.5f} from the reference one at N = {p.N_check}, "
+                  f"not small next to the smallest change of λ½ between consecutive simulated sizes "
+                  f"({min_step:.4f}): the tolerance matters at this resolution",
+        finding=False, shift=shift, smallest_step=min_step, grid=chk["grid"])
+
+    # --- spherical lambda_1/2(N)
+    d = np.diff(m.lam_half)
+    out["lambda_half_decreases"] = claim(
+        bool(np.all(d < 0)),
+        f"the coupling λ½(N) at which ξ¹ is retrieved in half of the realizations decreases steadily with N, "
+        f"from {m.lam_half[0]:.4f} at N = {N0} to {m.lam_half[-1]:.4f} at N = {N1} (P ≈ {P1:.3g})",
+        otherwise=f"the coupling λ½(N) at which ξ¹ is retrieved in half of the realizations goes from "
+                  f"{m.lam_half[0]:.4f} at N = {N0} to {m.lam_half[-1]:.4f} at N = {N1} (P ≈ {P1:.3g}), but not "
+                  f"steadily: it rises at {int(np.sum(d >= 0))} of {len(d)} steps (largest rise {d.max():+.4f}, "
+                  f"errors about {np.median(m.err):.4f}); more realizations per size are needed to resolve the trend",
+        steps=d, errors=m.err, N=m.N)
+    out["spread_shrinks"] = claim(
+        m.spread[-1] < m.spread[0],
+        f"The thresholds of different realizations get closer as N grows (their spread falls from "
+        f"{m.spread[0]:.4f} at N = {N0} to {m.spread[-1]:.4f} at N = {N1}): the REM free energy of the other "
+        f"patterns self-averages, which is why a handful of realizations is enough at the largest sizes.",
+        otherwise=f"In this run the spread of the thresholds does not shrink from N = {N0} ({m.spread[0]:.4f}) to "
+                  f"N = {N1} ({m.spread[-1]:.4f}): with so few realizations per size the spread itself is poorly "
+                  f"estimated.",
+        spread=m.spread, N=m.N)
+    sig = (x0 - lc) / dx
+    out["extrapolation_misses"] = claim(
+        abs(sig) > 2,
+        f"The paper's quadratic extrapolation in 1/N gives {x0:.4f} ± {dx:.4f} against the theory "
+        f"λ_c(α) = {lc:.4f}: close ({100 * abs(x0 - lc) / lc:.0f}% {'above' if x0 > lc else 'below'}), but "
+        f"{abs(sig):.1f} of its standard errors away, so not within its error bar.",
+        otherwise=f"The paper's quadratic extrapolation in 1/N gives {x0:.4f} ± {dx:.4f}, compatible with the theory "
+                  f"λ_c(α) = {lc:.4f} within two standard errors ({sig:+.1f}).",
+        finding=False, extrapolated=x0, extrapolated_err=dx, lam_c=lc, sigmas=sig, tolerance_sigmas=2)
+
+    # --- the finite-N theory against the simulations
+    res = th["residual"]
+    big = m.N >= 0.75 * m.N.max()
+    dev = float(np.max(np.abs(res[big])))
+    tol_big = 1.0 / N1
+    out["theory_large_N"] = claim(
+        dev < tol_big,
+        f"At the largest sizes (the upper quarter of the range) the theory is within {dev:.4f} of the simulations, "
+        f"with no adjustable parameter: less than 1/N = {tol_big:.4f}, the order of the terms it neglects next to "
+        f"log N/N.",
+        otherwise=f"At the largest sizes (the upper quarter of the range) the theory is still {dev:.4f} away from "
+                  f"the simulations, more than 1/N = {tol_big:.4f}, the order of the terms it neglects.",
+        largest_deviation=dev, tolerance=tol_big, N=m.N[big])
+    out["theory_small_N"] = claim(
+        res[0] > 2 * m.err[0],
+        f"At the smallest size (N = {N0}, P = {C.n_patterns(p.alpha, N0)}), where the REM is far from "
+        f"self-averaging, it misses: the simulation lies {res[0]:+.4f} from it, {res[0] / m.err[0]:.1f} standard "
+        f"errors.",
+        otherwise=f"Even at the smallest size (N = {N0}) the simulation lies within two standard errors of the "
+                  f"theory ({res[0]:+.4f} ± {m.err[0]:.4f}).",
+        finding=False, deviation=float(res[0]), err=float(m.err[0]), N=N0)
+    out["onestep_at_lambda_c"] = claim(
+        abs(th["onestep_max"] - lc) < p.resolution,
+        f"with the exact finite-N average of Z this happens at {th['onestep_max']:.4f} for N = {N1}, within the "
+        f"resolution of the threshold searches ({p.resolution:g}) of λ_c = {lc:.4f}",
+        otherwise=f"with the exact finite-N average of Z this happens at {th['onestep_max']:.4f} for N = {N1}, "
+                  f"already {th['onestep_max'] - lc:+.4f} from λ_c = {lc:.4f}",
+        finding=False, onestep=th["onestep_max"], lam_c=lc, tolerance=p.resolution)
+    gap_seen = abs(x0 - lc) > 2 * dx  # the data intercept is resolved away from lam_c
+    nearer_data = abs(x0 - f0) < abs(f0 - lc)  # the theory's fit lands next to the data, not at lam_c
+    if not gap_seen:
+        otherwise = (f"A quadratic in 1/N fitted to this theory at the simulated sizes lands at {f0:.4f} "
+                     f"(λ_c = {lc:.4f}); the intercept of the data, {x0:.4f} ± {dx:.4f}, is too uncertain at these "
+                     f"sizes to tell whether the log N/N term accounts for its distance to λ_c.")
+    elif not nearer_data:
+        falls = (f"falls from {res[0]:+.4f} at N = {N0} to {res[-1]:+.4f} at N = {N1}" if abs(res[-1]) < abs(res[0])
+                 else f"is {res[0]:+.4f} at N = {N0} and {res[-1]:+.4f} at N = {N1}")
+        otherwise = (f"A quadratic in 1/N fitted to this theory at the simulated sizes lands at {f0:.4f}, "
+                     f"{abs(x0 - lc) / max(abs(f0 - lc), 1e-12):.0f} times closer to λ_c = {lc:.4f} than the "
+                     f"intercept of the data ({x0:.4f} ± {dx:.4f}, {abs(x0 - f0) / dx:.1f} standard errors away from "
+                     f"it): the log N/N term of the theory moves the quadratic's intercept by {f0 - lc:+.4f}, only "
+                     f"{100 * (f0 - lc) / (x0 - lc):.0f}% of the gap between the extrapolated data and λ_c. The rest, "
+                     f"{x0 - f0:+.4f}, is the intercept of the same fit applied to the difference between simulation "
+                     f"and theory, which {falls}: the quadratic turns this discrepancy at the smallest sizes into an "
+                     f"offset at 1/N = 0.")
+    else:
+        otherwise = (f"A quadratic in 1/N fitted to this theory at the simulated sizes lands at {f0:.4f}, next to the "
+                     f"intercept of the data ({x0:.4f} ± {dx:.4f}) rather than at λ_c = {lc:.4f}, but "
+                     f"{abs(x0 - f0) / dx:.1f} standard errors from it: the log N/N term accounts for part of the gap "
+                     f"only.")
+    out["theory_fit_gap"] = claim(
+        gap_seen and nearer_data and abs(x0 - f0) <= 2 * dx,
+        f"A quadratic in 1/N fitted to this theory at the simulated sizes lands at {f0:.4f}, within two standard "
+        f"errors of the intercept of the data ({x0:.4f} ± {dx:.4f}) and not at λ_c = {lc:.4f}: the gap between the "
+        f"extrapolated simulations and λ_c is the log N/N term, not a failure of the N → ∞ theory.",
+        otherwise=otherwise, finding=False, theory_fit=f0, extrapolated=x0, extrapolated_err=dx, lam_c=lc,
+        residual_intercept=th["residual_extrapolated"], tolerance_sigmas=2)
+
+    # --- several loads
+    loads = dict(sorted({p.alpha: m, **r.others}.items()))
+    above = {a: s.extrapolated - s.lam_c for a, s in loads.items()}
+    shown = "; ".join(f"α = {a:g}: {s.extrapolated:.4f} ± {s.extrapolated_err:.4f} against {s.lam_c:.4f}"
+                      for a, s in loads.items())
+    out["loads_above"] = claim(
+        all(v > 0 for v in above.values()),
+        f"At every load the quadratic intercept lies above λ_c(α) ({shown}).",
+        otherwise=f"The quadratic intercepts do not all lie above λ_c(α) ({shown}).",
+        finding=False, intercept_minus_lam_c=list(above.values()), alphas=list(loads))
+
+    # --- Gaussian patterns
+    common = sorted(set(map(int, m.N)) & set(map(int, g.N)))
+    ratio = np.array([g.spread[list(g.N).index(N)] / m.spread[list(m.N).index(N)] if m.spread[list(m.N).index(N)] > 0
+                      else math.inf for N in common])
+    out["gaussian_spread"] = claim(
+        bool(ratio.size) and bool(np.all(ratio > 1)),
+        f"Gaussian patterns show larger sample-to-sample fluctuations: at every size simulated for both "
+        f"ensembles the thresholds of single realizations are spread {ratio.min():.0f} to {ratio.max():.0f} times "
+        f"more widely than for spherical patterns",
+        otherwise="Gaussian patterns do not show larger sample-to-sample fluctuations at every size in this run "
+                  f"(spread ratios Gaussian/spherical {_list(ratio, '{:.2f}')} at N = {common})",
+        spread_ratio=ratio, N=common)
+    corr = r.theory["gaussian"]["correlation"]
+    out["gaussian_norm"] = claim(
+        corr < -1 / math.sqrt(2),
+        f"The norm explains most of the spread (correlation {corr:.2f} between λ_r and r² at N = {int(g.N[-1])}, "
+        f"i.e. {100 * corr ** 2:.0f}% of the variance of the thresholds)",
+        otherwise=f"In this run the norm explains only {100 * corr ** 2:.0f}% of the variance of the thresholds "
+                  f"(correlation {corr:.2f} between λ_r and r² at N = {int(g.N[-1])})",
+        correlation=corr, threshold=-1 / math.sqrt(2), N=int(g.N[-1]))
+    out["gaussian_fit"] = claim(
+        g.fit_drawn,
+        f"their quadratic extrapolation in 1/N gives {g.extrapolated:.4f} ± {g.extrapolated_err:.4f} against "
+        f"{g.lam_c:.4f}",
+        otherwise=f"their quadratic extrapolation in 1/N, {g.extrapolated:.4f} ± {g.extrapolated_err:.4f}, has an "
+                  f"error bar larger than its value: at these sizes the Gaussian data do not determine the "
+                  f"intercept (the theory gives {g.lam_c:.4f}), and the figure draws no fit for them",
+        finding=False, extrapolated=g.extrapolated, extrapolated_err=g.extrapolated_err, lam_c=g.lam_c)
+    out["gaussian_less_reliable"] = claim(
+        g.extrapolated_err > dx,
+        f"their extrapolation is correspondingly less reliable (intercept error {g.extrapolated_err:.4f} against "
+        f"{dx:.4f} for spherical patterns), as the paper also found",
+        otherwise=f"in this run their extrapolation is not less precise (intercept error {g.extrapolated_err:.4f} "
+                  f"against {dx:.4f} for spherical patterns)",
+        gaussian_err=g.extrapolated_err, spherical_err=dx)
+
+    # --- basins: beyond the one-step basin if, for every lam > lam_c, some start angle above theta_c is
+    # retrieved with probability above 1/2 even at the lower end of its Wilson interval
+    ok = np.isfinite(b["theta_c"])
+    th_c, th_half, lams = b["theta_c"][ok], b["prob_half"][ok], b["lam"][ok]
+    beyond = [float(b["theta"][(b["theta"] > tc) & (lo > 0.5)].max()) if np.any((b["theta"] > tc) & (lo > 0.5))
+              else math.nan for tc, lo in zip(th_c, b["prob_lo"][ok])]
+    holds = bool(ok.any()) and bool(np.all(np.isfinite(beyond)))
+    out["basins_beyond_onestep"] = claim(
+        holds,
+        f"At N = {b['N']} the retrieval probability falls through 1/2 at θ ≈ {_list(th_half, '{:.2f}')} rad for "
+        f"λ = {_list(lams, '{:g}')}, beyond the one-step basin θ_c = {_list(th_c, '{:.2f}')} of the theory: starts "
+        f"at up to θ = {_list(beyond, '{:.2f}')} are retrieved with probability above 1/2 even at the lower end of "
+        f"their Wilson interval, so iterating rescues starts slightly outside the one-step basin.",
+        otherwise=f"At N = {b['N']} the retrieval probability falls through 1/2 at θ ≈ {_list(th_half, '{:.2f}')} rad "
+                  f"for λ = {_list(lams, '{:g}')}, not resolved beyond the one-step basin θ_c = "
+                  f"{_list(th_c, '{:.2f}')} of the theory (no start angle above θ_c has its Wilson interval above 1/2 "
+                  f"for every λ, with {b['samples']} pattern sets per point).",
+        finding=False, theta_half=th_half, largest_theta_retrieved_beyond=beyond, theta_c=th_c, lam=lams,
+        theta_half_one_step=b["prob_one_step_half"][ok], samples=b["samples"])
+    return out
+
+
+# ----------------------------------------------------------------------------- summary, glue, figure data
+def _glue(p, r: Result) -> dict:
+    m, g, th, chk = r.main, r.gauss, r.theory, r.check
+    big = m.N >= 0.75 * m.N.max()
+    return {
+        "alpha": p.alpha, "N_max": max(p.Ns), "P_max": float(C.n_patterns(p.alpha, max(p.Ns))),
+        "lam_half_max": float(m.lam_half[-1]), "extrap": m.extrapolated, "extrap_err": m.extrapolated_err,
+        "theory": m.lam_c, "extrap_sigma": (m.extrapolated - m.lam_c) / m.extrapolated_err,
+        "fss_max": float(th["lam_at_N"][-1]), "fss_extrap": th["extrapolated"], "onestep_max": th["onestep_max"],
+        "fss_dev_large": float(np.max(np.abs(th["residual"][big]))), "fss_N1000": th["N1000"],
+        "passes_max": float(m.passes[-1]),
+        "extrap_gauss": g.extrapolated, "extrap_gauss_err": g.extrapolated_err, "theory_gauss": g.lam_c,
+        "gauss_corr": th["gaussian"]["correlation"],
+        "check_shift": float(np.mean(chk["shift"])), "check_N": p.N_check, "check_n": p.n_check,
+        "check_monotone": int(np.sum(chk["monotone"])), "check_lost_wrong": int(np.sum(chk["disagree_lost"])),
+        "check_retrieved_wrong": int(np.sum(chk["disagree_retrieved"])), "check_grid": chk["grid"],
+        "N_basin": p.N_basin,
+    }
+
+
+def _summary(p, r: Result) -> dict:
+    m, g, chk, b = r.main, r.gauss, r.check, r.basins
+    loads = dict(sorted({p.alpha: m, **r.others}.items()))
+    return {
+        "lambda_half": {"alpha": p.alpha, "N": m.N, "lambda_half": m.lam_half, "lambda_half_err": m.err,
+                        "spread": m.spread, "passes_per_realization": m.passes,
+                        "extrapolated": m.extrapolated, "extrapolated_err": m.extrapolated_err, "theory": m.lam_c},
+        "lambda_half_gaussian": {"alpha": p.alpha, "N": g.N, "lambda_half": g.lam_half, "lambda_half_err": g.err,
+                                 "spread": g.spread, "extrapolated": g.extrapolated,
+                                 "extrapolated_err": g.extrapolated_err, "theory": g.lam_c,
+                                 "correlation_threshold_norm": r.theory["gaussian"]["correlation"]},
+        "lambda_half_other_alphas": [{"alpha": a, "N": s.N, "lambda_half": s.lam_half, "lambda_half_err": s.err,
+                                      "extrapolated": s.extrapolated, "extrapolated_err": s.extrapolated_err,
+                                      "theory": s.lam_c} for a, s in loads.items()],
+        "protocol_check": {"N": p.N_check, "shift": chk["shift"], "monotone": chk["monotone"],
+                           "lost_by_search_only": chk["disagree_lost"],
+                           "retrieved_by_search_only": chk["disagree_retrieved"]},
+        "monotonicity_violations": int(sum(int(s.violations.sum()) for s in (m, g, *r.others.values()))),
+        "basins": {"N": b["N"], "alpha": b["alpha"], "lam": b["lam"], "theta": b["theta"], "probability": b["prob"],
+                   "theta_c": b["theta_c"]},
+    }
+
+
+def _figure_data(p, r: Result) -> dict:
+    m, g, th, chk, b = r.main, r.gauss, r.theory, r.check, r.basins
+    gt = th["gaussian"]
+    jl = len(g.N) - 1
+    loads = dict(sorted({p.alpha: m, **r.others}.items()))
+    runs = m.last_runs
+    return {
+        "tab-dense-sim-protocol-check": dict(lo=chk["lo"], hi=chk["hi"], ref_lo=chk["ref_lo"], ref_hi=chk["ref_hi"],
+                                             shift=chk["shift"], monotone=chk["monotone"],
+                                             disagree_lost=chk["disagree_lost"],
+                                             disagree_retrieved=chk["disagree_retrieved"], N=p.N_check),
+        "fig-dense-sim-lambda-half": dict(
+            N=m.N, lam_half=m.lam_half, err=m.err, spread=m.spread, censored=m.censored, fit=m.fit,
+            extrapolated=m.extrapolated, extrapolated_err=m.extrapolated_err, lam_c=m.lam_c, N_theory=th["N_line"],
+            lam_theory=th["lam_line"], lam_theory_at_N=th["lam_at_N"], theory_fit=th["fit"],
+            theory_extrapolated=th["extrapolated"], thresholds=m.thresholds, thresholds_lo=m.lo, thresholds_hi=m.hi,
+            n_realizations=m.n_real),
+        "fig-dense-sim-runs": dict(lam=runs["lam"], retrieved=runs["retrieved"], outcome=runs["outcome"],
+                                   iterations=runs["iterations"], trajectory=runs["trajectory"],
+                                   threshold=m.thresholds[-1, 0], N=m.N[-1]),
+        "fig-dense-sim-alphas": {f"alpha_{a}_{k}": np.asarray(v) for a, s in loads.items() for k, v in (
+            ("N", s.N), ("lambda_half", s.lam_half), ("lambda_half_err", s.err), ("extrapolated", s.extrapolated),
+            ("extrapolated_err", s.extrapolated_err), ("theory", s.lam_c))},
+        "fig-dense-sim-gaussian": dict(
+            N=g.N, lam_half=g.lam_half, err=g.err, spread=g.spread, fit=g.fit, extrapolated=g.extrapolated,
+            extrapolated_err=g.extrapolated_err, lam_c=g.lam_c, N_sph=m.N, lam_half_sph=m.lam_half, err_sph=m.err,
+            spread_sph=m.spread, **{f"norm2_N{N}": v for N, v in gt["norms"].items()},
+            **{f"thresholds_N{int(g.N[j])}": g.realizations(j) for j in (0, jl)}, r2_theory=gt["r2"],
+            lam_c_norm=gt["lam_c_norm"], r2_finite_n=gt["r2_finite_n"], lam_finite_n=gt["lam_finite_n"],
+            lam_half_finite_n=gt["lam_half_finite_n"]),
+        "fig-dense-sim-basins": {k: b[k] for k in ("theta", "lam", "prob", "prob_lo", "prob_hi", "prob_one_step",
+                                                   "prob_one_step_lo", "prob_one_step_hi", "theta_c", "N", "alpha")},
+    }
+
+
+# ----------------------------------------------------------------------------- figures
+def _axes(ax, ncols=1, **kw):
+    import matplotlib.pyplot as plt
+
+    if ax is not None:
+        return ax.figure, ax, False
+    fig, axs = style.figure(ncols=ncols, **kw)
+    plt.close(fig)  # drawn where glued, never twice
+    return fig, axs, True
+
+
+def _draw_fit(ax, scan: Scan, color, label=None):
+    """The quadratic fit in 1/N and its intercept, only when the intercept is determined."""
+    if not scan.fit_drawn:
+        return
+    xs = np.linspace(0, 1.05 / scan.N.min(), 100)
+    style.line(ax, xs, np.polyval(scan.fit, xs), color=color, lw=1, label=label)
+    style.points(ax, [0], [scan.extrapolated], [scan.extrapolated_err], color=color, marker="s", line=False,
+                 mfc="white", label="extrapolation" if label else None)
+
+
+def figure_lambda_half(r: Result, ax=None):
+    """Left: retrieval probability against lam per N (Wilson intervals); right: lambda_1/2 against 1/N."""
+    fig, axs, _ = _axes(ax, ncols=2, width=11.0, height=5.2)
+    m, th = r.main, r.theory
+    for j, N in enumerate(m.N):
+        thr = np.sort(m.realizations(j))
+        fin = thr[np.isfinite(thr)]
+        R = len(thr)
+        lams = np.linspace(fin[0] - 0.004, fin[-1] + 0.004, 12)
+        k = np.sum(thr[None, :] < lams[:, None], axis=1)
+        lo, hi = wilson_interval(k, R)
+        style.points(axs[0], lams, k / R, None, yerr_asym=(lo, hi), color=f"C{j % 10}", ms=3, label=f"$N={N}$")
+    axs[0].axvline(m.lam_c, color="k", label=r"$\lambda_c(\alpha)$ (theory)")
+    axs[0].set_xlabel(r"$\lambda$")
+    axs[0].set_ylabel(r"probability of retrieving $\xi^1$")
+    style.legend_outside(axs[0], "below", ncols=4)
+    ax1 = axs[1]
+    for j, N in enumerate(m.N):
+        thr, lo, hi = m.realizations(j), m.realizations(j, "lo"), m.realizations(j, "hi")
+        fin = np.isfinite(thr)
+        style.points(ax1, np.full(fin.sum(), 1 / N), thr[fin], None, yerr_asym=(lo[fin], hi[fin]), color="0.6",
+                     marker=".", line=False, label=r"$\lambda_r$ of single realizations (bracket)" if j == 0 else None)
+    style.points(ax1, 1 / m.N, m.lam_half, m.err, color="C0", line=False, label=r"$\lambda_{1/2}$ (median)")
+    _draw_fit(ax1, m, "C0", label="quadratic fit in $1/N$")
+    style.line(ax1, 1 / th["N_line"], th["lam_line"], color="C3", lw=1.5, label="finite-$N$ theory (no fit)")
+    xs = np.linspace(0, 1.05 / m.N.min(), 100)
+    style.line(ax1, xs, np.polyval(th["fit"], xs), color="C3", ls=":", lw=1,
+               label="quadratic fit of the theory at the same $N$")
+    ax1.axhline(m.lam_c, color="k", ls="--", lw=1, label=r"$\lambda_c(\alpha)$, $N\to\infty$ theory")
+    ax1.set_xlabel("$1/N$")
+    ax1.set_ylabel(r"$\lambda$")
+    style.legend_outside(ax1, "below", ncols=2)
+    return fig
+
+
+def figure_runs(r: Result, ax=None):
+    """The runs of the first threshold search at the largest N: d_t against t, coloured by lam."""
+    import matplotlib.pyplot as plt
+
+    fig, ax, _ = _axes(ax, width=8.0, height=4.5)
+    runs, m = r.main.last_runs, r.main
+    thr0 = float(m.thresholds[-1, 0])
+    markers = {S.CONVERGED: "o", S.LEFT: "x", S.ACCELERATED: "^", S.CAPPED: "s"}
+    names = {S.CONVERGED: "converged", S.LEFT: "left", S.ACCELERATED: "accelerating away", S.CAPPED: "capped"}
+    cmap = plt.get_cmap("coolwarm")
+    span = max(np.max(np.abs(runs["lam"] - thr0)), 1e-9)
+    seen = set()
+    for i in np.argsort(runs["lam"]):
+        d = runs["trajectory"][i][: runs["iterations"][i]]
+        col = cmap(0.5 + 0.5 * (runs["lam"][i] - thr0) / span)
+        ax.plot(np.arange(1, len(d) + 1), d, "-", color=col, lw=1)
+        o = int(runs["outcome"][i])
+        ax.plot(len(d), d[-1], markers[o], color=col, mec="k", ms=6, ls="none",
+                label=names[o] if o not in seen else None)
+        seen.add(o)
+    ax.axhline(r.eps, color="k", ls=":", lw=1, label=r"$\varepsilon$")
+    ax.set_yscale("log")
+    style.log_ticks(ax, "y")
+    ax.set_xlabel("update $t$")
+    ax.set_ylabel(r"$d_t=\|x_t-\xi^1\|^2/N$")
+    ax.set_title(f"$N={m.N[-1]}$, one realization: blue $\\lambda<\\lambda_r$, red $\\lambda>\\lambda_r$")
+    style.legend_outside(ax)
+    return fig
+
+
+def figure_alphas(r: Result, ax=None):
+    """lambda_1/2 against 1/N for every load, quadratic fits, lam_c(alpha) and the finite-N theory."""
+    fig, ax, _ = _axes(ax, width=8.0, height=4.5)
+    loads = dict(sorted({r.main.alpha: r.main, **r.others}.items()))
+    for i, (a, s) in enumerate(loads.items()):
+        col = f"C{i}"
+        style.points(ax, 1 / s.N, s.lam_half, s.err, color=col, line=False, label=fr"$\alpha={a:g}$")
+        _draw_fit(ax, s, col)
+        ax.axhline(s.lam_c, color=col, ls="--", lw=1)
+        Nl, lam_l = r.theory["loads"][a]
+        style.line(ax, 1 / Nl, lam_l, color=col, ls="-.", lw=1)
+    style.line(ax, [], [], color="0.4", lw=1, label="quadratic fit (open square: intercept)")
+    style.line(ax, [], [], color="0.4", ls="--", lw=1, label=r"$\lambda_c(\alpha)$, $N\to\infty$")
+    style.line(ax, [], [], color="0.4", ls="-.", lw=1, label="finite-$N$ theory")
+    ax.set_xlabel("$1/N$")
+    ax.set_ylabel(r"$\lambda_{1/2}$")
+    style.legend_outside(ax)
+    return fig
+
+
+def figure_gaussian(r: Result, ax=None):
+    """Left: thresholds of single realizations against the squared norm; right: both ensembles in 1/N."""
+    fig, axs, _ = _axes(ax, ncols=2, width=11.0, height=5.2)
+    g, m, gt = r.gauss, r.main, r.theory["gaussian"]
+    jl = len(g.N) - 1
+    shown = []
+    for k, j in enumerate((0, jl)):
+        N = int(g.N[j])
+        thr, lo, hi = g.realizations(j), g.realizations(j, "lo"), g.realizations(j, "hi")
+        fin = np.isfinite(thr)
+        shown.append(thr[fin])
+        style.points(axs[0], gt["norms"][N][fin], thr[fin], None, yerr_asym=(lo[fin], hi[fin]), color=f"C{k}",
+                     line=False, label=f"$\\lambda_r$, $N={N}$")
+    style.line(axs[0], gt["r2"], gt["lam_c_norm"], color="k", ls="--", label=r"$\lambda_c(\alpha, r)$, $N\to\infty$")
+    style.line(axs[0], gt["r2_finite_n"], gt["lam_finite_n"], color="C1",
+               label=f"finite-$N$ theory, $N={gt['N_finite_n']}$")
+    axs[0].set_xlabel(r"$r^2=\|\xi^1\|^2/N$")
+    axs[0].set_ylabel(r"threshold $\lambda$")
+    axs[0].set_ylim(0, min(2.0, 1.2 * float(np.max(np.concatenate(shown)))))
+    style.legend_outside(axs[0], "below", ncols=2)
+    for s, col, name in ((m, "C0", "spherical"), (g, "C1", "Gaussian")):
+        style.points(axs[1], 1 / s.N, s.lam_half, s.err, color=col, line=False, label=name)
+        _draw_fit(axs[1], s, col)
+        axs[1].axhline(s.lam_c, color=col, ls="--", lw=1)
+    style.line(axs[1], 1 / r.theory["N_line"], r.theory["lam_line"], color="C0", ls="-.", lw=1,
+               label="finite-$N$ theory, spherical")
+    style.line(axs[1], 1 / g.N, gt["lam_half_finite_n"], color="C1", ls="-.", lw=1,
+               label="finite-$N$ theory, Gaussian (median norm)")
+    axs[1].set_xlabel("$1/N$")
+    axs[1].set_ylabel(r"$\lambda_{1/2}$")
+    style.legend_outside(axs[1], "below", ncols=2)
+    return fig
+
+
+def figure_basins(r: Result, ax=None):
+    """Retrieval probability from a start at angle theta (Wilson intervals), iterated and after one step."""
+    fig, ax, _ = _axes(ax, width=8.0, height=4.5)
+    b = r.basins
+    for i, lam in enumerate(b["lam"]):
+        col = f"C{i}"
+        style.points(ax, b["theta"], b["prob"][i], None, yerr_asym=(b["prob_lo"][i], b["prob_hi"][i]), color=col,
+                     label=fr"$\lambda={lam:g}$, converged")
+        style.points(ax, b["theta"], b["prob_one_step"][i], None,
+                     yerr_asym=(b["prob_one_step_lo"][i], b["prob_one_step_hi"][i]), color=col, marker="x",
+                     line=False, alpha=0.7, label=fr"$\lambda={lam:g}$, one step")
+        if np.isfinite(b["theta_c"][i]):
+            ax.axvline(b["theta_c"][i], color=col, ls="--", lw=1)
+    ax.axhline(0.5, color="0.5", ls=":", lw=1)
+    ax.set_xlabel(r"start angle $\theta$ [rad]")
+    ax.set_ylabel(r"probability of retrieving $\xi^1$")
+    ax.set_title(f"$N={b['N']}$, $\\alpha={b['alpha']:g}$, {b['samples']} pattern sets per point; "
+                 r"dashed: $\theta_c(\alpha,\lambda)$")
+    style.legend_outside(ax)
+    return fig
+
+
+# ----------------------------------------------------------------------------- tables
+def table_protocol_check(r: Result) -> str:
+    """The protocol check, one line per realization: search bracket against the reference runs."""
+    c = r.check
+    lines = [" real.   search (lo, hi)        reference (lost, retrieved)   shift     monotone  "
+             "lost/retrieved by the search only"]
+    for s in range(len(c["lo"])):
+        lines.append(f"{s:4d}   ({c['lo'][s]:.5f}, {c['hi'][s]:.5f})   ({c['ref_lo'][s]:.5f}, {c['ref_hi'][s]:.5f})"
+                     f"          {c['shift'][s]:+.5f}   {str(bool(c['monotone'][s])):8s}  "
+                     f"{c['disagree_lost'][s]} / {c['disagree_retrieved'][s]}")
+    return "\n".join(lines)
+
+
+def table_scan(s: Scan, theory: np.ndarray | None = None) -> str:
+    """lambda_1/2(N) of one scan (and the finite-N theory at the same N when given)."""
+    head = f"{'N':>4s} {'P':>10s} {'lambda_1/2':>11s} {'err':>8s} {'spread':>8s} {'passes':>7s}"
+    extra = f" {'theory':>8s} {'sim - th':>9s}" if theory is not None else ""
+    lines = [f"{s.kind}, alpha = {s.alpha:g}", head + extra]
+    for j, N in enumerate(s.N):
+        row = (f"{N:4d} {C.n_patterns(s.alpha, int(N)):10d} {s.lam_half[j]:11.5f} {s.err[j]:8.5f} {s.spread[j]:8.5f} "
+               f"{s.passes[j]:7.1f}")
+        if theory is not None:
+            row += f" {theory[j]:8.5f} {s.lam_half[j] - theory[j]:+9.5f}"
+        lines.append(row)
+    lines.append(f"extrapolation {s.extrapolated:.4f} +- {s.extrapolated_err:.4f}, theory lam_c = {s.lam_c:.4f}; "
+                 f"monotonicity violations: {int(s.violations.sum())}, largest fraction of censored thresholds: "
+                 f"{s.censored.max():.3f}")
+    return "\n".join(lines)
+
+
+def tables(r: Result) -> str:
+    """Every table of the chapter, as text."""
+    parts = [table_protocol_check(r), table_scan(r.main, r.theory["lam_at_N"])]
+    parts += [table_scan(s) for s in r.others.values()]
+    parts.append(table_scan(r.gauss, r.theory["gaussian"]["lam_half_finite_n"]))
+    return "\n\n".join(parts)
