@@ -76,7 +76,25 @@ def _fill_order(seed, sweep, order):
 
 
 def sweep_order(seed: int, sweep: int, N: int) -> np.ndarray:
-    """The visiting order of sweep ``sweep`` for ``seed`` (a permutation of range(N))."""
+    """The visiting order of sweep ``sweep`` for ``seed`` (a permutation of range(N)).
+
+    A Fisher-Yates shuffle driven by a splitmix64 stream keyed by (seed, sweep): the order the
+    dynamics kernels use, replayed for reference implementations.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the run.
+    sweep : int
+        Zero-based index of the sweep.
+    N : int
+        Number of spins.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (N,)
+        The spins in visiting order.
+    """
     order = np.empty(N, dtype=np.int64)
     _fill_order(np.uint64(seed), sweep, order)
     return order
@@ -169,11 +187,32 @@ def _check_inputs(X, s0):
 def async_fixed_point(X: np.ndarray, s0: np.ndarray, seed: int, max_sweeps: int = 200):
     """Zero-temperature asynchronous dynamics from ``s0`` to a fixed point.
 
-    Returns ``(s, sweeps, converged)``: the final state (int8), the number of sweeps done (the last
-    one without any flip when converged) and whether a full sweep without flip was reached before
-    ``max_sweeps``. Runs on the bit-packed layout, with the fields of each block of visits over
+    Each visited spin is set to sign(h_i), ties (h_i = 0) keep the spin, in the random order of
+    :func:`sweep_order`. Runs on the bit-packed layout, with the fields of each block of visits over
     all cores (:func:`_packed_async_blocks`) when N >= 2 blocks and more than one thread; the
     numbers are those of the int8 reference :func:`reference_fixed_point`, whatever the threads.
+
+    Book equation: snr-overlap-form
+
+    Parameters
+    ----------
+    X : numpy.ndarray of int8, shape (N, P)
+        C-contiguous spin-major +-1 patterns (Hebb couplings J_ij = (1/N) sum_mu xi_i^mu xi_j^mu, J_ii = 0).
+    s0 : numpy.ndarray, shape (N,)
+        Initial state, entries +-1 (not modified).
+    seed : int
+        Seed of the visiting order.
+    max_sweeps : int, optional
+        Maximum number of sweeps (default 200).
+
+    Returns
+    -------
+    s : numpy.ndarray of int8, shape (N,)
+        The final state.
+    sweeps : int
+        Number of sweeps done (the last one without any flip when converged).
+    converged : bool
+        Whether a full sweep without flip was reached before ``max_sweeps``.
     """
     _check_inputs(X, s0)
     pk = Packed(X)
@@ -191,8 +230,35 @@ def async_fixed_point(X: np.ndarray, s0: np.ndarray, seed: int, max_sweeps: int 
 def async_energy_trajectory(X: np.ndarray, s0: np.ndarray, seed: int, max_sweeps: int = 200, max_flips: int | None = None):
     """Energy per neuron E/N after every flip along the asynchronous trajectory from ``s0``.
 
-    Returns ``(energies, s, sweeps, converged)``; energies[0] is the energy of ``s0``. Each flip
-    lowers E by 2|h_i| (exact integer bookkeeping), so the trace is strictly decreasing.
+    energies[0] is the energy of ``s0``. Each flip lowers E by 2|h_i| (exact integer bookkeeping), so
+    the trace is strictly decreasing. The trace is truncated after ``max_flips`` flips; the dynamics
+    itself runs on to its fixed point (or ``max_sweeps``).
+
+    Book equation: snr-overlap-form
+
+    Parameters
+    ----------
+    X : numpy.ndarray of int8, shape (N, P)
+        C-contiguous spin-major +-1 patterns.
+    s0 : numpy.ndarray, shape (N,)
+        Initial state, entries +-1 (not modified).
+    seed : int
+        Seed of the visiting order.
+    max_sweeps : int, optional
+        Maximum number of sweeps (default 200).
+    max_flips : int, optional
+        Number of flips recorded (default 4 N).
+
+    Returns
+    -------
+    energies : numpy.ndarray of float64, shape (n_flips + 1,)
+        E/N of the initial state and after each recorded flip, E = -(1/2) s.J s.
+    s : numpy.ndarray of int8, shape (N,)
+        The final state.
+    sweeps : int
+        Number of sweeps done.
+    converged : bool
+        Whether a sweep without flip was reached before ``max_sweeps``.
     """
     _check_inputs(X, s0)
     N, P = X.shape
@@ -210,7 +276,28 @@ def async_energy_trajectory(X: np.ndarray, s0: np.ndarray, seed: int, max_sweeps
 
 
 def reference_fixed_point(X: np.ndarray, s0: np.ndarray, seed: int, max_sweeps: int = 200):
-    """:func:`async_fixed_point` on the plain int8 rows (the reference the packed engine is tested against)."""
+    """:func:`async_fixed_point` on the plain int8 rows (the reference the packed engine is tested against).
+
+    Parameters
+    ----------
+    X : numpy.ndarray of int8, shape (N, P)
+        C-contiguous spin-major +-1 patterns.
+    s0 : numpy.ndarray, shape (N,)
+        Initial state, entries +-1 (not modified).
+    seed : int
+        Seed of the visiting order.
+    max_sweeps : int, optional
+        Maximum number of sweeps (default 200).
+
+    Returns
+    -------
+    s : numpy.ndarray of int8, shape (N,)
+        The final state.
+    sweeps : int
+        Number of sweeps done.
+    converged : bool
+        Whether a sweep without flip was reached before ``max_sweeps``.
+    """
     _check_inputs(X, s0)
     s = np.array(s0, dtype=np.int8, copy=True)
     m = _overlaps(X, s)
@@ -220,7 +307,32 @@ def reference_fixed_point(X: np.ndarray, s0: np.ndarray, seed: int, max_sweeps: 
 
 
 def reference_energy_trajectory(X: np.ndarray, s0: np.ndarray, seed: int, max_sweeps: int = 200, max_flips: int | None = None):
-    """:func:`async_energy_trajectory` on the plain int8 rows (reference)."""
+    """:func:`async_energy_trajectory` on the plain int8 rows (reference).
+
+    Parameters
+    ----------
+    X : numpy.ndarray of int8, shape (N, P)
+        C-contiguous spin-major +-1 patterns.
+    s0 : numpy.ndarray, shape (N,)
+        Initial state, entries +-1 (not modified).
+    seed : int
+        Seed of the visiting order.
+    max_sweeps : int, optional
+        Maximum number of sweeps (default 200).
+    max_flips : int, optional
+        Number of flips recorded (default 4 N).
+
+    Returns
+    -------
+    energies : numpy.ndarray of float64, shape (n_flips + 1,)
+        E/N of the initial state and after each recorded flip.
+    s : numpy.ndarray of int8, shape (N,)
+        The final state.
+    sweeps : int
+        Number of sweeps done.
+    converged : bool
+        Whether a sweep without flip was reached before ``max_sweeps``.
+    """
     _check_inputs(X, s0)
     N = X.shape[0]
     s = np.array(s0, dtype=np.int8, copy=True)
@@ -248,11 +360,31 @@ def _async_batch(X, S, M, seeds, max_sweeps, sweeps, converged):
 def async_fixed_points(X: np.ndarray, S0: np.ndarray, seeds, max_sweeps: int = 200):
     """R independent runs of :func:`async_fixed_point`, in parallel over cores.
 
-    ``S0`` has shape (R, N); ``seeds`` has R entries. The pattern matrix is packed once and shared;
-    each run has its own overlap planes (L W words, a few kB) and visiting order, and the R runs are
-    one ``prange`` loop: with R >= 2 starts both cores are busy for the whole batch (a batch of one
-    start runs on one core). Each run is exactly what the single-run kernel (and the int8
-    reference) gives for the same start and seed, whatever the number of threads.
+    The pattern matrix is packed once and shared; each run has its own overlap planes (L W words, a few
+    kB) and visiting order, and the R runs are one ``prange`` loop: with R >= 2 starts both cores are
+    busy for the whole batch (a batch of one start runs on one core). Each run is exactly what the
+    single-run kernel (and the int8 reference) gives for the same start and seed, whatever the number
+    of threads.
+
+    Parameters
+    ----------
+    X : numpy.ndarray of int8, shape (N, P)
+        C-contiguous spin-major +-1 patterns.
+    S0 : numpy.ndarray, shape (R, N) or (N,)
+        Initial states, one per row (not modified).
+    seeds : sequence of int
+        R seeds of the visiting orders, one per run.
+    max_sweeps : int, optional
+        Maximum number of sweeps per run (default 200).
+
+    Returns
+    -------
+    S : numpy.ndarray of int8, shape (R, N)
+        The final states.
+    sweeps : numpy.ndarray of int64, shape (R,)
+        Sweeps done by each run.
+    converged : numpy.ndarray of bool, shape (R,)
+        Whether each run reached a sweep without flip before ``max_sweeps``.
     """
     S0 = np.atleast_2d(S0)
     _check_inputs(X, S0)
@@ -268,7 +400,28 @@ def async_fixed_points(X: np.ndarray, S0: np.ndarray, seeds, max_sweeps: int = 2
 
 
 def reference_fixed_points(X: np.ndarray, S0: np.ndarray, seeds, max_sweeps: int = 200):
-    """:func:`async_fixed_points` on the plain int8 rows (reference)."""
+    """:func:`async_fixed_points` on the plain int8 rows (reference).
+
+    Parameters
+    ----------
+    X : numpy.ndarray of int8, shape (N, P)
+        C-contiguous spin-major +-1 patterns.
+    S0 : numpy.ndarray, shape (R, N) or (N,)
+        Initial states, one per row (not modified).
+    seeds : sequence of int
+        R seeds of the visiting orders, one per run.
+    max_sweeps : int, optional
+        Maximum number of sweeps per run (default 200).
+
+    Returns
+    -------
+    S : numpy.ndarray of int8, shape (R, N)
+        The final states.
+    sweeps : numpy.ndarray of int64, shape (R,)
+        Sweeps done by each run.
+    converged : numpy.ndarray of bool, shape (R,)
+        Whether each run reached a sweep without flip before ``max_sweeps``.
+    """
     S0 = np.atleast_2d(S0)
     _check_inputs(X, S0)
     S = np.array(S0, dtype=np.int8, copy=True, order="C")
@@ -290,27 +443,83 @@ def _field_numerators(X, s, m):
 
 
 def overlaps(X: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Integer overlaps m_mu = sum_i xi_i^mu s_i (not divided by N), int64 (P,)."""
+    """Integer overlaps m_mu = sum_i xi_i^mu s_i (not divided by N).
+
+    Parameters
+    ----------
+    X : numpy.ndarray of int8, shape (N, P)
+        C-contiguous spin-major +-1 patterns.
+    s : numpy.ndarray, shape (N,)
+        State, entries +-1.
+
+    Returns
+    -------
+    numpy.ndarray of int32 or int64, shape (P,)
+        The overlaps; int32 while N P < 2^31 - 1 (exact), int64 beyond.
+    """
     _check_inputs(X, s)
     return _overlaps(X, np.asarray(s, dtype=np.int8))
 
 
 def local_fields(X: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """h_i = sum_{j != i} J_ij s_j for every i, float64 (N,)."""
+    """h_i = sum_{j != i} J_ij s_j for every i, from the overlaps (no N x N coupling matrix).
+
+    Book equation: snr-overlap-form
+
+    Parameters
+    ----------
+    X : numpy.ndarray of int8, shape (N, P)
+        C-contiguous spin-major +-1 patterns.
+    s : numpy.ndarray, shape (N,)
+        State, entries +-1.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (N,)
+        The local fields h_i = (sum_mu xi_i^mu m_mu - P s_i) / N.
+    """
     _check_inputs(X, s)
     s = np.asarray(s, dtype=np.int8)
     return _field_numerators(X, s, _overlaps(X, s)) / X.shape[0]
 
 
 def energy(X: np.ndarray, s: np.ndarray) -> float:
-    """E(s) = -(1/2) s.J s = -(sum_mu m_mu^2 - N P) / (2N)."""
+    """E(s) = -(1/2) s.J s = -(sum_mu m_mu^2 - N P) / (2N).
+
+    Book equation: snr-overlap-form
+
+    Parameters
+    ----------
+    X : numpy.ndarray of int8, shape (N, P)
+        C-contiguous spin-major +-1 patterns.
+    s : numpy.ndarray, shape (N,)
+        State, entries +-1.
+
+    Returns
+    -------
+    float
+        The energy E (not divided by N).
+    """
     m = overlaps(X, s).astype(np.int64)
     N, P = X.shape
     return -float(np.dot(m, m) - N * P) / (2.0 * N)
 
 
 def sync_step(X: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """One synchronous (parallel) update s_i <- sign(h_i) of all spins; ties keep the spin."""
+    """One synchronous (parallel) update s_i <- sign(h_i) of all spins; ties keep the spin.
+
+    Parameters
+    ----------
+    X : numpy.ndarray of int8, shape (N, P)
+        C-contiguous spin-major +-1 patterns.
+    s : numpy.ndarray, shape (N,)
+        State, entries +-1 (not modified).
+
+    Returns
+    -------
+    numpy.ndarray of int8, shape (N,)
+        The updated state.
+    """
     _check_inputs(X, s)
     s = np.asarray(s, dtype=np.int8)
     H = _field_numerators(X, s, _overlaps(X, s))
@@ -339,7 +548,29 @@ def _glauber_core(X, s, m, seed, beta, n_sweeps, order):
 
 
 def glauber_run(X: np.ndarray, s0: np.ndarray, T: float, seed: int, n_sweeps: int) -> np.ndarray:
-    """Heat-bath (Glauber) dynamics at temperature T: P(s_i = +1) = (1 + tanh(h_i / T)) / 2."""
+    """Heat-bath (Glauber) dynamics at temperature T: P(s_i = +1) = (1 + tanh(h_i / T)) / 2.
+
+    Random sequential updates in the visiting order of :func:`sweep_order`, on the bit-packed layout;
+    the trajectory is bit-identical to that of :func:`reference_glauber_run`.
+
+    Parameters
+    ----------
+    X : numpy.ndarray of int8, shape (N, P)
+        C-contiguous spin-major +-1 patterns.
+    s0 : numpy.ndarray, shape (N,)
+        Initial state, entries +-1 (not modified).
+    T : float
+        Temperature, T > 0.
+    seed : int
+        Seed of the visiting order and of the acceptance draws.
+    n_sweeps : int
+        Number of sweeps (N visits each).
+
+    Returns
+    -------
+    numpy.ndarray of int8, shape (N,)
+        The state after ``n_sweeps`` sweeps.
+    """
     _check_inputs(X, s0)
     if not T > 0:
         raise ValueError(f"T={T!r} is not allowed: T must be a real number in (0, inf)")
@@ -352,7 +583,26 @@ def glauber_run(X: np.ndarray, s0: np.ndarray, T: float, seed: int, n_sweeps: in
 
 
 def reference_glauber_run(X: np.ndarray, s0: np.ndarray, T: float, seed: int, n_sweeps: int) -> np.ndarray:
-    """:func:`glauber_run` on the plain int8 rows (reference)."""
+    """:func:`glauber_run` on the plain int8 rows (reference).
+
+    Parameters
+    ----------
+    X : numpy.ndarray of int8, shape (N, P)
+        C-contiguous spin-major +-1 patterns.
+    s0 : numpy.ndarray, shape (N,)
+        Initial state, entries +-1 (not modified).
+    T : float
+        Temperature, T > 0 (not validated here).
+    seed : int
+        Seed of the visiting order and of the acceptance draws.
+    n_sweeps : int
+        Number of sweeps.
+
+    Returns
+    -------
+    numpy.ndarray of int8, shape (N,)
+        The state after ``n_sweeps`` sweeps.
+    """
     _check_inputs(X, s0)
     s = np.array(s0, dtype=np.int8, copy=True)
     m = _overlaps(X, s)
@@ -362,7 +612,20 @@ def reference_glauber_run(X: np.ndarray, s0: np.ndarray, T: float, seed: int, n_
 
 
 def magnetization(s: np.ndarray, s0: np.ndarray) -> float:
-    """m = s.s0 / N."""
+    """m = s.s0 / N.
+
+    Parameters
+    ----------
+    s : numpy.ndarray, shape (N,)
+        State, entries +-1.
+    s0 : numpy.ndarray, shape (N,)
+        Reference state (e.g. a stored pattern).
+
+    Returns
+    -------
+    float
+        The overlap per spin, in [-1, 1].
+    """
     return float(np.dot(s.astype(np.int64), s0.astype(np.int64))) / s.shape[0]
 
 
@@ -633,7 +896,17 @@ def _packed_fields(B, r, s, Q, T, P):
 
 
 class Packed:
-    """The packed layout of a pattern matrix X (N, P) int8: B (N, W) uint64, row sums r, lane masks."""
+    """The packed layout of a pattern matrix X (N, P) int8: B (N, W) uint64, row sums r, lane masks.
+
+    Bit mu of row i of ``B`` is set iff xi_i^mu = +1; W = P/64 words rounded up to a multiple of 8
+    (zero padding); ``r_i = sum_mu xi_i^mu``; ``valid`` masks the real lanes mu < P; ``L`` is the
+    number of bit planes of the agreement counts c_mu in [0, N].
+
+    Parameters
+    ----------
+    X : numpy.ndarray of int8, shape (N, P)
+        C-contiguous spin-major +-1 patterns.
+    """
 
     __slots__ = ("N", "P", "W", "L", "B", "r", "valid")
 
@@ -649,17 +922,57 @@ class Packed:
         self.valid = _valid_words(self.P, self.W)
 
     def planes(self, s: np.ndarray):
-        """(Q, T): the overlap planes of state s and T = sum_mu c_mu."""
+        """(Q, T): the overlap planes of state s and T = sum_mu c_mu.
+
+        Plane k of Q holds bit k of the agreement counts c_mu = (m_mu + N) / 2; counted with the words
+        split over the cores.
+
+        Parameters
+        ----------
+        s : numpy.ndarray, shape (N,)
+            State, entries +-1.
+
+        Returns
+        -------
+        Q : numpy.ndarray of uint64, shape (L, W)
+            The bit planes.
+        T : numpy.int64
+            The total agreement count sum_mu c_mu.
+        """
         Q = np.empty((self.L, self.W), dtype=np.uint64)
         T = _planes_into_parallel(self.B, np.asarray(s, dtype=np.int8), self.valid, Q)
         return Q, np.int64(T)
 
     def nbytes(self) -> int:
+        """Bytes held by the packed patterns, the row sums and the lane masks.
+
+        Returns
+        -------
+        int
+            ``B.nbytes + r.nbytes + valid.nbytes``.
+        """
         return self.B.nbytes + self.r.nbytes + self.valid.nbytes
 
 
 def packed_bytes(N: int, P: int, starts: int = 1) -> int:
-    """Bytes the packed dynamics holds: patterns N W 8, row sums 8 N, and per run L W 8 planes + 8 N order."""
+    """Bytes the packed dynamics holds: patterns N W 8, row sums 8 N, and per run L W 8 planes + 8 N order.
+
+    Also counts the lane masks (8 W) and N bytes of state per run.
+
+    Parameters
+    ----------
+    N : int
+        Number of spins.
+    P : int
+        Number of patterns.
+    starts : int, optional
+        Number of runs held at once (default 1).
+
+    Returns
+    -------
+    int
+        The number of bytes.
+    """
     W, L = _words(P), _n_planes(N)
     return 8 * N * W + 8 * N + 8 * W + starts * (8 * L * W + 8 * N + N)
 

@@ -1,6 +1,6 @@
 """Dense associative memory dynamics: streaming log-sum-exp energy and softmax (attention) update.
 
-Energy and update ({eq}`dense-attention-energy`, {eq}`dense-attention-update` in the book), for
+Energy and update (book equations dense-attention-energy and dense-attention-update), for
 P patterns xi^mu in R^N (|xi|^2 ~ N) and states x with |x|^2 ~ N:
 
     E(x)   = -(1/lam) log sum_mu exp(lam x.xi^mu) + |x|^2 / 2
@@ -129,7 +129,21 @@ def _merge_slots(active, n, slot_m, slot_s, slot_w, M, S, W):
 
 
 def check_pass(N: int, P: int) -> None:
-    """Refuse a pattern count whose single pass would take beyond about an hour on this machine."""
+    """Refuse a pattern count whose single pass would take beyond about an hour on this machine.
+
+    Raises ``ValueError`` when N P exceeds ``MAX_PATTERN_ENTRIES``.
+
+    Parameters
+    ----------
+    N : int
+        Dimension of the patterns.
+    P : int
+        Number of patterns.
+
+    Returns
+    -------
+    None
+    """
     if float(N) * float(P) > MAX_PATTERN_ENTRIES:
         V.fail(
             "P",
@@ -187,22 +201,100 @@ def _lse_pass(X, lam, active, P, seed, code, f32, chunk):
 
 
 def log_sum_exp(X, lam, P, seed, kind="spherical", *, dtype="float64", chunk=DEFAULT_CHUNK):
-    """log sum_mu exp(lam x.xi^mu) over the P streamed patterns, for each row x of X (K, N)."""
+    """log sum_mu exp(lam x.xi^mu) over the P streamed patterns, for each row x of X.
+
+    One pass over the patterns xi^1 .. xi^P of :func:`hopcore.ensembles.continuous.continuous_patterns`
+    (generated on the fly, never stored).
+
+    Parameters
+    ----------
+    X : array_like, shape (K, N) or (N,)
+        States, one per row (finite).
+    lam : float or array_like of shape (K,)
+        Inverse temperature(s) lam > 0, one for all states or one per state.
+    P : int
+        Number of patterns.
+    seed : int
+        Seed of the pattern ensemble.
+    kind : str, optional
+        ``"spherical"`` (default) or ``"gaussian"``.
+    dtype : str, optional
+        ``"float64"`` (default) or ``"float32"`` patterns.
+    chunk : int, optional
+        Patterns per processing batch, a multiple of ``GEN_CHUNK`` (default ``DEFAULT_CHUNK``); it does
+        not change the numbers.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (K,)
+        The log-sum-exp of each state.
+    """
     X, lam, P, seed, code, f32, chunk = _prepare(X, lam, P, seed, kind, dtype, chunk)
     return _lse_pass(X, lam, np.ones(len(lam), bool), P, seed, code, f32, chunk)[0]
 
 
 def energy(X, lam, P, seed, kind="spherical", *, dtype="float64", chunk=DEFAULT_CHUNK):
-    """E(x) = -(1/lam) log sum_mu exp(lam x.xi^mu) + |x|^2/2 for each row x of X (K, N) -> (K,)."""
+    """E(x) = -(1/lam) log sum_mu exp(lam x.xi^mu) + |x|^2/2 for each row x of X.
+
+    Book equation: dense-attention-energy
+
+    Parameters
+    ----------
+    X : array_like, shape (K, N) or (N,)
+        States, one per row (finite).
+    lam : float or array_like of shape (K,)
+        Inverse temperature(s) lam > 0.
+    P : int
+        Number of patterns.
+    seed : int
+        Seed of the pattern ensemble.
+    kind : str, optional
+        ``"spherical"`` (default) or ``"gaussian"``.
+    dtype : str, optional
+        ``"float64"`` (default) or ``"float32"`` patterns.
+    chunk : int, optional
+        Patterns per processing batch, a multiple of ``GEN_CHUNK`` (default ``DEFAULT_CHUNK``).
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (K,)
+        The energy of each state.
+    """
     X, lam, P, seed, code, f32, chunk = _prepare(X, lam, P, seed, kind, dtype, chunk)
     lse = _lse_pass(X, lam, np.ones(len(lam), bool), P, seed, code, f32, chunk)[0]
     return -lse / lam + 0.5 * np.einsum("ki,ki->k", X, X)
 
 
 def softmax_update(X, lam, P, seed, kind="spherical", *, dtype="float64", chunk=DEFAULT_CHUNK, return_lse=False):
-    """One step x <- sum_mu softmax(lam x.xi)_mu xi^mu for each row of X (K, N) -> (K, N).
+    """One step x <- sum_mu softmax(lam x.xi)_mu xi^mu for each row of X.
 
-    With ``return_lse`` also the log-sum-exp at X (same pass): returns (x_new, lse).
+    Book equation: dense-attention-update
+
+    Parameters
+    ----------
+    X : array_like, shape (K, N) or (N,)
+        States, one per row (finite).
+    lam : float or array_like of shape (K,)
+        Inverse temperature(s) lam > 0.
+    P : int
+        Number of patterns.
+    seed : int
+        Seed of the pattern ensemble.
+    kind : str, optional
+        ``"spherical"`` (default) or ``"gaussian"``.
+    dtype : str, optional
+        ``"float64"`` (default) or ``"float32"`` patterns.
+    chunk : int, optional
+        Patterns per processing batch, a multiple of ``GEN_CHUNK`` (default ``DEFAULT_CHUNK``).
+    return_lse : bool, optional
+        Also return the log-sum-exp at X (same pass).
+
+    Returns
+    -------
+    x_new : numpy.ndarray of float64, shape (K, N)
+        The updated states.
+    lse : numpy.ndarray of float64, shape (K,)
+        Log-sum-exp at X; only with ``return_lse``, as ``(x_new, lse)``.
     """
     X, lam, P, seed, code, f32, chunk = _prepare(X, lam, P, seed, kind, dtype, chunk)
     lse, mean = _lse_pass(X, lam, np.ones(len(lam), bool), P, seed, code, f32, chunk)
@@ -213,8 +305,36 @@ def iterate(X0, lam, P, seed, kind="spherical", *, tol=1e-6, max_iter=100, dtype
     """Iterate the softmax update from each row of X0 until |x_{t+1} - x_t|^2 / N < tol.
 
     All K states share every pass over the patterns; a state stops being updated once converged.
-    Returns a dict: ``x`` (K, N) final states, ``iterations`` (K,), ``converged`` (K,) bool,
-    ``lse`` (K,) log-sum-exp at the final state (from the last pass), ``passes`` (total passes).
+
+    Book equation: dense-attention-update
+
+    Parameters
+    ----------
+    X0 : array_like, shape (K, N) or (N,)
+        Initial states, one per row (finite).
+    lam : float or array_like of shape (K,)
+        Inverse temperature(s) lam > 0.
+    P : int
+        Number of patterns.
+    seed : int
+        Seed of the pattern ensemble.
+    kind : str, optional
+        ``"spherical"`` (default) or ``"gaussian"``.
+    tol : float, optional
+        Convergence threshold on |x_{t+1} - x_t|^2 / N (default 1e-6).
+    max_iter : int, optional
+        Maximum number of passes (default 100).
+    dtype : str, optional
+        ``"float64"`` (default) or ``"float32"`` patterns.
+    chunk : int, optional
+        Patterns per processing batch, a multiple of ``GEN_CHUNK`` (default ``DEFAULT_CHUNK``).
+
+    Returns
+    -------
+    dict
+        ``x`` (K, N) final states, ``iterations`` (K,), ``converged`` (K,) bool,
+        ``lse`` (K,) log-sum-exp at the state before the last update (from the last pass),
+        ``passes`` (total passes).
     """
     X, lam, P, seed, code, f32, chunk = _prepare(X0, lam, P, seed, kind, dtype, chunk)
     tol = V.positive()("tol", tol)
@@ -253,10 +373,40 @@ def retrieval(
 ):
     """Retrieval test of xi^1 (the first streamed pattern) for each lam (K values, one pass shared).
 
-    Start at ``x0`` (default xi^1 itself; else an (N,) or (K, N) array), iterate to convergence and
-    call xi^1 retrieved when |x - xi^1|^2 / N < eps. Returns a dict of arrays over lam: ``retrieved``,
-    ``distance`` (|x - xi^1|^2 / N), ``overlap`` (x.xi^1 / N), ``weight1`` (softmax weight a_1 of
-    xi^1 at the final state), ``norm2`` (|x|^2/N), ``iterations``, ``converged``.
+    Start at ``x0`` (default xi^1 itself), iterate to convergence (:func:`iterate`) and call xi^1
+    retrieved when |x - xi^1|^2 / N < eps.
+
+    Parameters
+    ----------
+    N : int
+        Dimension of the patterns.
+    P : int
+        Number of patterns.
+    lam : float or array_like of shape (K,)
+        Inverse temperatures lam > 0.
+    seed : int
+        Seed of the pattern ensemble.
+    kind : str, optional
+        ``"spherical"`` (default) or ``"gaussian"``.
+    x0 : array_like, shape (N,) or (K, N), optional
+        Initial state(s); default xi^1.
+    eps : float, optional
+        Retrieval radius on |x - xi^1|^2 / N (default 0.05).
+    tol : float, optional
+        Convergence threshold of :func:`iterate` (default 1e-6).
+    max_iter : int, optional
+        Maximum number of passes (default 100).
+    dtype : str, optional
+        ``"float64"`` (default) or ``"float32"`` patterns.
+    chunk : int, optional
+        Patterns per processing batch, a multiple of ``GEN_CHUNK`` (default ``DEFAULT_CHUNK``).
+
+    Returns
+    -------
+    dict
+        Arrays over lam: ``retrieved``, ``distance`` (|x - xi^1|^2 / N), ``overlap`` (x.xi^1 / N),
+        ``weight1`` (softmax weight a_1 of xi^1, from the log-sum-exp of the last pass),
+        ``norm2`` (|x|^2/N), ``iterations``, ``converged``.
     """
     N = V.integer(1)("N", N)
     eps = V.positive()("eps", eps)
@@ -291,12 +441,40 @@ CONVERGED, LEFT, ACCELERATED, CAPPED = 0, 1, 2, 3
 def run_outcome(d, step2, tol, eps, far, max_iter, dipped):
     """Decide a run from its distances d_1..d_t (d_s = |x_s - xi^1|^2/N, d_0 = 0) and the last step.
 
-    Returns (outcome or None if undecided, retrieved, dipped). In order:
-      - CONVERGED: |x_t - x_{t-1}|^2/N < tol; retrieved iff d_t < eps;
-      - LEFT: d_t > far (the run has left xi^1);
-      - ACCELERATED: the increments of d first shrank (``dipped``), and now grow again with d_t > eps/10:
-        the run has passed the bottleneck of a saddle-node ghost and is leaving (not retrieved);
-      - CAPPED: t = max_iter without a decision (not retrieved).
+    In order:
+
+    - CONVERGED: |x_t - x_{t-1}|^2/N < tol; retrieved iff d_t < eps;
+    - LEFT: d_t > far (the run has left xi^1);
+    - ACCELERATED: the increments of d first shrank (``dipped``), and now grow again with d_t > eps/10:
+      the run has passed the bottleneck of a saddle-node ghost and is leaving (not retrieved);
+    - CAPPED: t = max_iter without a decision (not retrieved).
+
+    Parameters
+    ----------
+    d : sequence of float
+        Distances d_0 = 0, d_1, ..., d_t (the sequence includes d_0, so t = len(d) - 1 steps; the
+        cap compares len(d) with ``max_iter``).
+    step2 : float
+        |x_t - x_{t-1}|^2 / N of the last step.
+    tol : float
+        Convergence threshold on ``step2``.
+    eps : float
+        Retrieval radius on the distance.
+    far : float
+        Distance beyond which the run has left xi^1.
+    max_iter : int
+        Iteration cap.
+    dipped : bool
+        Whether the increments of d have already shrunk once (carried from the previous call).
+
+    Returns
+    -------
+    outcome : int or None
+        ``CONVERGED``, ``LEFT``, ``ACCELERATED``, ``CAPPED``, or None if undecided.
+    retrieved : bool
+        Whether the run retrieved xi^1 (False unless CONVERGED within eps).
+    dipped : bool
+        The updated ``dipped`` flag.
     """
     t = len(d)
     dt = d[-1]
@@ -364,21 +542,58 @@ def retrieval_threshold(
 ):
     """Retrieval threshold in lam of xi^1 for one pattern set, by a parallel bisection.
 
-    A *run* at lam starts at x_0 = xi^1 and iterates {eq}`dense-attention-update`; it is decided by
-    :func:`run_outcome` (retrieved = converged within eps of xi^1). For a fixed pattern set the outcome
-    is monotone in lam (checked: ``violations`` counts runs that contradict it), so the threshold lies
-    in a bracket (lo, hi) = (largest lam not retrieved, smallest lam retrieved). ``slots`` runs share
-    every pass over the patterns (generating the patterns, not the number of runs, sets the cost of a
-    pass); whenever runs finish the bracket shrinks, runs outside it are dropped (their outcome is
-    implied) and idle slots restart from xi^1 at the midpoints of the widest gaps. Stops when
-    hi - lo <= resolution. The first runs are spread over [lam_lo, lam_hi]; if the threshold is outside,
-    the search walks out by the window width (censored when lam would exceed ``lam_max`` or fall
-    below 1e-3).
+    A *run* at lam starts at x_0 = xi^1 and iterates the softmax update (book equation
+    dense-attention-update); it is decided by :func:`run_outcome` (retrieved = converged within eps of
+    xi^1). For a fixed pattern set the outcome is monotone in lam (checked: ``violations`` counts runs
+    that contradict it), so the threshold lies in a bracket (lo, hi) = (largest lam not retrieved,
+    smallest lam retrieved). ``slots`` runs share every pass over the patterns (generating the patterns,
+    not the number of runs, sets the cost of a pass); whenever runs finish the bracket shrinks, runs
+    outside it are dropped (their outcome is implied) and idle slots restart from xi^1 at the midpoints
+    of the widest gaps. Stops when hi - lo <= resolution. The first runs are spread over
+    [lam_lo, lam_hi]; if the threshold is outside, the search walks out by the window width (censored
+    when lam would exceed ``lam_max`` or fall below 1e-3).
 
-    Returns a dict: ``lo``, ``hi``, ``threshold`` (midpoint; +-inf if censored), ``censored`` (-1, 0, +1),
-    ``passes``, ``violations``, and per finished run (in order of completion) ``lam``, ``retrieved``,
-    ``iterations``, ``outcome`` (CONVERGED, LEFT, ACCELERATED, CAPPED), ``distance`` (final
-    |x - xi^1|^2/N), ``trajectory`` (runs x max_iter: |x_t - xi^1|^2/N, NaN after the end).
+    Parameters
+    ----------
+    N : int
+        Dimension of the patterns.
+    P : int
+        Number of patterns.
+    seed : int
+        Seed of the pattern ensemble.
+    kind : str, optional
+        ``"spherical"`` (default) or ``"gaussian"``.
+    lam_lo, lam_hi : float
+        Window of the first runs, 0 < lam_lo < lam_hi.
+    slots : int, optional
+        Runs sharing each pass, in [2, 256] (default 8).
+    resolution : float, optional
+        Final width of the bracket (default 5e-4).
+    eps : float, optional
+        Retrieval radius on |x - xi^1|^2 / N (default 0.05).
+    far : float, optional
+        Distance at which a run has left xi^1, at least ``eps`` (default 0.5).
+    tol : float, optional
+        Convergence threshold on |x_{t+1} - x_t|^2 / N (default 1e-6).
+    max_iter : int, optional
+        Iteration cap of a run, at least 3 (default 60).
+    max_passes : int, optional
+        Maximum number of passes over the patterns (default 400).
+    lam_max : float, optional
+        Largest lam tried before the search is censored above (default 50).
+    dtype : str, optional
+        ``"float64"`` (default) or ``"float32"`` patterns.
+    chunk : int, optional
+        Patterns per processing batch, a multiple of ``GEN_CHUNK`` (default ``DEFAULT_CHUNK``).
+
+    Returns
+    -------
+    dict
+        ``lo``, ``hi``, ``threshold`` (midpoint; +-inf if censored), ``censored`` (-1, 0, +1),
+        ``passes``, ``violations``, and per finished run (in order of completion) ``lam``,
+        ``retrieved``, ``iterations``, ``outcome`` (CONVERGED, LEFT, ACCELERATED, CAPPED),
+        ``distance`` (final |x - xi^1|^2/N), ``trajectory`` (runs x max_iter: |x_t - xi^1|^2/N, NaN
+        after the end).
     """
     N = V.integer(1)("N", N)
     lam_lo = V.positive()("lam_lo", lam_lo)
@@ -493,6 +708,24 @@ def softmax_attention(Q, K, V_, beta):
 
     With one query Q = x^T, keys K = values V_ = the (P, N) pattern matrix and beta = lam this is
     the update x <- sum_mu softmax(lam x.xi)_mu xi^mu.
+
+    Book equation: dense-attention-update
+
+    Parameters
+    ----------
+    Q : array_like, shape (n_queries, d) or (d,)
+        Queries, one per row.
+    K : array_like, shape (n_keys, d)
+        Keys, one per row.
+    V_ : array_like, shape (n_keys, d_v)
+        Values, one per row.
+    beta : float
+        Inverse temperature of the softmax.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (n_queries, d_v)
+        The attention output, one row per query.
     """
     Q = np.atleast_2d(np.asarray(Q, dtype=np.float64))
     logits = beta * Q @ np.asarray(K, dtype=np.float64).T

@@ -45,10 +45,27 @@ def _unstable_bits(X, C):
 
 
 def unstable_bits(X: np.ndarray, n_probe: int | None = None) -> np.ndarray:
-    """Number of bits of each pattern that one synchronous step from it would flip, int64 (P,).
+    """Number of bits of each probed pattern that one synchronous step from it would flip.
 
-    With ``n_probe`` only the first ``n_probe`` patterns are probed (all P patterns still make the
-    couplings): cost O(N P n_probe) instead of O(N P^2), enough for a per-bit error rate."""
+    Bit i of pattern nu is wrong after one step when xi_i^nu h_i < 0 (ties keep the spin), with
+    N h_i = sum_mu xi_i^mu C_{mu nu} - P xi_i^nu and the integer overlap matrix C = X^T X. With
+    ``n_probe`` only the first ``n_probe`` patterns are probed (all P patterns still make the
+    couplings): cost O(N P n_probe) instead of O(N P^2), enough for a per-bit error rate.
+
+    Book equation: snr-split
+
+    Parameters
+    ----------
+    X : numpy.ndarray of int8, shape (N, P)
+        C-contiguous spin-major +-1 patterns, with N P < 2^31 - 1 (exact int32 fields).
+    n_probe : int, optional
+        Number of probed patterns, clipped to [1, P] (default: all P).
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (K,)
+        Wrong bits of patterns 1..K after one step, K = n_probe (or P).
+    """
     if X.dtype != np.int8 or X.ndim != 2 or not X.flags.c_contiguous:
         raise ValueError("X must be a C-contiguous int8 array of shape (N, P)")
     N, P = X.shape
