@@ -1,9 +1,33 @@
-"""Chapter: the classical Hopfield model and its signal-to-noise capacity."""
+"""Chapter: the classical Hopfield model and its signal-to-noise capacity.
+
+The run (:func:`compute`): energy descent of the asynchronous dynamics on a small demo network, a
+corrupted picture restored, the one-step per-bit error rate against the crosstalk law, the P at
+which one pattern / all patterns stop being fixed points (against the finite-N Gaussian
+predictions and the leading orders N/(2 ln N), N/(4 ln N)), and the overlap after convergence
+against the one-step overlap. Figures ``figure_*`` draw only from the :class:`Result`; every run
+statement of the page is a claim of :func:`_claims`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import erfinv
+from scipy.stats import norm, poisson
 
 from .. import validation as V
+from ..analysis import bootstrap, first_crossing, mean_sem, wilson_interval
+from ..book import spec
+from ..book.report import ChapterResult, claim
 from ..book.spec import Chapter, Param
+from ..dynamics.asynchronous import async_energy_trajectory, async_fixed_point, energy, magnetization
+from ..ensembles.binary import binary_patterns, flip_fraction
+from ..experiments import sweep_grid
+from ..experiments.runner import derive_seed
+from ..experiments.snr import one_step_errors, retrieval_overlap
+from ..theory import snr
 
 
 def _memory(p):
@@ -28,7 +52,7 @@ SPEC = Chapter(
     minutes=(0.5, 5.5),
     cached="every (grid point, sample) result under _build/cache/hopcore.experiments.snr/",
     params={
-        "picture_side": Param(32, V.integer(4, 256), doc="the demo network has N = picture_side^2 spins"),
+        "picture_side": Param(32, V.integer(4, 256), doc="the demo network has picture_side**2 spins"),
         "alpha_demo": Param(0.05, V.real(0.0, 1.0, lo_open=True), doc="load of the demo network"),
         "flip_demo": Param(0.3, V.real(0.0, 0.5), doc="fraction of bits flipped in the corrupted start"),
         "n_trajectories": Param(6, V.integer(1, 100), doc="energy trajectories drawn"),
@@ -37,41 +61,763 @@ SPEC = Chapter(
             [0.05, 0.08, 0.1, 0.13, 0.16, 0.2, 0.25, 0.3, 0.4, 0.5, 0.7, 1.0],
             V.list_of(V.real(0.0, 5.0, lo_open=True), increasing=True),
             paper=[round(a, 3) for a in np.geomspace(0.04, 1.5, 20)],
+            doc="loads P/N of the one-step error scan",
         ),
-        "n_samples_snr": Param(3, V.integer(1, 10_000), paper=6),
+        "n_samples_snr": Param(3, V.integer(1, 10_000), paper=6, doc="networks per load of the one-step error scan"),
         "n_probe_snr": Param(256, V.integer(1, 10**7), paper=512,
                              doc="patterns probed per network for the error rate (all P when P is smaller)"),
         "Ns_capacity": Param(
             [100, 200, 400, 800],
             V.list_of(V.integer(32, 100_000), increasing=True),
             paper=[125, 250, 500, 1000, 2000, 4000],
+            doc="sizes N of the error-free capacity scan",
         ),
         "n_P": Param(9, V.integer(3, 200), paper=12, doc="P values per N in the capacity scan"),
         "n_networks": Param(30, V.integer(2, 100_000), paper=40, doc="networks per (N, P) in the capacity scan"),
-        "N_overlap": Param(1000, V.integer(16, 200_000), paper=8000),
+        "N_overlap": Param(1000, V.integer(16, 200_000), paper=8000, doc="N for the overlap after convergence"),
         "alphas_overlap": Param(
             [round(a, 3) for a in np.linspace(0.04, 0.26, 12)],
             V.list_of(V.real(0.0, 2.0, lo_open=True), increasing=True),
             paper=[round(a, 3) for a in np.linspace(0.02, 0.3, 15)],
+            doc="loads of the overlap scan",
         ),
-        "n_samples_overlap": Param(3, V.integer(1, 10_000), paper=4),
+        "n_samples_overlap": Param(3, V.integer(1, 10_000), paper=4, doc="networks per load of the overlap scan"),
         "n_starts": Param(4, V.integer(1, 1000), doc="patterns used as starts in each network"),
-        "max_sweeps": Param(200, V.integer(1, 100_000)),
+        "max_sweeps": Param(200, V.integer(1, 100_000), doc="sweep limit of the asynchronous dynamics"),
     },
     checks=(_memory,),
+    headline=("N_snr", "n_samples_snr", "Ns_capacity", "n_networks", "N_overlap", "n_samples_overlap"),
     extra={
         "test": {
             "picture_side": 16,
             "N_snr": 200,
             "alphas_snr": [0.1, 0.3],
-            "n_samples_snr": 1,
+            "n_samples_snr": 2,
             "Ns_capacity": [64, 128],
             "n_P": 3,
             "n_networks": 4,
             "N_overlap": 200,
             "alphas_overlap": [0.05, 0.2],
-            "n_samples_overlap": 1,
+            "n_samples_overlap": 2,
             "n_starts": 2,
         }
     },
 )
+
+
+def prepare(namespace):
+    return spec.prepare(SPEC.name, namespace)
+
+
+FAMILY_RISK = 0.01  # two-sided probability that an agreement claim fails by chance, over all its points
+N_BOOT = 400  # bootstrap replicas (over networks) of the half-probability points
+
+
+def z_tolerance(n_points: int, risk: float = FAMILY_RISK) -> float:
+    """Standard errors allowed per point so that ``n_points`` independent Gaussian deviations all
+    stay inside with probability 1 - ``risk`` (Bonferroni): 2.58 for one point, 3.3 for twelve."""
+    return float(norm.isf(risk / (2 * max(1, int(n_points)))))
+
+
+def wrong_bits_bound(N: int, alpha: float, q: float = 0.999) -> int:
+    """The ``q`` quantile of the number of wrong bits near a stored pattern at low load: Poisson
+    with mean N P_err(alpha), the expected number of bits the crosstalk flips in one step."""
+    return int(poisson.ppf(q, N * float(snr.per_bit_error(alpha))))
+
+
+# ---------------------------------------------------------------------------------------------
+# the result: labelled arrays of each part of the run
+
+
+@dataclass
+class Demo:
+    """Energy trajectories of the demo network (``N`` spins, ``P`` patterns): ``energies[k]`` is
+    E/N after each flip of trajectory k, ``labels[k]`` its start, ``corrupted[k]`` whether it started
+    from a corrupted pattern (else from a configuration at overlap 0), ``m_end[k]`` the overlap of
+    the end state with that pattern, ``pattern_energy[k]`` E(xi)/N of the pattern itself."""
+
+    N: int
+    P: int
+    energies: tuple
+    labels: tuple
+    corrupted: np.ndarray
+    m_end: np.ndarray
+    pattern_energy: np.ndarray
+
+    @property
+    def e_end(self) -> np.ndarray:
+        return np.array([e[-1] for e in self.energies])
+
+    @property
+    def monotone(self) -> bool:
+        return bool(all(np.all(np.diff(e) < 0) for e in self.energies))
+
+
+@dataclass
+class Picture:
+    """A pattern drawn on a ``side`` x ``side`` square, the corrupted start and the fixed point."""
+
+    side: int
+    pattern: np.ndarray
+    start: np.ndarray
+    fixed_point: np.ndarray
+    m_start: float
+    m_fixed_point: float
+    sweeps: int
+    converged: bool
+
+
+@dataclass
+class PerBitError:
+    """One-step error rates at ``N``: per load (``alpha`` = P/N, ``P``) and network (``rates``:
+    loads x networks), ``bits`` probed per network, their ``mean``/``sem`` over networks, the law
+    (snr-perr) ``theory`` and its finite-N version ``theory_finite``; smooth lines on ``alpha_line``."""
+
+    N: int
+    P: np.ndarray
+    alpha: np.ndarray
+    rates: np.ndarray
+    bits: np.ndarray
+    mean: np.ndarray
+    sem: np.ndarray
+    theory: np.ndarray
+    theory_finite: np.ndarray
+    alpha_line: np.ndarray
+    theory_line: np.ndarray
+    finite_line: np.ndarray
+
+    @property
+    def sigma(self) -> np.ndarray:
+        """Error of each mean used in the agreement test: the standard error over networks, and at
+        least the binomial error of the predicted rate over the probed bits (a rate measured as 0,
+        or from few networks, has no reliable scatter of its own)."""
+        n_bits = self.bits * self.rates.shape[1]
+        binom = np.sqrt(self.theory_finite * (1 - self.theory_finite) / n_bits)
+        return np.fmax(np.nan_to_num(self.sem, nan=0.0), binom)
+
+    @property
+    def z(self) -> np.ndarray:
+        return (self.mean - self.theory_finite) / self.sigma
+
+
+@dataclass
+class CapacityScan:
+    """One N of the capacity scan: per P (``P``) and network, the fraction of patterns that are
+    fixed points (``frac_stable``: networks x P) and whether all are (``all_stable``)."""
+
+    N: int
+    P: np.ndarray
+    frac_stable: np.ndarray
+    all_stable: np.ndarray
+    p_one: np.ndarray  # fraction of all (network, pattern) pairs that are stable
+    p_all: np.ndarray
+
+    @property
+    def n_networks(self) -> int:
+        return int(self.all_stable.shape[0])
+
+
+@dataclass
+class Capacity:
+    """Half-probability points against N: simulated (``*_sim``, bootstrap errors ``*_se``), finite-N
+    Gaussian (``*_theory``) and their ratios one/all; smooth theory lines on ``N_line``."""
+
+    N: np.ndarray
+    scans: dict
+    P_half_one_sim: np.ndarray
+    P_half_all_sim: np.ndarray
+    P_half_one_se: np.ndarray
+    P_half_all_se: np.ndarray
+    P_half_one_theory: np.ndarray
+    P_half_all_theory: np.ndarray
+    ratio: np.ndarray
+    ratio_se: np.ndarray
+    ratio_theory: np.ndarray
+    N_line: np.ndarray
+    one_line: np.ndarray
+    all_line: np.ndarray
+    N_far: np.ndarray  # sizes far beyond the simulations, for the slow approach of the ratio to 2
+    ratio_far: np.ndarray
+
+
+@dataclass
+class Overlap:
+    """Overlap after convergence at ``N``: per load (``alpha``, ``P``) x network x start, ``m`` and
+    ``converged``; ``m_mean``/``m_sem`` over all (network, start) runs of a load."""
+
+    N: int
+    P: np.ndarray
+    alpha: np.ndarray
+    m: np.ndarray
+    converged: np.ndarray
+    m_mean: np.ndarray
+    m_sem: np.ndarray
+    alpha_breakdown: float
+    alpha_line: np.ndarray
+    one_step_line: np.ndarray
+
+
+@dataclass
+class Result(ChapterResult):
+    demo: Demo = None
+    picture: Picture = None
+    perr: PerBitError = None
+    capacity: Capacity = None
+    overlap: Overlap = None
+
+
+# ---------------------------------------------------------------------------------------------
+# the computation
+
+
+def compute(p) -> Result:
+    timings = {}
+    t = time.perf_counter()
+    demo, picture = _demo(p)
+    timings["demo_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    perr = _per_bit_error(p)
+    timings["per_bit_error_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    capacity = _capacity(p)
+    timings["capacity_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    overlap = _overlap(p)
+    timings["overlap_s"] = time.perf_counter() - t
+    r = Result(demo=demo, picture=picture, perr=perr, capacity=capacity, overlap=overlap, timings=timings)
+    r.summary = _summary(r)
+    r.claims = _claims(r, p)
+    r.glue = _glue(r, p)
+    r.figure_data = _figure_data(r)
+    return r
+
+
+def _demo(p):
+    N = p.picture_side**2
+    P = max(1, int(round(p.alpha_demo * N)))
+    X = binary_patterns(N, P, derive_seed(p.seed, "demo"))
+    energies, labels, corrupted, m_end, e_pattern = [], [], [], [], []
+    for k in range(p.n_trajectories):
+        # half of the runs start from a corrupted pattern, half from a configuration at overlap 0
+        flip = p.flip_demo if k % 2 == 0 else 0.5
+        xi = X[:, k % P]
+        s0 = flip_fraction(xi, flip, derive_seed(p.seed, "demo-start", k))
+        e, s, _, _ = async_energy_trajectory(X, s0, derive_seed(p.seed, "demo-order", k), p.max_sweeps, max_flips=4 * N)
+        energies.append(e)
+        corrupted.append(k % 2 == 0)
+        labels.append(f"ξ{k % P + 1}, {flip:.0%} of bits flipped" if k % 2 == 0 else f"random start {k // 2 + 1}")
+        m_end.append(magnetization(s, xi))
+        e_pattern.append(energy(X, xi) / N)
+    demo = Demo(N=N, P=P, energies=tuple(energies), labels=tuple(labels), corrupted=np.array(corrupted),
+                m_end=np.array(m_end), pattern_energy=np.array(e_pattern))
+    xi = X[:, 0]
+    s0 = flip_fraction(xi, p.flip_demo, derive_seed(p.seed, "picture"))
+    s_star, sweeps, conv = async_fixed_point(X, s0, derive_seed(p.seed, "picture-order"), p.max_sweeps)
+    picture = Picture(side=p.picture_side, pattern=xi, start=s0, fixed_point=s_star, m_start=magnetization(s0, xi),
+                      m_fixed_point=magnetization(s_star, xi), sweeps=sweeps, converged=conv)
+    return demo, picture
+
+
+def _per_bit_error(p) -> PerBitError:
+    N = p.N_snr
+    Ps = [max(2, int(round(a * N))) for a in p.alphas_snr]
+    grid = sweep_grid(one_step_errors, {"P": Ps}, p.n_samples_snr, p.seed, fixed={"N": N, "n_probe": p.n_probe_snr},
+                      desc="one-step errors")
+    rates = grid["error_rate"]  # (loads, networks)
+    alpha = np.array(Ps, dtype=float) / N
+    mean, err = mean_sem(rates, axis=1)
+    line = np.geomspace(alpha.min() * 0.8, alpha.max() * 1.2, 200)
+    return PerBitError(N=N, P=np.array(Ps), alpha=alpha, rates=rates,
+                       bits=np.array([N * min(P, p.n_probe_snr) for P in Ps], dtype=float), mean=mean, sem=err,
+                       theory=snr.per_bit_error(alpha), theory_finite=snr.per_bit_error_finite(N, alpha * N),
+                       alpha_line=line, theory_line=snr.per_bit_error(line),
+                       finite_line=snr.per_bit_error_finite(N, line * N))
+
+
+def _half_point(Ps, curve):
+    return first_crossing(Ps, curve, 0.5, "down")  # the P where the probability falls below 1/2
+
+
+def _capacity(p) -> Capacity:
+    scans = {}
+    for N in p.Ns_capacity:
+        lo, hi = 0.5 * snr.p_half(N, "all"), 1.6 * snr.p_half(N, "one")
+        Ps = np.unique(np.round(np.geomspace(max(lo, 2), hi, p.n_P)).astype(int))
+        grid = sweep_grid(one_step_errors, {"P": [int(P) for P in Ps]}, p.n_networks, p.seed, fixed={"N": N},
+                          desc=f"capacity N={N}")
+        unstable = [np.stack([r["unstable"] for r in grid.point(P=int(P))]) for P in Ps]  # (networks, P) per P
+        scans[N] = CapacityScan(
+            N=N, P=Ps,
+            frac_stable=np.stack([np.mean(u == 0, axis=1) for u in unstable], axis=1),
+            all_stable=np.stack([np.all(u == 0, axis=1) for u in unstable], axis=1),
+            p_one=np.array([np.mean(u == 0) for u in unstable]),
+            p_all=np.array([np.mean(np.all(u == 0, axis=1)) for u in unstable]))
+    Ns = np.array(p.Ns_capacity, dtype=float)
+    one, all_, one_se, all_se, ratio_se = [], [], [], [], []
+    for N, sc in scans.items():
+        one.append(_half_point(sc.P, sc.p_one))
+        all_.append(_half_point(sc.P, sc.p_all))
+        data = np.stack([sc.frac_stable, sc.all_stable.astype(float)], axis=2)  # (networks, P, 2)
+        seed = derive_seed(p.seed, "bootstrap-capacity", int(N)) % 2**32
+
+        def stat(d, which, P=sc.P):
+            c = [_half_point(P, d[:, :, j].mean(axis=0)) for j in (0, 1)]
+            return {"one": c[0], "all": c[1], "ratio": c[0] / c[1]}[which]
+
+        one_se.append(bootstrap(lambda d: stat(d, "one"), data, N_BOOT, seed)[1])
+        all_se.append(bootstrap(lambda d: stat(d, "all"), data, N_BOOT, seed)[1])
+        ratio_se.append(bootstrap(lambda d: stat(d, "ratio"), data, N_BOOT, seed)[1])
+    th_one = np.array([snr.p_half(int(N), "one") for N in Ns])
+    th_all = np.array([snr.p_half(int(N), "all") for N in Ns])
+    N_line = np.geomspace(Ns.min() * 0.8, Ns.max() * 1.25, 100)
+    N_far = np.array([1e3, 1e4, 1e6, 1e10])
+    return Capacity(
+        N=Ns, scans=scans, P_half_one_sim=np.array(one), P_half_all_sim=np.array(all_),
+        P_half_one_se=np.array(one_se), P_half_all_se=np.array(all_se),
+        P_half_one_theory=th_one, P_half_all_theory=th_all,
+        ratio=np.array(one) / np.array(all_), ratio_se=np.array(ratio_se), ratio_theory=th_one / th_all,
+        N_line=N_line, one_line=np.array([snr.p_half(n, "one") for n in N_line]),
+        all_line=np.array([snr.p_half(n, "all") for n in N_line]),
+        N_far=N_far, ratio_far=np.array([snr.p_half(n, "one") / snr.p_half(n, "all") for n in N_far]))
+
+
+def _overlap(p) -> Overlap:
+    N = p.N_overlap
+    Ps = [max(1, int(round(a * N))) for a in p.alphas_overlap]
+    grid = sweep_grid(retrieval_overlap, {"P": Ps}, p.n_samples_overlap, p.seed,
+                      fixed={"N": N, "n_starts": p.n_starts, "max_sweeps": p.max_sweeps},
+                      desc="overlap after convergence")
+    m = grid["m"]  # (loads, networks, starts)
+    conv = grid["converged"].astype(bool)
+    alpha = np.array(Ps, dtype=float) / N
+    m_mean, m_sem = mean_sem(m.reshape(len(Ps), -1), axis=1)  # over every (network, start) run of a load
+    line = np.linspace(max(alpha.min() * 0.5, 1e-3), alpha.max() * 1.05, 200)
+    return Overlap(N=N, P=np.array(Ps), alpha=alpha, m=m, converged=conv, m_mean=m_mean, m_sem=m_sem,
+                   alpha_breakdown=first_crossing(alpha, m_mean, 0.5, "down"), alpha_line=line,
+                   one_step_line=1 - 2 * snr.per_bit_error(line))
+
+
+# ---------------------------------------------------------------------------------------------
+# summary.json, claims, glue and figure data
+
+
+def _summary(r: Result) -> dict:
+    e, c, o = r.perr, r.capacity, r.overlap
+    return {
+        "energy_monotone": r.demo.monotone,
+        "picture": {"m_start": r.picture.m_start, "m_fixed_point": r.picture.m_fixed_point,
+                    "sweeps": r.picture.sweeps, "converged": r.picture.converged},
+        "per_bit_error": {"alpha": e.alpha, "measured": e.mean, "stderr": e.sem, "theory": e.theory,
+                          "max_abs_dev": float(np.max(np.abs(e.mean - e.theory)))},
+        "capacity": {"N": c.N, "P_half_one_sim": c.P_half_one_sim, "P_half_all_sim": c.P_half_all_sim,
+                     "P_half_one_theory": c.P_half_one_theory, "P_half_all_theory": c.P_half_all_theory},
+        "capacity_stderr": {"P_half_one_sim": c.P_half_one_se, "P_half_all_sim": c.P_half_all_se},
+        "capacity_ratio": {"N": c.N, "ratio": c.ratio, "stderr": c.ratio_se, "theory": c.ratio_theory,
+                           "asymptotic": 2.0},
+        "overlap": {"alpha": o.alpha, "m_mean": o.m_mean, "m_stderr": o.m_sem,
+                    "n_not_converged": int((~o.converged).sum())},
+        "alpha_breakdown": o.alpha_breakdown,
+    }
+
+
+def _fmt_list(values, fmt="{:.2f}"):
+    return ", ".join(fmt.format(v) for v in values)
+
+
+def _ints(values):
+    return ", ".join(str(int(v)) for v in values)
+
+
+def _claims(r: Result, p) -> dict:
+    out = {}
+    d, pic, e, c, o = r.demo, r.picture, r.perr, r.capacity, r.overlap
+
+    # energy descent: a theorem of the dynamics, checked on every flip of every trajectory
+    steps = [np.diff(x) for x in d.energies]
+    largest_step = max((float(s.max()) for s in steps if s.size), default=float("nan"))
+    out["energy_monotone"] = claim(
+        d.monotone, f"Every one of the {len(d.energies)} trajectories goes down at every flip.",
+        otherwise=f"Some trajectory goes up at a flip (largest energy change {largest_step:.3g}): the bookkeeping "
+                  "of the fields is wrong.",
+        trajectories=len(d.energies), flips=[int(s.size) for s in steps], largest_energy_change=largest_step)
+
+    bound = wrong_bits_bound(d.N, d.P / d.N)
+    m_min = 1 - 2 * bound / d.N  # overlap with at most `bound` wrong bits
+    cor, ran = d.corrupted, ~d.corrupted
+    e_pat = float(np.mean(d.pattern_energy[cor])) if cor.any() else float("nan")
+    retrieved = bool(cor.any() and np.all(d.m_end[cor] >= m_min))
+    out["energy_retrieved"] = claim(
+        retrieved,
+        f"Runs from a corrupted pattern end on that pattern (overlap at least {d.m_end[cor].min():.3f}), at "
+        f"E/N = {_fmt_list(d.e_end[cor], '{:.3f}')}, the energy of a stored pattern (about −1/2: m_ν = N).",
+        otherwise="Not every run from a corrupted pattern ends on it: end overlaps "
+                  f"{_fmt_list(d.m_end[cor], '{:.3f}')}, "
+                  f"more than the {bound} wrong bits the crosstalk would leave.",
+        finding=False, m_end=d.m_end[cor], m_allowed=m_min, wrong_bits_allowed=bound,
+        e_end=d.e_end[cor], pattern_energy=e_pat)
+    spurious = bool(cor.any() and ran.any() and d.e_end[ran].min() > d.e_end[cor].max())
+    out["energy_spurious"] = claim(
+        spurious,
+        f"Runs from random starts stop higher, at E/N = {_fmt_list(d.e_end[ran], '{:.3f}')}: spurious minima.",
+        otherwise=f"Not every run from a random start stops above the stored patterns: end energies "
+                  f"{_fmt_list(d.e_end[ran], '{:.3f}')} against {_fmt_list(d.e_end[cor], '{:.3f}')} from corrupted "
+                  "patterns "
+                  "(a random start can fall into a stored pattern).",
+        finding=False, e_end_random=d.e_end[ran], e_end_corrupted=d.e_end[cor])
+
+    wrong = int(round((1 - pic.m_fixed_point) * pic.pattern.size / 2))
+    out["picture_restored"] = claim(
+        pic.converged and wrong <= bound,
+        f"The dynamics restores the pattern: {wrong} wrong bits left out of {pic.pattern.size}.",
+        otherwise=f"The fixed point keeps {wrong} wrong bits (overlap {pic.m_fixed_point:.3f}), more than the "
+                  f"{bound} the "
+                  "one-step crosstalk would leave at this load: the start lies outside the basin of the pattern.",
+        finding=False, wrong_bits=wrong, wrong_bits_allowed=bound, converged=pic.converged, m=pic.m_fixed_point)
+
+    # per-bit error against the finite-N Gaussian law, every load within the family-wise tolerance
+    ztol = z_tolerance(len(e.alpha))
+    z = e.z
+    worst = int(np.nanargmax(np.abs(z)))
+    out["perr_agrees"] = claim(
+        bool(np.all(np.abs(z) <= ztol)),
+        f"The measured error rates agree with the finite-N law at every load, within {ztol:.1f} standard errors "
+        f"(largest deviation {abs(z[worst]):.1f} at α = {e.alpha[worst]:.3g}).",
+        otherwise=f"The measured error rate departs from the finite-N law by {abs(z[worst]):.1f} standard errors at "
+                  f"α = {e.alpha[worst]:.3g} (allowed {ztol:.1f} over {len(z)} loads).",
+        z=z, z_tolerance=ztol, family_risk=FAMILY_RISK, sigma=e.sigma,
+        max_abs_dev=float(np.max(np.abs(e.mean - e.theory))))
+    rel = e.sem / e.mean
+    lo, hi = rel[0], rel[-1]
+    out["perr_scatter"] = claim(
+        bool(np.isfinite(lo) and np.isfinite(hi) and lo > hi),
+        f"The relative standard error is {lo:.0%} at the smallest load against {hi:.1%} at the largest.",
+        otherwise=f"Here the relative standard error at the smallest load ({lo:.1%}) is not larger than at the largest "
+                  f"({hi:.1%}).",
+        finding=False, relative_sem_smallest=lo, relative_sem_largest=hi, networks=int(e.rates.shape[1]))
+
+    # error-free capacities
+    zc = z_tolerance(2 * len(c.N))
+    asym_one, asym_all = snr.capacity_one_pattern(c.N), snr.capacity_all_patterns(c.N)
+    above = bool(np.all(c.P_half_one_sim - zc * c.P_half_one_se > asym_one)
+                 and np.all(c.P_half_all_sim - zc * c.P_half_all_se > asym_all))
+    out["capacity_above_leading"] = claim(
+        above,
+        f"At every N the simulated half points lie above the leading orders, by factors "
+        f"{_fmt_list(c.P_half_one_sim / asym_one)} (one pattern) and {_fmt_list(c.P_half_all_sim / asym_all)} (all).",
+        otherwise=f"The simulated half points are not above the leading orders by more than {zc:.1f} standard "
+                  f"errors at every N (ratios {_fmt_list(c.P_half_one_sim / asym_one)} and "
+                  f"{_fmt_list(c.P_half_all_sim / asym_all)}).",
+        factor_one=c.P_half_one_sim / asym_one, factor_all=c.P_half_all_sim / asym_all, z_tolerance=zc,
+        stderr_one=c.P_half_one_se, stderr_all=c.P_half_all_se)
+    z_one = (c.P_half_one_sim - c.P_half_one_theory) / c.P_half_one_se
+    z_all = (c.P_half_all_sim - c.P_half_all_theory) / c.P_half_all_se
+    agree = bool(np.all(np.abs(z_one) <= zc) and np.all(np.abs(z_all) <= zc))
+    out["capacity_theory"] = claim(
+        agree,
+        f"Both agree with the finite-N predictions within {zc:.1f} bootstrap standard errors at every N "
+        f"(deviations {_fmt_list(z_one, '{:+.1f}')} for one pattern, {_fmt_list(z_all, '{:+.1f}')} for all, "
+        "in standard errors).",
+        otherwise=f"The simulated half points depart from the finite-N predictions by more than {zc:.1f} bootstrap "
+                  f"standard errors (deviations {_fmt_list(z_one, '{:+.1f}')} for one pattern, "
+                  f"{_fmt_list(z_all, '{:+.1f}')} "
+                  "for all, in standard errors).",
+        finding=False, z_one=z_one, z_all=z_all, z_tolerance=zc, family_risk=FAMILY_RISK)
+    above_one = bool(np.all(z_one > 0))
+    rel_one = c.P_half_one_sim / c.P_half_one_theory - 1
+    rel_all = c.P_half_all_sim / c.P_half_all_theory - 1
+    out["capacity_correlations"] = claim(
+        above_one,
+        f"In this run the one-pattern half point lies above the independent-bit prediction at every N (by "
+        f"{_fmt_list(100 * rel_one, '{:+.1f}')}%; all patterns: {_fmt_list(100 * rel_all, '{:+.1f}')}%), the side "
+        "expected from correlated bits.",
+        otherwise=f"In this run the one-pattern half point is not above the independent-bit prediction at every N "
+                  f"(deviations {_fmt_list(100 * rel_one, '{:+.1f}')}%; all patterns: "
+                  f"{_fmt_list(100 * rel_all, '{:+.1f}')}%): the correlations do not show beyond the errors.",
+        finding=False, rel_dev_one=rel_one, rel_dev_all=rel_all, z_one=z_one, z_all=z_all)
+
+    # the ratio of the two capacities: 2 only as ln N -> infinity
+    zr = z_tolerance(len(c.N))
+    below = bool(np.all(c.ratio + zr * c.ratio_se < 2.0))
+    out["ratio_below_two"] = claim(
+        below,
+        f"The ratio of the two simulated capacities is {_ratios(c)}, below the asymptotic 2 at every N.",
+        otherwise=f"The ratio of the two simulated capacities, {_ratios(c)}, is not below 2 by {zr:.1f} "
+                  "standard errors "
+                  "at every N.",
+        ratio=c.ratio, stderr=c.ratio_se, asymptotic=2.0, z_tolerance=zr)
+    zt = (c.ratio - c.ratio_theory) / c.ratio_se
+    out["ratio_theory"] = claim(
+        bool(np.all(np.abs(zt) <= zr)),
+        f"The finite-N predictions give {_fmt_list(c.ratio_theory)} at the same N, within {zr:.1f} standard errors of "
+        "the simulations at every N.",
+        otherwise=f"The finite-N predictions give {_fmt_list(c.ratio_theory)} at the same N; the simulated ratios "
+                  f"differ from them by {_fmt_list(zt, '{:+.1f}')} standard errors (allowed {zr:.1f}).",
+        finding=False, theory=c.ratio_theory, z=zt, z_tolerance=zr)
+    s_sim, s_sim_se = _slope(np.log(c.N), c.ratio, c.ratio_se)
+    s_th = float(np.polyfit(np.log(c.N), c.ratio_theory, 1)[0]) if len(c.N) > 1 else float("nan")
+    z1 = z_tolerance(1)
+    rise = float(c.ratio_theory[-1] - c.ratio_theory[0])
+    rise_err = float(np.hypot(c.ratio_se[0], c.ratio_se[-1]))
+    size = "less than" if rise < rise_err else ("about" if rise < 2 * rise_err else "more than twice")
+    out["ratio_trend"] = claim(
+        bool(np.isfinite(s_sim_se) and abs(s_sim - s_th) <= z1 * s_sim_se),
+        f"The simulated ratio changes by {s_sim:+.2f} ± {s_sim_se:.2f} per unit of ln N, compatible with the "
+        f"{s_th:+.3f} of the finite-N prediction: over N = {int(c.N[0])}–{int(c.N[-1])} the predicted rise is only "
+        f"{rise:.2f}, {size} the error {rise_err:.2f} of the measured rise between the end points.",
+        otherwise=f"The simulated ratio changes by {s_sim:+.2f} ± {s_sim_se:.2f} per unit of ln N, not compatible "
+                  f"within {z1:.1f} standard errors with the {s_th:+.3f} of the finite-N prediction (predicted rise "
+                  "over "
+                  f"N = {int(c.N[0])}–{int(c.N[-1])}: {rise:.2f}).",
+        finding=False, slope=s_sim, slope_stderr=s_sim_se, slope_theory=s_th, z_tolerance=z1,
+        predicted_rise=rise, measured_rise_stderr=rise_err, N_far=c.N_far, ratio_theory_far=c.ratio_far)
+
+    # overlap after convergence
+    a90 = first_crossing(o.alpha, o.m_mean, 0.9, "down")
+    a50 = o.alpha_breakdown
+    out["overlap_breakdown"] = claim(
+        bool(np.isfinite(a50)),
+        f"The mean overlap after convergence falls below 1/2 at α ≈ {a50:.3f}.",
+        otherwise="The mean overlap after convergence does not fall below 1/2 inside the grid of loads: extend "
+                  "alphas_overlap.",
+        alpha_breakdown=a50, alpha_max=float(o.alpha.max()), m_at_alpha_max=float(o.m_mean[-1]))
+    w_sim = a50 - a90
+    w_one = _one_step_load(0.5) - _one_step_load(0.9)
+    m1 = float(1 - 2 * snr.per_bit_error(a50)) if np.isfinite(a50) else float("nan")
+    out["overlap_sharp"] = claim(
+        bool(np.isfinite(w_sim) and w_sim < w_one and m1 > 0.9),
+        f"The simulated overlap stays above 0.9 up to α = {a90:.3f} and is below 1/2 at α = {a50:.3f}, a fall within "
+        f"Δα = {w_sim:.3f}; the one-step overlap needs Δα = {w_one:.2f} to fall from 0.9 to 1/2 and is still "
+        f"{m1:.3f} at α = {a50:.3f}.",
+        otherwise=f"The simulated overlap does not fall from 0.9 to 1/2 within the grid faster than the one-step curve "
+                  f"(0.9 at α = {a90:.3f}, 1/2 at α = {a50:.3f}; one-step width Δα = {w_one:.2f}).",
+        alpha_09=a90, alpha_05=a50, width=w_sim, width_one_step=w_one, m_one_step_at_breakdown=m1)
+    return out
+
+
+def _one_step_load(m: float) -> float:
+    """The load at which the one-step overlap erf(1/sqrt(2 alpha)) equals m."""
+    return 1.0 / (2.0 * float(erfinv(m)) ** 2)
+
+
+def _ratios(c: Capacity) -> str:
+    return ", ".join(f"{v:.2f} ± {s:.2f} (N = {int(n)})" for n, v, s in zip(c.N, c.ratio, c.ratio_se))
+
+
+def _slope(x, y, sigma):
+    """Weighted least-squares slope of y(x) with known errors ``sigma`` and its standard error
+    (exact for two points); nan when an error is missing."""
+    x, y, sigma = (np.asarray(v, dtype=float) for v in (x, y, sigma))
+    if x.size < 2 or not np.all(np.isfinite(sigma) & (sigma > 0)) or not np.all(np.isfinite(y)):
+        return float("nan"), float("nan")
+    A = np.stack([np.ones_like(x), x], axis=1) / sigma[:, None]
+    cov = np.linalg.inv(A.T @ A)
+    coef = cov @ (A.T @ (y / sigma))
+    return float(coef[1]), float(np.sqrt(cov[1, 1]))
+
+
+def _glue(r: Result, p) -> dict:
+    d, pic, e, c, o = r.demo, r.picture, r.perr, r.capacity, r.overlap
+    i = int(np.argmax(c.N))
+    return {
+        "max_abs_dev": float(np.max(np.abs(e.mean - e.theory))),
+        "probe_bits": float(p.N_snr * p.n_probe_snr),  # bits probed per network at high load
+        "N": e.N,
+        "n_traj": len(d.energies), "N_demo": d.N, "P_demo": d.P,
+        "picture_m0": pic.m_start, "picture_m": pic.m_fixed_point, "picture_sweeps": pic.sweeps,
+        "cap_N_max": int(c.N[i]),
+        "cap_one_sim_max": float(c.P_half_one_sim[i]), "cap_all_sim_max": float(c.P_half_all_sim[i]),
+        "cap_one_se_max": float(c.P_half_one_se[i]), "cap_all_se_max": float(c.P_half_all_se[i]),
+        "cap_one_th_max": float(c.P_half_one_theory[i]), "cap_all_th_max": float(c.P_half_all_theory[i]),
+        "cap_one_asym_max": float(snr.capacity_one_pattern(c.N[i])),
+        "cap_all_asym_max": float(snr.capacity_all_patterns(c.N[i])),
+        "ratio_far": _fmt_list(c.ratio_far),
+        "N_far": ", ".join("10" + str(int(round(np.log10(n)))).translate(_SUPERSCRIPT) for n in c.N_far),
+        "alpha_breakdown": float(o.alpha_breakdown), "overlap_N": o.N,
+        "overlap_not_converged": int((~o.converged).sum()),
+    }
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _figure_data(r: Result) -> dict:
+    d, pic, e, c, o = r.demo, r.picture, r.perr, r.capacity, r.overlap
+    scans = {f"scan_N{N}_{k}": v for N, sc in c.scans.items()
+             for k, v in (("P", sc.P), ("p_one", sc.p_one), ("p_all", sc.p_all))}
+    return {
+        "fig-snr-energy": {f"trajectory_{k}": x for k, x in enumerate(d.energies)},
+        "fig-snr-picture": {"pattern": pic.pattern, "start": pic.start, "fixed_point": pic.fixed_point},
+        "fig-snr-perr": {"alpha": e.alpha, "measured": e.mean, "stderr": e.sem, "theory": e.theory,
+                         "theory_finite": e.theory_finite},
+        "fig-snr-capacity": {"N": c.N, "P_half_one_sim": c.P_half_one_sim, "P_half_all_sim": c.P_half_all_sim,
+                             "P_half_one_theory": c.P_half_one_theory, "P_half_all_theory": c.P_half_all_theory,
+                             "P_half_one_stderr": c.P_half_one_se, "P_half_all_stderr": c.P_half_all_se,
+                             "ratio": c.ratio, "ratio_stderr": c.ratio_se, "ratio_theory": c.ratio_theory, **scans},
+        "fig-snr-overlap": {"alpha": o.alpha, "m": o.m.reshape(len(o.alpha), -1), "m_mean": o.m_mean,
+                            "m_stderr": o.m_sem, "converged": o.converged.reshape(len(o.alpha), -1)},
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# figures
+
+
+def _axes(ax, **kw):
+    from ..book import style
+
+    if ax is None:
+        fig, ax = style.figure(**kw)
+        return fig, ax
+    style.use()
+    return (ax[0] if isinstance(ax, (list, tuple, np.ndarray)) else ax).figure, ax
+
+
+def _log_axis(ax, axis="x"):
+    """Log ticks of the book (1, 2, 5 per decade, no minor labels), written as plain numbers."""
+    from matplotlib.ticker import FuncFormatter
+
+    from ..book import style
+
+    style.log_ticks(ax, axis)
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+
+
+def figure_energy(r: Result, ax=None):
+    """Energy per neuron along each asynchronous trajectory, one labelled line per trajectory."""
+    from ..book import style
+
+    fig, ax = _axes(ax, width=7.5, height=3.8)
+    d = r.demo
+    n_cor = n_ran = 0
+    for k, (e, label) in enumerate(zip(d.energies, d.labels)):
+        if d.corrupted[k]:
+            color, ls, n_cor = f"C{n_cor % 10}", "-", n_cor + 1
+        else:
+            color, ls, n_ran = f"C{(n_ran + 5) % 10}", "--", n_ran + 1
+        style.line(ax, np.arange(len(e)) / d.N, e, label=label, color=color, ls=ls)
+    ax.set_xlabel("flips / $N$")
+    ax.set_ylabel("energy per neuron $E/N$")
+    style.legend_outside(ax, title="start")
+    return fig
+
+
+def figure_picture(r: Result, ax=None):
+    """The stored pattern, the corrupted start and the fixed point, as pictures."""
+    fig, axes = _axes(ax, ncols=3, width=7.5, height=2.9)
+    pic = r.picture
+    titles = ("stored pattern $\\xi^1$", f"start, $m={pic.m_start:.2f}$", f"fixed point, $m={pic.m_fixed_point:.2f}$")
+    for a, img, title in zip(axes, (pic.pattern, pic.start, pic.fixed_point), titles):
+        a.imshow(img.reshape(pic.side, pic.side), cmap="gray", vmin=-1, vmax=1, interpolation="nearest")
+        a.set_title(title)
+        a.set_axis_off()
+    return fig
+
+
+def figure_perr(r: Result, ax=None):
+    """Per-bit error after one step against the law (snr-perr) and its finite-N version; loads
+    where no wrong bit was seen are drawn at the Wilson upper end of the rate (down arrows)."""
+    from ..book import style
+
+    fig, ax = _axes(ax, width=7.5, height=4.2)
+    e = r.perr
+    style.line(ax, e.alpha_line, e.theory_line, label=r"$\frac{1}{2}\mathrm{erfc}(1/\sqrt{2\alpha})$", color="k")
+    style.line(ax, e.alpha_line, e.finite_line, label=f"finite-$N$ Gaussian, $N={e.N}$", color="k", ls=":")
+    seen = e.mean > 0
+    style.points(ax, e.alpha[seen], e.mean[seen], e.sem[seen], label=f"simulation, $N={e.N}$ (mean ± s.e.)",
+                 color="C3", line=False)
+    if (~seen).any():
+        _, hi = wilson_interval(0, e.bits[~seen] * e.rates.shape[1])
+        ax.errorbar(e.alpha[~seen], hi, yerr=0.5 * hi, uplims=True, fmt="v", color="C3", mfc="none",
+                    label="no wrong bit seen: 68% Wilson upper end")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    _log_axis(ax, "x")
+    ax.set_xlabel(r"load $\alpha=P/N$")
+    ax.set_ylabel(r"per-bit error after one step $P_\mathrm{err}$")
+    style.legend_outside(ax)
+    return fig
+
+
+def _probability_bars(k, n, p, sem):
+    """Error bars of a probability: the standard error where it is strictly between 0 and 1, the
+    Wilson interval of the network counts where it is 0 or 1."""
+    lo, hi = wilson_interval(k, n)
+    edge = (p <= 0) | (p >= 1)
+    return np.where(edge, lo, p - sem), np.where(edge, hi, p + sem)
+
+
+def figure_capacity(r: Result, ax=None):
+    """Left: probability that one given / every pattern is a fixed point against P; middle: the
+    half-probability points against N; right: their ratio against N with the asymptotic 2."""
+    from matplotlib.lines import Line2D
+
+    from ..book import style
+
+    fig, axes = _axes(ax, ncols=3, width=12.5, height=4.8)
+    c = r.capacity
+    a = axes[0]
+    for k, (N, sc) in enumerate(c.scans.items()):
+        col = f"C{k}"
+        n = sc.n_networks
+        Pl = np.geomspace(sc.P.min(), sc.P.max(), 100)
+        style.line(a, Pl, snr.p_pattern_stable(N, Pl), color=col, lw=1)
+        style.line(a, Pl, snr.p_all_stable(N, Pl), color=col, ls="--", lw=1)
+        sem_one = mean_sem(sc.frac_stable, axis=0)[1]
+        style.points(a, sc.P, sc.p_one, None, color=col, line=False,
+                     yerr_asym=_probability_bars(np.round(sc.p_one * n), n, sc.p_one, sem_one))
+        k_all = sc.all_stable.sum(axis=0)
+        style.points(a, sc.P, sc.p_all, None, color=col, marker="s", mfc="none", line=False,
+                     yerr_asym=wilson_interval(k_all, n))
+    handles = [Line2D([], [], color=f"C{k}", lw=3, label=f"$N={int(N)}$") for k, N in enumerate(c.scans)]
+    handles += [Line2D([], [], color="0.3", marker="o", ls="-", label="one given pattern: simulation, theory"),
+                Line2D([], [], color="0.3", marker="s", mfc="none", ls="--", label="all patterns: simulation, theory")]
+    a.set_xscale("log")
+    _log_axis(a, "x")
+    a.set_xlabel("$P$")
+    a.set_ylabel("probability of being a fixed point")
+    a.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncols=2)
+
+    a = axes[1]
+    style.line(a, c.N_line, c.one_line, color="C0", label="one pattern, finite-$N$ theory")
+    style.line(a, c.N_line, c.all_line, color="C1", label="all patterns, finite-$N$ theory")
+    style.line(a, c.N_line, snr.capacity_one_pattern(c.N_line), color="C0", ls=":", label=r"$N/(2\ln N)$")
+    style.line(a, c.N_line, snr.capacity_all_patterns(c.N_line), color="C1", ls=":", label=r"$N/(4\ln N)$")
+    style.points(a, c.N, c.P_half_one_sim, c.P_half_one_se, color="C0", line=False, label="one pattern, simulation")
+    style.points(a, c.N, c.P_half_all_sim, c.P_half_all_se, color="C1", marker="s", line=False,
+                 label="all patterns, simulation")
+    a.set_xscale("log")
+    a.set_yscale("log")
+    _log_axis(a, "x")
+    _log_axis(a, "y")
+    a.set_xlabel("$N$")
+    a.set_ylabel(r"$P_{1/2}$ (probability $=1/2$)")
+    style.legend_outside(a, "below")
+
+    a = axes[2]
+    style.line(a, c.N_line, c.one_line / c.all_line, color="k", label="finite-$N$ theory")
+    a.axhline(2.0, color="k", ls=":", lw=1, label=r"$N\to\infty$: $\frac{N/(2\ln N)}{N/(4\ln N)}=2$")
+    style.points(a, c.N, c.ratio, c.ratio_se, color="C2", line=False, label="simulation (bootstrap s.e.)")
+    a.set_xscale("log")
+    _log_axis(a, "x")
+    a.set_xlabel("$N$")
+    a.set_ylabel(r"$P_{1/2}^{\rm one}/P_{1/2}^{\rm all}$")
+    style.legend_outside(a, "below", ncols=1)
+    return fig
+
+
+def figure_overlap(r: Result, ax=None):
+    """Overlap after convergence against the one-step overlap erf(1/sqrt(2 alpha))."""
+    from ..book import style
+
+    fig, ax = _axes(ax, width=7.5, height=4.0)
+    o = r.overlap
+    style.line(ax, o.alpha_line, o.one_step_line, color="k", ls="--",
+               label=r"one step: $\mathrm{erf}(1/\sqrt{2\alpha})$")
+    style.points(ax, o.alpha, o.m_mean, o.m_sem, color="C3", label=f"after convergence, $N={o.N}$ (mean ± s.e.)")
+    if np.isfinite(o.alpha_breakdown):
+        ax.axvline(o.alpha_breakdown, color="C3", lw=0.8, ls=":", label=r"mean overlap $=1/2$")
+    ax.set_xlabel(r"load $\alpha$")
+    ax.set_ylabel(r"overlap $m$ with the start pattern")
+    ax.set_ylim(-0.05, 1.05)
+    style.legend_outside(ax)
+    return fig
