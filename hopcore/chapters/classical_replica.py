@@ -1,8 +1,23 @@
-"""Chapter: replica theory of the classical Hopfield model (AGS) against simulations."""
+"""Chapter: replica theory of the classical Hopfield model (AGS) against simulations.
+
+``compute(p)`` solves the replica-symmetric theory (the T = 0 retrieval branch and alpha_c, the
+(alpha, T) phase diagram, the stability of symmetric mixtures), simulates the T = 0 dynamics at
+finite N (the overlap after convergence from a stored pattern and from a 3-mixture), reads the
+finite-size capacities alpha_c(N) off the simulations and extrapolates them with three fit forms;
+it returns a :class:`Result` of labelled arrays with the summary, the claims and the glue of the
+page. One ``figure_*`` function per figure draws from the result.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .. import validation as V
+from ..book import spec, style
+from ..book.report import ChapterResult, claim
 from ..book.spec import Chapter, Param
 
 
@@ -14,7 +29,8 @@ def _memory(p):
     ):
         N = max(Ns)
         if name == "Ns_sim" and isinstance(p["n_samples_sim"], list) and len(p["n_samples_sim"]) != len(Ns):
-            V.fail("n_samples_sim", p["n_samples_sim"], f"one integer, or a list of {len(Ns)} integers (one per entry of Ns_sim)")
+            V.fail("n_samples_sim", p["n_samples_sim"],
+                   f"one integer, or a list of {len(Ns)} integers (one per entry of Ns_sim)")
         P = max(max(alphas) * N, 3 * starts)
         V.memory_bytes(name, N, N * P + 4.0 * P * starts + 2.0 * N * starts, V.memory_limit_bytes())
         if N * P >= 2**31 - 1:
@@ -27,35 +43,44 @@ SPEC = Chapter(
     title="Replica theory of the classical Hopfield model",
     seed=1987,
     minutes=(1.0, 11.0),
-    cached="simulation points and the phase-diagram and mixture lines under _build/cache/ (hopcore.experiments.classical, hopcore.theory.classical)",
+    cached="simulation points and the phase-diagram and mixture lines under _build/cache/ "
+           "(hopcore.experiments.classical, hopcore.theory.classical)",
     params={
-        "n_alpha_T0": Param(200, V.integer(10, 100_000), doc="points of the T = 0 m(alpha) curve"),
+        "n_alpha_T0": Param(200, V.integer(10, 100_000), doc="points of the zero-temperature m(alpha) curve"),
         "n_T_phase": Param(12, V.integer(3, 400), paper=32, doc="temperatures at which the T_M and T_c lines are read"),
         "mixture_ns": Param([3, 5, 7, 9], V.list_of(V.odd_integer(3, 21), increasing=True), doc="odd mixture orders"),
         "n_T_mixture": Param(6, V.integer(3, 400), paper=16, doc="temperatures per mixture stability line"),
-        "Ns_sim": Param([500, 1000, 2000, 4000], V.list_of(V.integer(50, 200_000), min_len=2, increasing=True),
+        "Ns_sim": Param([500, 1000, 2000, 4000, 8000], V.list_of(V.integer(50, 200_000), min_len=2, increasing=True),
                         paper=[1000, 2000, 4000, 8000, 16000, 32000], doc="network sizes of the capacity simulations"),
         "alphas_sim": Param([round(a, 3) for a in np.linspace(0.10, 0.20, 11)],
                             V.list_of(V.real(0.0, 1.0, lo_open=True), min_len=3, increasing=True),
-                            paper=[round(a, 4) for a in np.linspace(0.125, 0.19, 27)], doc="loads of the capacity simulations"),
+                            paper=[round(a, 4) for a in np.linspace(0.125, 0.19, 27)],
+                            doc="loads of the capacity simulations"),
         "n_samples_sim": Param(4, V.one_or_list(V.integer(2, 10_000)), paper=[16, 16, 12, 6, 4, 3],
                                doc="networks per (N, alpha): one count, or one per entry of Ns_sim"),
         "stop_after_failed_loads": Param(0, V.integer(0, 1000), paper=1,
-                                         doc="skip a size's larger loads after this many loads where every run failed (0: never)"),
+                                         doc="skip a size's larger loads after this many loads where every run "
+                                             "failed (0: never)"),
         "n_starts": Param(4, V.integer(1, 1000), doc="patterns used as starts in each network"),
         "max_sweeps": Param(200, V.integer(1, 100_000), paper=120,
-                            doc="asynchronous sweeps before giving up (a failed run has left the pattern after about 80)"),
+                            doc="asynchronous sweeps before giving up "
+                                "(a failed run has left the pattern after about 80)"),
         "m_threshold": Param(0.5, V.real(0.0, 1.0, lo_open=True, hi_open=True),
                              doc="alpha_c(N) is where the mean overlap crosses this value"),
-        "fit_exponent": Param(0.5, V.real(0.05, 2.0), doc="alpha_c(N) is fitted linearly in N^(-fit_exponent)"),
+        "fit_exponent": Param(0.5, V.real(0.05, 2.0),
+                              doc="preferred extrapolation: alpha_c(N) linear in N^(-fit_exponent) "
+                                  "(1/N and a free exponent are fitted too)"),
         "N_mixture": Param(2000, V.integer(50, 200_000), paper=16000, doc="network size of the mixture simulations"),
         "alphas_mixture": Param([round(a, 4) for a in np.linspace(0.005, 0.06, 12)],
                                 V.list_of(V.real(0.0, 1.0, lo_open=True), min_len=2, increasing=True),
-                                paper=[0.005, 0.01, 0.015, 0.02, 0.025, 0.0275, 0.03, 0.0325, 0.035, 0.04, 0.05, 0.06]),
-        "n_samples_mixture": Param(4, V.integer(1, 10_000)),
-        "n_mixture_starts": Param(2, V.integer(1, 1000), paper=4, doc="disjoint triplets used as mixture starts per network"),
+                                paper=[0.005, 0.01, 0.015, 0.02, 0.025, 0.0275, 0.03, 0.0325, 0.035, 0.04, 0.05, 0.06],
+                                doc="loads of the mixture simulations"),
+        "n_samples_mixture": Param(4, V.integer(1, 10_000), doc="networks per load of the mixture simulations"),
+        "n_mixture_starts": Param(2, V.integer(1, 1000), paper=4,
+                                  doc="disjoint triplets used as mixture starts per network"),
     },
     checks=(_memory,),
+    headline=("Ns_sim", "n_samples_sim", "n_starts", "N_mixture", "n_samples_mixture"),
     extra={
         "test": {
             "n_alpha_T0": 60,
@@ -68,8 +93,593 @@ SPEC = Chapter(
             "n_starts": 2,
             "N_mixture": 300,
             "alphas_mixture": [0.01, 0.05],
-            "n_samples_mixture": 1,
+            "n_samples_mixture": 2,
             "n_mixture_starts": 2,
         }
     },
 )
+
+# one-step replica-symmetry-breaking capacity of the Hopfield model at T = 0 (Steffan and Kuehn 1994)
+ALPHA_C_1RSB = 0.138186
+# the level half-way between the mixture overlap 1/2 and the overlap 1/4 left after a breakdown
+MIXTURE_LEVEL = 0.375
+
+
+def prepare(namespace):
+    return spec.prepare(SPEC.name, namespace)
+
+
+@dataclass
+class Result(ChapterResult):
+    """Everything the page shows. Simulation arrays carry their axes beside them: capacity scan
+    ``m``/``converged`` are (Ns, alphas, networks, starts) and ``m_mean``/``m_err``/``simulated``
+    (Ns, alphas); the mixture runs ``m_mix`` are (alphas_mixture, networks, starts, 3) and
+    ``moved`` (alphas_mixture, networks, starts)."""
+
+    # T = 0 theory
+    alpha_T0: np.ndarray = None
+    branch_alpha: np.ndarray = None
+    branch_x: np.ndarray = None              # (points, 3): m, C, r
+    branch_converged: np.ndarray = None
+    branch_residual: np.ndarray = None
+    m_closed: np.ndarray = None
+    alpha_c: float = float("nan")
+    alpha_c_bisection: float = float("nan")
+    m_c: float = float("nan")
+    # phase diagram and mixtures
+    Ts_phase: np.ndarray = None
+    phase: dict = field(default_factory=dict)
+    Ts_eig: np.ndarray = None
+    eig_orders: np.ndarray = None
+    lambda_in: np.ndarray = None             # (eig_orders, Ts_eig)
+    mixture_ns: tuple = ()
+    mixture_lines: dict = field(default_factory=dict)   # n -> stability line record
+    mixture_alpha_bisection: dict = field(default_factory=dict)  # n -> T = 0 load by the toolkit bisection
+    # capacity simulations
+    Ns: np.ndarray = None
+    alphas: np.ndarray = None
+    m: np.ndarray = None
+    converged: np.ndarray = None
+    simulated: np.ndarray = None
+    n_samples: np.ndarray = None
+    m_mean: np.ndarray = None
+    m_err: np.ndarray = None
+    m_threshold: float = 0.5
+    alpha_c_N: np.ndarray = None
+    alpha_c_N_err: np.ndarray = None
+    fit_exponent: float = 0.5
+    fits: dict = field(default_factory=dict)
+    remanent: dict = field(default_factory=dict)
+    # mixture simulations
+    N_mixture: int = 0
+    alphas_mixture: np.ndarray = None
+    m_mix: np.ndarray = None
+    moved: np.ndarray = None
+    alpha_mix_sim: float = float("nan")
+
+
+def _theory_T0(r: Result, p) -> None:
+    from ..theory import classical as ags
+
+    t0 = time.perf_counter()
+    r.alpha_T0 = np.linspace(1e-3, 0.16, p.n_alpha_T0)
+    branch = ags.retrieval_curve_T0(r.alpha_T0)                  # generic continuation, x = (m, C, r)
+    r.alpha_c_bisection, _ = ags.alpha_c_T0(1, tol=1e-8)         # generic bisection on the jump
+    r.timings["T0_curve_and_bisection_s"] = time.perf_counter() - t0
+    r.alpha_c, r.m_c, _ = ags.critical_load_T0(1)               # closed form, eq. classical_replica-y
+    r.m_closed = ags.retrieval_curve_T0_reduced(r.alpha_T0)
+    r.branch_alpha, r.branch_x = branch.control, branch.x
+    r.branch_converged, r.branch_residual = branch.converged, branch.residual
+
+
+def _branch_masks(r: Result):
+    retrieval = r.branch_converged & (r.branch_x[:, 0] > 0.5)
+    return retrieval, r.branch_converged & ~retrieval, ~r.branch_converged
+
+
+def _theory_phase(r: Result, p) -> None:
+    from ..experiments import memo
+    from ..theory import classical as ags
+
+    t0 = time.perf_counter()
+    r.Ts_phase = np.linspace(0.02, 0.98, p.n_T_phase)
+    r.phase = memo(ags.phase_diagram, Ts=r.Ts_phase)           # cached: a warm rebuild reads it back
+    r.timings["phase_diagram_s"] = time.perf_counter() - t0
+    r.Ts_eig = np.linspace(0.02, 0.98, 25)
+    r.eig_orders = np.arange(2, max(p.mixture_ns) + 1)
+    r.lambda_in = np.array([memo(ags.mixture_inside_eigenvalue_alpha0, n=int(n), Ts=r.Ts_eig)["lambda_in"]
+                            for n in r.eig_orders])
+    t0 = time.perf_counter()
+    r.mixture_ns = tuple(p.mixture_ns)
+    r.mixture_lines = {n: memo(ags.mixture_stability_line, n=n, n_T=p.n_T_mixture) for n in p.mixture_ns}
+    r.timings["mixture_lines_s"] = time.perf_counter() - t0
+    r.mixture_alpha_bisection = {n: memo(ags.mixture_alpha_c_T0_bisection, n=n)["alpha_c"] for n in p.mixture_ns}
+
+
+def _capacity(r: Result, p) -> None:
+    from ..analysis import mean_sem
+    from ..experiments.classical import alpha_c_fit_forms, bootstrap_alpha_c, capacity_scan
+
+    t0 = time.perf_counter()
+    scan = capacity_scan(p.Ns_sim, p.alphas_sim, p.n_samples_sim, p.seed, n_starts=p.n_starts,
+                         max_sweeps=p.max_sweeps, m_threshold=p.m_threshold,
+                         stop_after_failed_loads=p.stop_after_failed_loads)
+    r.timings["capacity_simulations_s"] = time.perf_counter() - t0
+    r.Ns, r.alphas = np.asarray(p.Ns_sim), np.asarray(p.alphas_sim, dtype=float)
+    r.m, r.converged, r.simulated, r.n_samples = scan["m"], scan["converged"], scan["simulated"], scan["n_samples"]
+    r.m_threshold, r.fit_exponent = float(p.m_threshold), float(p.fit_exponent)
+    per_net = r.m.mean(axis=3)                                  # (N, alpha, network); nan where not run
+    r.m_mean = np.full(r.simulated.shape, np.nan)
+    r.m_err = np.full(r.simulated.shape, np.nan)
+    for i, c in enumerate(r.n_samples):
+        for j in np.flatnonzero(r.simulated[i]):
+            r.m_mean[i, j], r.m_err[i, j] = mean_sem(per_net[i, j, :c])
+    boot = [bootstrap_alpha_c(p.alphas_sim, r.m[k], threshold=p.m_threshold, seed=p.seed + k) for k in range(len(r.Ns))]
+    r.alpha_c_N = np.array([b[0] for b in boot])
+    r.alpha_c_N_err = np.array([b[1] for b in boot])
+    r.fits = alpha_c_fit_forms(r.Ns, r.alpha_c_N, r.alpha_c_N_err, exponent=p.fit_exponent)
+    r.remanent = _remanent(r)
+
+
+def _remanent(r: Result) -> dict:
+    """Mean overlap after convergence at the simulated loads above alpha_c(N), for the largest N
+    with a crossing and at least one such load (the remanent overlap of a failed retrieval), with
+    its standard error over networks (combined over the loads)."""
+    for k in range(len(r.Ns) - 1, -1, -1):
+        above = r.simulated[k] & (r.alphas > r.alpha_c_N[k]) & np.isfinite(r.m_mean[k])
+        if np.isfinite(r.alpha_c_N[k]) and above.any():
+            err = r.m_err[k, above]
+            return {"N": int(r.Ns[k]), "alphas": r.alphas[above], "m": float(r.m_mean[k, above].mean()),
+                    "m_err": float(np.sqrt(np.sum(err ** 2)) / above.sum()), "n_loads": int(above.sum())}
+    return {"N": 0, "alphas": np.array([]), "m": float("nan"), "m_err": float("nan"), "n_loads": 0}
+
+
+def _mixture_sim(r: Result, p) -> None:
+    from ..experiments import sweep_grid
+    from ..experiments.classical import crossing_load, mixture_fixed_points
+
+    t0 = time.perf_counter()
+    grid = sweep_grid(mixture_fixed_points, {"alpha": list(p.alphas_mixture)}, p.n_samples_mixture, p.seed + 1,
+                      fixed={"N": p.N_mixture, "n": 3, "n_starts": p.n_mixture_starts, "max_sweeps": p.max_sweeps},
+                      desc="3-mixture starts")
+    r.timings["mixture_simulations_s"] = time.perf_counter() - t0
+    r.N_mixture, r.alphas_mixture = int(p.N_mixture), np.asarray(p.alphas_mixture, dtype=float)
+    r.m_mix, r.moved = grid["m"], grid["moved"]                  # (alpha, network, start, 3), (alpha, network, start)
+    r.alpha_mix_sim = crossing_load(r.alphas_mixture, mixture_curves(r)["m_mean"], MIXTURE_LEVEL)
+
+
+def mixture_curves(r: Result) -> dict:
+    """Mean over networks (each averaged over its starts and the three patterns) of the overlap and
+    of the fraction of spins that moved, with standard errors over networks (nan for one network)."""
+    from ..analysis import mean_sem
+
+    m_mean, m_err = mean_sem(r.m_mix.mean(axis=(2, 3)), axis=1)
+    mv_mean, mv_err = mean_sem(r.moved.mean(axis=2), axis=1)
+    return {"m_mean": m_mean, "m_err": m_err, "moved_mean": mv_mean, "moved_err": mv_err}
+
+
+def compute(p) -> Result:
+    r = Result()
+    _theory_T0(r, p)
+    _theory_phase(r, p)
+    _capacity(r, p)
+    _mixture_sim(r, p)
+    r.summary = _summary(r, p)
+    r.claims = _claims(r)
+    r.glue = _glue(r, p)
+    r.figure_data = _figure_data(r)
+    return r
+
+
+def _solver_failures(r: Result) -> tuple[int, dict]:
+    _, _, failed = _branch_masks(r)
+    pd, mix = r.phase, r.mixture_lines
+    n_lines = int(sum((~mix[n]["found"]).sum() for n in r.mixture_ns))
+    n_not_converged = int(failed.sum()) + int(pd["n_points_missing"]) + n_lines
+    failures = {
+        "T0_curve_points": int(failed.sum()),
+        "phase_diagram_points_missing": int(pd["n_points_missing"]),
+        "mixture_line_points_missing": {str(n): int((~mix[n]["found"]).sum()) for n in r.mixture_ns},
+        "bisection_trials_not_converged": int(pd["n_trials_not_converged"]
+                                              + sum(mix[n]["n_trials_not_converged"] for n in r.mixture_ns)),
+    }
+    return n_not_converged, failures
+
+
+def _dynamics_counts(r: Result) -> tuple[int, int, int]:
+    ran = np.isfinite(r.m)
+    n_not_conv = int((ran.any(axis=3)[..., None] & ~r.converged).sum())
+    return n_not_conv, int(ran.sum()), int((~r.simulated).sum())
+
+
+def _summary(r: Result, p) -> dict:
+    n_not_converged, failures = _solver_failures(r)
+    n_not_conv, _, n_skipped = _dynamics_counts(r)
+    pref, inv, free = r.fits["preferred"], r.fits["one_over_N"], r.fits["free"]
+    return {
+        "alpha_c": r.alpha_c, "alpha_c_bisection": r.alpha_c_bisection, "m_at_alpha_c": r.m_c,
+        "alpha_c_global": r.phase["alpha_c_global"],
+        "mixture_alpha_c": {str(n): r.mixture_lines[n]["alpha_T0"] for n in r.mixture_ns},
+        "mixture_T_c": {str(n): r.mixture_lines[n]["T_alpha0"] for n in r.mixture_ns},
+        "n_not_converged": n_not_converged,
+        "solver_failures": failures,
+        "alpha_c_finite_size": {"N": list(p.Ns_sim), "alpha_c": r.alpha_c_N, "alpha_c_err": r.alpha_c_N_err,
+                                "extrapolated": pref["alpha_inf"], "extrapolated_err": pref["alpha_inf_err"],
+                                "fit": f"alpha_c(N) = alpha_inf + a N^-{p.fit_exponent}, weighted least squares",
+                                "extrapolated_1_over_N": inv["alpha_inf"]},
+        "extrapolated_free_exponent": free["alpha_inf"],
+        "systematic_err": r.fits["systematic_err"],
+        "alpha_c_fits": {
+            "preferred": {k: pref[k] for k in ("alpha_inf", "alpha_inf_err", "slope", "slope_err", "exponent", "chi2")},
+            "one_over_N": {k: inv[k] for k in ("alpha_inf", "alpha_inf_err", "slope", "slope_err", "exponent", "chi2")},
+            "free_exponent": {k: free[k] for k in ("alpha_inf", "alpha_inf_err", "exponent", "exponent_err", "nu_lo",
+                                                   "nu_hi", "slope", "chi2", "dof", "determined", "at_bound")},
+            "systematic_err": r.fits["systematic_err"],
+            "systematic": "largest distance of the 1/N and free-exponent intercepts from the preferred one "
+                          "(the free exponent only when it is determined and inside its bounds)",
+        },
+        "remanent_overlap": {"N": r.remanent["N"], "m": r.remanent["m"], "m_err": r.remanent["m_err"],
+                             "loads": r.remanent["alphas"]},
+        "dynamics_not_converged": n_not_conv,
+        "capacity_points_skipped": n_skipped,
+        "mixture_alpha_c_simulation": {"3": r.alpha_mix_sim, "N": p.N_mixture},
+    }
+
+
+def _f(x, digits=4):
+    return f"{x:.{digits}f}" if np.isfinite(x) else "nan"
+
+
+def _claims(r: Result) -> dict:
+    out = {}
+    pref, free = r.fits["preferred"], r.fits["free"]
+    stat, sys = pref["alpha_inf_err"], r.fits["systematic_err"]
+    total = float(np.hypot(stat, sys)) if np.isfinite(sys) else stat
+
+    # the two routes to alpha_c, for retrieval and every mixture order: agreement within the bisection tolerance
+    tol_bis = 1e-7                      # the toolkit bisections stop when their bracket is below 1e-7 (1e-8 for n = 1)
+    d_mix = {str(n): abs(r.mixture_alpha_bisection[n] - r.mixture_lines[n]["alpha_T0"]) for n in r.mixture_ns}
+    d_ret = abs(r.alpha_c - r.alpha_c_bisection)
+    worst = max([d_ret, *d_mix.values()])
+    out["two_routes"] = claim(
+        worst <= tol_bis,
+        f"The closed form and the generic bisection agree to {worst:.1e} (retrieval and every mixture order), "
+        f"within the bisection tolerance {tol_bis:.0e}.",
+        otherwise=f"The closed form and the generic bisection differ by up to {worst:.1e}, more than the "
+                  f"bisection tolerance {tol_bis:.0e}: one of the two solvers is not converged.",
+        difference_retrieval=d_ret, difference_mixtures=d_mix, tolerance=tol_bis)
+
+    retrieval, _, _ = _branch_masks(r)
+    diff = np.abs(r.branch_x[retrieval, 0] - r.m_closed[retrieval])
+    agree = float(np.nanmax(diff)) if retrieval.any() else float("nan")
+    tol_branch = 1e-6   # solver tolerance 1e-12 on (m, C, r), amplified near the fold where dm/dalpha diverges
+    out["continuation"] = claim(
+        bool(agree <= tol_branch),
+        f"they coincide: the largest difference on the branch is {agree:.1e}",
+        otherwise=f"they differ by up to {agree:.1e} on the branch (more than {tol_branch:.0e}): the continuation "
+                  f"left the retrieval solution somewhere",
+        max_difference=agree, tolerance=tol_branch, points_compared=int(retrieval.sum()))
+
+    ok = np.isfinite(r.alpha_c_N)
+    lo, hi = (int(np.flatnonzero(ok)[0]), int(np.flatnonzero(ok)[-1])) if ok.any() else (0, len(r.Ns) - 1)
+    missing = "" if ok.all() else (f" (no crossing inside the simulated loads for N = "
+                                   f"{', '.join(str(n) for n in r.Ns[~ok])})")
+    above = bool(ok.any() and np.all(r.alpha_c_N[ok] > r.alpha_c))
+    out["above_theory"] = claim(
+        above,
+        f"At every simulated size the retrieval state survives beyond the theory's αc: αc(N) runs from "
+        f"{_f(r.alpha_c_N[lo])} (N = {r.Ns[lo]}) to {_f(r.alpha_c_N[hi])} (N = {r.Ns[hi]}), all above "
+        f"{_f(r.alpha_c)}{missing}.",
+        otherwise=f"Not every simulated size lies above the theory's αc = {_f(r.alpha_c)}: "
+                  f"αc(N) = {', '.join(_f(a) for a in r.alpha_c_N)} for N = {', '.join(str(n) for n in r.Ns)}.",
+        alpha_c_N=r.alpha_c_N, alpha_c_N_err=r.alpha_c_N_err, alpha_c_theory=r.alpha_c)
+
+    drop = r.alpha_c_N[lo] - r.alpha_c_N[hi]
+    drop_err = float(np.hypot(r.alpha_c_N_err[lo], r.alpha_c_N_err[hi]))
+    out["decreases"] = claim(
+        bool(hi > lo and drop > 2 * drop_err),
+        f"αc(N) decreases with N towards the theory: from N = {r.Ns[lo]} to N = {r.Ns[hi]} it falls by "
+        f"{_f(drop)} ± {_f(drop_err)}, more than two standard errors.",
+        otherwise=f"From N = {r.Ns[lo]} to N = {r.Ns[hi]} αc(N) changes by {_f(drop)} ± {_f(drop_err)}, not a "
+                  f"decrease beyond two standard errors: the sizes are too close or the runs too few to see the trend.",
+        drop=drop, drop_err=drop_err, tolerance_in_sem=2.0)
+
+    out["extrapolation"] = claim(
+        bool(abs(pref["alpha_inf"] - r.alpha_c) <= 2 * total),
+        f"The extrapolation {_f(pref['alpha_inf'])} ± {_f(stat)} (statistical) ± {_f(sys)} (fit form) agrees "
+        f"with the replica-symmetric {_f(r.alpha_c)} within two combined standard errors.",
+        otherwise=f"The extrapolation {_f(pref['alpha_inf'])} ± {_f(stat)} (statistical) ± {_f(sys)} (fit form) is "
+                  f"more than two combined errors from the replica-symmetric {_f(r.alpha_c)}: at these sizes the "
+                  f"finite-size corrections are not yet of the assumed form.",
+        alpha_inf=pref["alpha_inf"], stat_err=stat, sys_err=sys, combined_err=total, alpha_c_theory=r.alpha_c,
+        tolerance_in_sem=2.0)
+
+    out["systematic_dominates"] = claim(
+        bool(np.isfinite(sys) and sys > stat),
+        f"The choice of fit form moves the intercept by {_f(sys)}, {sys / stat:.1f} times its statistical error: "
+        f"the systematic error dominates." if np.isfinite(sys) and stat > 0 else "The systematic error dominates.",
+        otherwise=f"The choice of fit form moves the intercept by {_f(sys)}, less than its statistical error "
+                  f"{_f(stat)}: the sizes do not distinguish the forms.",
+        stat_err=stat, sys_err=sys, forms=r.fits["forms_in_systematic"])
+
+    if free["determined"]:
+        z = abs(free["exponent"] - 0.5) / free["exponent_err"] if free["exponent_err"] > 0 else float("inf")
+        out["free_exponent"] = claim(
+            bool(z <= 2 and not free["at_bound"]),
+            f"With the exponent free the fit gives ν = {free['exponent']:.2f} (χ² within 1 of its minimum for "
+            f"ν in [{free['nu_lo']:.2f}, {free['nu_hi']:.2f}]), compatible with 1/2, and "
+            f"αc(∞) = {_f(free['alpha_inf'])} ± {_f(free['alpha_inf_err'])}.",
+            otherwise=f"With the exponent free the fit gives ν = {free['exponent']:.2f} (χ² within 1 of its minimum "
+                      f"for ν in [{free['nu_lo']:.2f}, {free['nu_hi']:.2f}]), not compatible with 1/2 within two "
+                      f"standard errors, and αc(∞) = {_f(free['alpha_inf'])} ± {_f(free['alpha_inf_err'])}.",
+            finding=False, exponent=free["exponent"], exponent_err=free["exponent_err"], nu_lo=free["nu_lo"],
+            nu_hi=free["nu_hi"], at_bound=free["at_bound"], dof=free["dof"], tolerance_in_sem=2.0)
+    else:
+        out["free_exponent"] = claim(
+            False, "The free-exponent fit is determined.",
+            otherwise=f"With {free['points']} sizes the free-exponent fit (three parameters) is not determined; "
+                      f"it needs at least four.",
+            finding=False, points=free["points"], dof=free["dof"])
+
+    rsb_gap = ALPHA_C_1RSB - r.alpha_c
+    out["rsb_unresolved"] = claim(
+        bool(rsb_gap < total),
+        f"The one-step replica-symmetry-breaking value {ALPHA_C_1RSB:.4f} lies {rsb_gap:.4f} above the "
+        f"replica-symmetric one, less than the uncertainty {_f(total)} of the extrapolation: these simulations "
+        f"cannot tell the two apart.",
+        otherwise=f"The one-step replica-symmetry-breaking value {ALPHA_C_1RSB:.4f} lies {rsb_gap:.4f} above the "
+                  f"replica-symmetric one, more than the uncertainty {_f(total)} of the extrapolation.",
+        gap=rsb_gap, combined_err=total, alpha_c_1rsb=ALPHA_C_1RSB)
+
+    rem = r.remanent
+    out["remanent"] = claim(
+        bool(rem["n_loads"] and rem["m"] > 3 * rem["m_err"] and rem["m"] < r.m_threshold),
+        f"the dynamics started at the pattern stops in a nearby metastable state with a remanent overlap "
+        f"m = {rem['m']:.2f} ± {rem['m_err']:.2f} (N = {rem['N']}, {rem['n_loads']} load(s) above αc(N)), "
+        f"{rem['m'] / rem['m_err']:.0f} standard errors away from the theory's m = 0" if rem["m_err"] > 0 else "m > 0",
+        otherwise=f"the remanent overlap above αc(N) is not resolved from zero in this run "
+                  f"(m = {rem['m']:.2f} ± {rem['m_err']:.2f} at N = {rem['N']}, {rem['n_loads']} load(s))",
+        m=rem["m"], m_err=rem["m_err"], N=rem["N"], loads=rem["alphas"], tolerance_in_sem=3.0)
+
+    mid = 0.5 * (r.m_c + rem["m"])
+    out["level_between"] = claim(
+        bool(rem["m"] < r.m_threshold < r.m_c),
+        f"The level {r.m_threshold:.2f} lies between the retrieval overlap {r.m_c:.2f} and the remanent "
+        f"overlap {rem['m']:.2f} of this run (their midpoint is {mid:.2f}).",
+        otherwise=f"The level {r.m_threshold:.2f} does not lie between the retrieval overlap {r.m_c:.2f} and the "
+                  f"remanent overlap {rem['m']:.2f} of this run.",
+        finding=False, level=r.m_threshold, m_retrieval=r.m_c, m_remanent=rem["m"], midpoint=mid)
+
+    # mixture breakdown: the finite-size shift expected at N_mixture is that of retrieval at the same N
+    # (from the preferred fit), plus half the load spacing of the crossing's interpolation
+    a3 = r.mixture_lines[3]["alpha_T0"] if 3 in r.mixture_lines else float("nan")
+    shift = (pref["slope"] * r.N_mixture ** (-r.fit_exponent) / pref["alpha_inf"]
+             if np.isfinite(pref["alpha_inf"]) else float("nan"))
+    half_step = 0.5 * float(np.max(np.diff(r.alphas_mixture)))
+    tol = abs(shift) * a3 + half_step if np.isfinite(shift) else half_step
+    d = r.alpha_mix_sim - a3
+    out["mixture_close"] = claim(
+        bool(np.isfinite(d) and abs(d) <= tol),
+        f"close to the theory's {_f(a3)}: the difference {d:+.4f} is within the finite-size shift that retrieval "
+        f"shows at the same N ({100 * shift:.0f}% of the load) plus half the load spacing ({tol:.4f} in all)",
+        otherwise=f"{'not' if np.isfinite(d) else 'not measured, the mean overlap never crossing the level; not'} "
+                  f"within the expected finite-size shift of the theory's {_f(a3)} "
+                  f"(difference {d:+.4f}, allowance {tol:.4f}: the retrieval shift at the same N plus half the "
+                  f"load spacing)",
+        finding=False, alpha_simulation=r.alpha_mix_sim, alpha_theory=a3, relative_shift_retrieval=shift,
+        half_load_spacing=half_step, tolerance=tol)
+    return out
+
+
+def _glue(r: Result, p) -> dict:
+    n_not_converged, _ = _solver_failures(r)
+    n_not_conv, n_runs, n_skipped = _dynamics_counts(r)
+    pref, inv, free = r.fits["preferred"], r.fits["one_over_N"], r.fits["free"]
+    mix = r.mixture_lines
+    return {
+        "alpha_c": r.alpha_c, "alpha_c_bisection": r.alpha_c_bisection, "m_at_alpha_c": r.m_c,
+        "wrong_bits_percent": 100 * (1 - r.m_c) / 2,
+        "T0_seconds": r.timings["T0_curve_and_bisection_s"], "phase_seconds": r.timings["phase_diagram_s"],
+        "alpha_c_global": r.phase["alpha_c_global"],
+        "mix3_alpha_c": mix[3]["alpha_T0"] if 3 in mix else float("nan"),
+        "mix3_T_c": mix[3]["T_alpha0"] if 3 in mix else float("nan"),
+        "mix_table": "; ".join(f"n = {n}: α_c = {mix[n]['alpha_T0']:.4f}, T = {mix[n]['T_alpha0']:.3f}"
+                               for n in r.mixture_ns),
+        "n_not_converged": n_not_converged,
+        "m_threshold": r.m_threshold, "N_max": int(max(p.Ns_sim)), "N_min": int(min(p.Ns_sim)),
+        "n_sizes": len(p.Ns_sim),
+        "alpha_c_extrapolated": pref["alpha_inf"], "alpha_c_extrapolated_err": pref["alpha_inf_err"],
+        "alpha_c_extrapolated_1N": inv["alpha_inf"], "alpha_c_extrapolated_1N_err": inv["alpha_inf_err"],
+        "alpha_c_extrapolated_free": free["alpha_inf"], "alpha_c_extrapolated_free_err": free["alpha_inf_err"],
+        "free_exponent": free["exponent"],
+        "systematic_err": r.fits["systematic_err"],
+        "alpha_c_1rsb": ALPHA_C_1RSB,
+        "dyn_not_converged": n_not_conv, "dyn_runs": n_runs, "points_skipped": n_skipped,
+        "max_sweeps": int(p.max_sweeps),
+        "mix3_alpha_sim": r.alpha_mix_sim, "N_mixture": int(p.N_mixture),
+    }
+
+
+def _figure_data(r: Result) -> dict:
+    pd, mix, ns = r.phase, r.mixture_lines, r.mixture_ns
+    mc = mixture_curves(r)
+    a_line = _sim_theory_alpha(r)
+    a_mix = _mix_theory_alpha(r)
+    from ..theory import classical as ags
+
+    pref = r.fits["preferred"]
+    return {
+        "fig-replica-m-T0": dict(alpha=r.branch_alpha, m=r.branch_x[:, 0], C=r.branch_x[:, 1], r=r.branch_x[:, 2],
+                                 converged=r.branch_converged, residual=r.branch_residual, m_closed_form=r.m_closed,
+                                 alpha_c=r.alpha_c),
+        "fig-replica-eigen": dict(T=r.Ts_eig, n=r.eig_orders, lambda_in=r.lambda_in),
+        "fig-replica-phase": dict(T=r.Ts_phase, alpha_M=pd["alpha_M"], alpha_Tc=pd["alpha_Tc"],
+                                  alpha_grid=pd["alpha_grid"],
+                                  T_g=pd["T_g"], alpha_c=pd["alpha_c"], alpha_c_global=pd["alpha_c_global"],
+                                  **{f"mixture{n}_T": mix[n]["T"] for n in ns},
+                                  **{f"mixture{n}_alpha": mix[n]["alpha"] for n in ns},
+                                  mixture_ns=np.array(ns), mixture_alpha_T0=[mix[n]["alpha_T0"] for n in ns],
+                                  mixture_T_alpha0=[mix[n]["T_alpha0"] for n in ns]),
+        "fig-replica-sim": dict(alpha=r.alphas, N=r.Ns, m=r.m, m_mean=r.m_mean, m_err=r.m_err, converged=r.converged,
+                                simulated=r.simulated, n_samples=r.n_samples, alpha_c_N=r.alpha_c_N,
+                                alpha_c_N_err=r.alpha_c_N_err, fit_alpha_inf=pref["alpha_inf"], fit_slope=pref["slope"],
+                                fit_exponent=r.fit_exponent, fit_1N_alpha_inf=r.fits["one_over_N"]["alpha_inf"],
+                                fit_1N_slope=r.fits["one_over_N"]["slope"],
+                                fit_free_alpha_inf=r.fits["free"]["alpha_inf"], fit_free_slope=r.fits["free"]["slope"],
+                                fit_free_exponent=r.fits["free"]["exponent"], systematic_err=r.fits["systematic_err"],
+                                theory_alpha=a_line, theory_m=ags.retrieval_curve_T0_reduced(a_line)),
+        "fig-replica-mixture-sim": dict(alpha=r.alphas_mixture, m=r.m_mix, moved=r.moved, m_mean=mc["m_mean"],
+                                        m_err=mc["m_err"], moved_mean=mc["moved_mean"], theory_alpha=a_mix,
+                                        theory_m=ags.retrieval_curve_T0_reduced(a_mix, 3),
+                                        alpha_c_theory=_a3(r), alpha_c_simulation=r.alpha_mix_sim),
+    }
+
+
+def _a3(r: Result) -> float:
+    from ..theory import classical as ags
+
+    return r.mixture_lines[3]["alpha_T0"] if 3 in r.mixture_lines else ags.critical_load_T0(3)[0]
+
+
+def _sim_theory_alpha(r: Result):
+    return np.linspace(r.alphas.min(), r.alphas.max(), 400)
+
+
+def _mix_theory_alpha(r: Result):
+    return np.linspace(1e-4, r.alphas_mixture.max(), 400)
+
+
+# ------------------------------------------------------------------------------------------------
+# figures
+# ------------------------------------------------------------------------------------------------
+
+
+def _axes(ax, **kw):
+    if ax is None:
+        fig, ax = style.figure(**kw)
+        return fig, ax
+    style.use()
+    fig = ax[0].figure if isinstance(ax, (list, tuple, np.ndarray)) else ax.figure
+    return fig, ax
+
+
+def figure_m_T0(r: Result, ax=None):
+    """The T = 0 retrieval branch: continuation, closed form, the m = 0 state after the jump."""
+    fig, ax = _axes(ax, width=8.0, height=4.0)
+    retrieval, collapsed, failed = _branch_masks(r)
+    style.line(ax, r.branch_alpha[retrieval], r.branch_x[retrieval, 0], color="C0", lw=2.5,
+               label="retrieval branch (continuation)")
+    style.line(ax, r.alpha_T0, r.m_closed, color="k", ls=":", lw=1.2, label="closed form (classical_replica-y)")
+    style.line(ax, r.branch_alpha[collapsed], r.branch_x[collapsed, 0], color="C1", label="after the jump: $m=0$")
+    if failed.any():
+        ax.plot(r.branch_alpha[failed], np.clip(r.branch_x[failed, 0], 0, 1), "rx",
+                label="solver did not converge (not a solution)")
+    ax.axvline(r.alpha_c, color="gray", ls="--", lw=1)
+    ax.annotate(rf"$\alpha_c={r.alpha_c:.4f}$", (r.alpha_c, 0.45), xytext=(-80, 0), textcoords="offset points")
+    ax.set(xlabel=r"$\alpha$", ylabel=r"$m$", ylim=(-0.03, 1.03), title="$T=0$, replica symmetric")
+    style.legend_outside(ax)
+    return fig
+
+
+def figure_eigen(r: Result, ax=None):
+    """Inside eigenvalue of the symmetric n-mixtures at alpha = 0 against T."""
+    fig, ax = _axes(ax, width=7.0, height=3.6)
+    for n, vals in zip(r.eig_orders, r.lambda_in):
+        style.line(ax, r.Ts_eig, vals, ls="-" if n % 2 else "--", label=f"$n={n}$")
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set(xlabel="$T$", ylabel=r"$\lambda_{\rm in}$", title=r"inside eigenvalue at $\alpha=0$", ylim=(-1, 1.05))
+    style.legend_outside(ax)
+    return fig
+
+
+def figure_phase(r: Result, ax=None):
+    """The replica-symmetric (alpha, T) phase diagram with the mixture stability lines."""
+    fig, ax = _axes(ax, width=8.5, height=5.0)
+    pd, Ts = r.phase, r.Ts_phase
+    style.line(ax, pd["alpha_grid"], pd["T_g"], color="k", label=r"$T_g=1+\sqrt{\alpha}$")
+    okM, okC = np.isfinite(pd["alpha_M"]), np.isfinite(pd["alpha_Tc"])
+    style.line(ax, np.r_[pd["alpha_c"], pd["alpha_M"][okM], 0.0], np.r_[0.0, Ts[okM], 1.0], color="C0", lw=2,
+               label=r"$T_M$: retrieval states exist (local minima)")
+    style.line(ax, np.r_[pd["alpha_c_global"], pd["alpha_Tc"][okC], 0.0], np.r_[0.0, Ts[okC], 1.0], color="C3", lw=2,
+               label=r"$T_c$: retrieval states are global minima")
+    if (~okM).any():
+        ax.plot(Ts[~okM] * 0, Ts[~okM], "rx", label="line point not found")
+    for k, n in enumerate(r.mixture_ns):
+        line = r.mixture_lines[n]
+        ok = line["found"]
+        style.line(ax, np.r_[line["alpha_T0"], line["alpha"][ok], 0.0], np.r_[0.0, line["T"][ok], line["T_alpha0"]],
+                   ls="--", color=f"C{k + 4}", label=f"{n}-mixtures stable below")
+    ax.set(xlabel=r"$\alpha$", ylabel="$T$", xlim=(0, 0.16), ylim=(0, 1.45))
+    ax.text(0.02, 0.2, "retrieval\n(global)", fontsize=9)
+    ax.text(0.075, 0.1, "retrieval\n(metastable)", fontsize=9)
+    ax.text(0.12, 0.6, "spin glass", fontsize=9)
+    ax.text(0.02, 1.33, "paramagnet", fontsize=9)
+    style.legend_outside(ax)
+    return fig
+
+
+def _drawable(fit) -> bool:
+    """A fit is drawn only when its intercept is finite and better determined than its size."""
+    return bool(np.isfinite(fit["alpha_inf"]) and fit["alpha_inf_err"] < abs(fit["alpha_inf"]))
+
+
+def figure_sim(r: Result, ax=None):
+    """Left: overlap after convergence against the T = 0 theory (retrieval branch and the spin-glass
+    m = 0 above alpha_c). Right: alpha_c(N) against N^-fit_exponent with the three extrapolations."""
+    from ..theory import classical as ags
+
+    fig, (ax, bx) = _axes(ax, ncols=2, width=12.0, height=5.2)
+    a_line = _sim_theory_alpha(r)
+    style.line(ax, a_line, ags.retrieval_curve_T0_reduced(a_line), color="k", lw=2, label="RS theory, retrieval, $T=0$")
+    style.line(ax, [r.alpha_c, a_line.max()], [0, 0], color="k", ls="-.", lw=1, label="RS theory, spin glass ($m=0$)")
+    ax.plot([r.alpha_c, r.alpha_c], [0, r.m_c], "k:", lw=1)
+    for k, N in enumerate(r.Ns):
+        s = r.simulated[k]
+        style.points(ax, r.alphas[s], r.m_mean[k][s], r.m_err[k][s], color=f"C{k}", label=f"$N={N}$")
+    ax.axhline(r.m_threshold, color="gray", lw=0.8, ls="--")
+    ax.set(xlabel=r"$\alpha$", ylabel=r"$m$ after convergence", ylim=(-0.02, 1.02))
+    style.legend_outside(ax, "below", ncols=3)
+
+    nu = r.fit_exponent
+    x = r.Ns.astype(float) ** (-nu)
+    style.points(bx, x, r.alpha_c_N, r.alpha_c_N_err, color="k", line=False, label=r"simulation, $\alpha_c(N)$",
+                 zorder=3)
+    N_line = np.geomspace(r.Ns.min() / 1.2, 1e12, 300)
+    xx = N_line ** (-nu)
+    forms = [("preferred", rf"$N^{{-{nu:g}}}$", "C0", "o", None),
+             ("one_over_N", r"$1/N$", "C1", "s", 1.0),
+             ("free", r"free $\nu$", "C2", "^", None)]
+    for dx, (key, name, color, marker, exponent) in zip((-1, 0, 1), forms):
+        fit = r.fits[key]
+        if not _drawable(fit) or (key == "free" and fit["points"] < 5):
+            continue
+        e = fit["exponent"] if exponent is None else exponent
+        style.line(bx, xx, fit["alpha_inf"] + fit["slope"] * N_line ** (-e), color=color,
+                   label=rf"fit {name}: $\alpha_c(\infty)={fit['alpha_inf']:.4f}\pm{fit['alpha_inf_err']:.4f}$"
+                         + (rf", $\nu={e:.2f}$" if key == "free" else ""))
+        style.points(bx, [dx * 0.004 * x.max()], [fit["alpha_inf"]], [fit["alpha_inf_err"]], color=color,
+                     marker=marker, line=False)
+    bx.axhline(r.alpha_c, color="k", ls="--", lw=1, label=rf"RS theory {r.alpha_c:.4f}")
+    bx.axhline(ALPHA_C_1RSB, color="gray", ls=":", lw=1, label=rf"1RSB {ALPHA_C_1RSB:.4f}")
+    bx.set(xlabel=rf"$N^{{-{nu:g}}}$", ylabel=r"$\alpha_c(N)$", xlim=(-0.01 * x.max(), 1.05 * x.max()))
+    style.legend_outside(bx, "below", ncols=2)
+    return fig
+
+
+def figure_mixture_sim(r: Result, ax=None):
+    """Dynamics from the symmetric 3-mixture: overlap and fraction of spins moved against the theory."""
+    from ..theory import classical as ags
+
+    fig, ax = _axes(ax, width=8.5, height=4.0)
+    mc = mixture_curves(r)
+    al = _mix_theory_alpha(r)
+    style.line(ax, al, ags.retrieval_curve_T0_reduced(al, 3), color="k", lw=2,
+               label="RS theory: symmetric 3-mixture, $T=0$")
+    ax.axvline(_a3(r), color="k", ls=":", lw=1)
+    style.points(ax, r.alphas_mixture, mc["m_mean"], mc["m_err"], color="C0",
+                 label=f"simulation, mean overlap with the 3 patterns ($N={r.N_mixture}$)")
+    style.points(ax, r.alphas_mixture, mc["moved_mean"], mc["moved_err"], color="C1", marker="s",
+                 label="fraction of spins that moved")
+    ax.set(xlabel=r"$\alpha$", ylabel=r"$m_3$ / fraction moved", ylim=(-0.02, 0.62))
+    style.legend_outside(ax)
+    return fig

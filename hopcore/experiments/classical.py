@@ -26,7 +26,8 @@ def retrieval_at_load(N: int, alpha: float, seed: int, n_starts: int = 4, max_sw
 
 
 def capacity_scan(Ns, alphas, n_samples, seed: int, *, n_starts: int = 4, max_sweeps: int = 200,
-                  m_threshold: float = 0.5, stop_after_failed_loads: int = 0, cache=None, progress: bool = True) -> dict:
+                  m_threshold: float = 0.5, stop_after_failed_loads: int = 0, cache=None,
+                  progress: bool = True) -> dict:
     """``retrieval_at_load`` over sizes x loads x networks, each run cached on its own.
 
     ``n_samples`` is one count for every size or one per size (large networks self-average, so they
