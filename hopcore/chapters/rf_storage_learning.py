@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import validation as V
-from ..analysis import first_crossing, mean_sem, power_law_fit, sample_crossings
+from ..analysis import first_crossing, mean_sem, power_law_fit, sample_crossings, wilson_interval
 from ..book import ChapterResult, claim
 from ..book import spec as _spec
 from ..book.spec import Chapter, Param
@@ -548,7 +548,7 @@ def _field_claims(p, r):
         C["field_variance_N"] = claim(False, text, otherwise=text, finding=False, pairs=0)
         return
     dm, de = float(np.mean(d)), float(np.sqrt(np.sum(np.square(e))) / len(d))
-    need = 1.0 / rp - 1.0
+    need = rv / rp - rv  # the change of measured/corrected that would put the variance on the published value
     C["field_variance_N"] = claim(
         dm > -2 * de,
         f"The ratio does not move toward the published value as N grows: from N = {int(Ns[0])} to {int(Ns[-1])} it changes "
@@ -751,6 +751,16 @@ def _decade_ticks(ax, axis="x"):
     target.set_minor_formatter(NullFormatter())
 
 
+def _plain_log(ax, axis="x"):
+    """Log axis over a decade or two: ticks at 1, 2, 5 x 10^k labelled as plain numbers."""
+    from matplotlib.ticker import FuncFormatter
+
+    from ..book import style
+
+    style.log_ticks(ax, axis)
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+
+
 def figure_magnetizations(r: Result, ax=None):
     """Magnetization of the fixed point from a feature (left) and a training example (right) against alpha."""
     from ..book import style
@@ -805,14 +815,26 @@ def figure_fields(r: Result, ax=None):
                        label=rf"$\alpha_D={aD}$, published" if j == 0 else None)
         for k, N_ in enumerate(r.field_Ns):
             sel = rows[(rows[:, 0] == aD) & (rows[:, 1] == N_)]
-            for j in range(3):
-                style.points(axes[j], sel[:, 2], sel[:, 3 + j], sel[:, 6 + j], color=f"C{c}", marker="os^D"[k % 4],
-                             line=False, mfc="w" if k else None, label=f"$N={N_}$" if (j == 0 and c == 0) else None)
+            mk, mfc = "os^D"[k % 4], ("w" if k else None)
+            for j in range(2):
+                style.points(axes[j], sel[:, 2], sel[:, 3 + j], sel[:, 6 + j], color=f"C{c}", marker=mk,
+                             line=False, mfc=mfc, label=f"$N={N_}$" if (j == 0 and c == 0) else None)
+            # misaligned fraction: a probability over all sites of the measured examples (Wilson interval);
+            # where no spin is misaligned, a downward triangle at the interval's upper end
+            P = np.maximum(1, np.round(np.round(sel[:, 2] * aD, 10) * N_))
+            n = N_ * np.minimum(4, P) * 2
+            lo, hi = wilson_interval(np.round(sel[:, 5] * n), n)
+            nz = sel[:, 5] > 0
+            style.points(axes[2], sel[nz, 2], sel[nz, 5], None, yerr_asym=(lo[nz], hi[nz]), color=f"C{c}", marker=mk,
+                         line=False, mfc=mfc)
+            if (~nz).any():
+                axes[2].plot(sel[~nz, 2], hi[~nz], "v", color=f"C{c}", mfc=mfc or f"C{c}", ls="none")
     axes[0].set(xscale="log", xlabel=r"$\alpha_T=P/D$", ylabel=r"mean of $\xi^1_ih_i$")
     axes[1].set(xscale="log", yscale="log", xlabel=r"$\alpha_T=P/D$", ylabel=r"variance of $\xi^1_ih_i$")
     axes[2].set(xscale="log", yscale="log", xlabel=r"$\alpha_T=P/D$", ylabel=r"fraction with $\xi^1_ih_i<0$", ylim=(1e-6, 0.3))
     for a in axes:
-        style.log_ticks(a, "x")
+        _plain_log(a, "x")
+    _plain_log(axes[1], "y")
     _decade_ticks(axes[2], "y")
     h, lab = axes[0].get_legend_handles_labels()
     fig.legend(h, lab, loc="outside right upper")
@@ -835,8 +857,8 @@ def figure_storage_N(r: Result, ax=None):
     a.plot([], [], "x:", color="0.4", label="published line (same scale)")
     a.axhline(1.0, color="k", lw=1.5, label="corrected line")
     a.set(xscale="log", yscale="log", xlabel="$N$", ylabel=r"$\alpha_{\rm s}/\alpha_{\rm s}^{\rm corrected}$")
-    style.log_ticks(a, "x")
-    style.log_ticks(a, "y")
+    _plain_log(a, "x")
+    _plain_log(a, "y")
     style.legend_outside(a, where="below", ncols=2)
     a = axes[1]
     i0 = len([s for s in r.scans if s[0] == "dense"]) // 2
@@ -852,7 +874,7 @@ def figure_storage_N(r: Result, ax=None):
         style.line(a, br.control[ok], br.x[ok, 6], color="k", ls=ls, lw=1.5 if v == "coherent" else 1, label=f"RS, {name}")
     a.axhline(r.params["level"], color="0.6", ls="--", lw=0.8)
     a.set(xscale="log", xlabel=r"$\alpha$", ylabel=r"$m$ from a training example", title=rf"$\alpha_D={aD0}$")
-    style.log_ticks(a, "x")
+    _plain_log(a, "x")
     style.legend_outside(a, where="below", ncols=2)
     return fig
 
@@ -910,7 +932,8 @@ def figure_learning_vs_L(r: Result, ax=None):
     d = r.sim_points.get("dense", {}).get("learning")
     if d is not None:
         e = np.nan_to_num(d["sem"])
-        ax.axhspan(d["mean"] - e, d["mean"] + e, color="C1", alpha=0.25, label="simulation, dense (± s.e.)")
+        ax.axhspan(d["mean"] - e, d["mean"] + e, color="C1", alpha=0.25, lw=0)
+        ax.axhline(d["mean"], color="C1", lw=1.2, label="simulation, dense (band: ± s.e.)")
     ax.axhline(r.extra["alpha_l_theory"], color="k", lw=1.5, label="RS theory (dense)")
     ax.set(xscale="log", xlabel="$L$ (non-zero coefficients per example)", ylabel=r"learning load $\alpha_{\rm l}$",
            title=rf"$N={p['N']}$, $\alpha_D={p['alpha_D']}$, $D={rf_sizes(p['N'], 1, p['alpha_D'])[0]}$")
