@@ -186,7 +186,7 @@ def test_noise_scales_as_predicted_with_P():
 
 
 def test_rs_mixture_overlap_formula():
-    from hopcore.experiments.rf_fields import rs_mixture_overlap
+    from hopcore.theory.random_features import rs_mixture_overlap
 
     rng = np.random.default_rng(5)
     alpha, qh, mh, n = 0.3, 2.0, 0.4, 3

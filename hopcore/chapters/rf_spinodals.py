@@ -131,7 +131,8 @@ def compute(p) -> Result:
     t0 = time.perf_counter()
     classical_T0 = np.array([float(ags.critical_load_T0(n)[0]) for n in orders])
     limits = {n: memo(rf.mixture_spinodal, n=n, alphas=p.alphas_limit, rel_tol=min(p.rel_tol, 1e-6)) for n in orders}
-    classical_T = {n: memo(ags.mixture_stability_line, n=n, n_T=p.n_T) for n in p.mixture_orders}  # shared with classical_replica
+    # shared with classical_replica (same cache entries)
+    classical_T = {n: memo(ags.mixture_stability_line, n=n, n_T=p.n_T) for n in p.mixture_orders}
     timings["classical_s"] = time.perf_counter() - t0
 
     grad_sq, grad_lin = _stationarity(lines, orders)
@@ -185,7 +186,8 @@ def _summary(r, lines, p):
                                      "iterations": int(l.iterations.sum())} for n, l in lines.items()},
         "classical_T0_loads": {str(n): float(r.classical_T0[k]) for k, n in enumerate(orders)},
         "alpha_infinity_limit": {str(n): {"alphas": p.alphas_limit, "alpha_D_c": r.alpha_D_c_limit[k],
-                                          "rel_diff_at_largest": float(r.alpha_D_c_limit[k, -1] / r.classical_T0[k] - 1)}
+                                          "rel_diff_at_largest":
+                                              float(r.alpha_D_c_limit[k, -1] / r.classical_T0[k] - 1)}
                                  for k, n in enumerate(orders)},
         "stationarity": {"squared_max_scaled_grad": float(r.grad_squared.max()),
                          "linear_scaled_grad_range": [float(r.grad_linear.min()), float(r.grad_linear.max())],
@@ -392,7 +394,8 @@ def figure_dpdh(r, ax=None):
         col = f"C{j}"
         style.line(ax[0], r.alphas, r.alpha_D_c[r.row(n)], color=col, label=f"n = {n}, $D_1^2$ (stationary)")
         style.line(ax[0], r.alphas, r.alpha_D_c_variant[j], color=col, ls="--", label=f"n = {n}, $D_1$")
-    ax[0].set(xscale="log", yscale="log", xlabel=r"$\alpha$", ylabel=r"$\alpha_D^{(n)}$", title="spinodal with either form")
+    ax[0].set(xscale="log", yscale="log", xlabel=r"$\alpha$", ylabel=r"$\alpha_D^{(n)}$",
+              title="spinodal with either form")
     style.log_ticks(ax[0], "x")
     style.log_ticks(ax[0], "y")
     style.legend_outside(ax[0], "below")

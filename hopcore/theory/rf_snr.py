@@ -1,5 +1,5 @@
 """Signal to noise for mixtures of features in the random-features Hopfield model
-(book chapter ``rf_mixture_snr``; spec ``random_features.md``, "Signal to noise for mixtures").
+(book chapter ``rf_mixture_snr``).
 
 Model. Features ``f^k in {+-1}^N`` (k = 1..D), training examples ``xi^mu = sign(u^mu)`` with
 ``u^mu = sum_k c_k^mu f^k`` (mu = 1..P), Hebb couplings ``J = (1/N) sum_mu xi^mu xi^mu^T``,
