@@ -113,7 +113,18 @@ def _zrule(T: float, n_nodes: int | None = None):
 
 
 def T_g(alpha):
-    """Spin-glass temperature ``T_g = 1 + sqrt(alpha)`` (where ``q`` becomes nonzero at m = 0)."""
+    """Spin-glass temperature ``T_g = 1 + sqrt(alpha)`` (where ``q`` becomes nonzero at m = 0).
+
+    Parameters
+    ----------
+    alpha : float or array_like
+        Load P/N >= 0.
+
+    Returns
+    -------
+    numpy.ndarray or float
+        T_g, same shape as ``alpha``.
+    """
     return 1.0 + np.sqrt(np.asarray(alpha, dtype=float))
 
 
@@ -123,10 +134,36 @@ def T_g(alpha):
 
 
 def free_energy(m, q, r, alpha, T, n: int = 1, *, n_nodes: int | None = None) -> float:
-    """RS free energy per neuron ``f(m, q, r)`` of a symmetric n-mixture (eq. classical_replica-f).
+    """RS free energy per neuron ``f(m, q, r)`` of a symmetric n-mixture.
 
-    ``alpha = P/N >= 0``, ``T > 0``; ``m`` is the overlap with each of the n condensed patterns.
-    Returns nan outside the domain ``D = 1 - beta (1 - q) > 0``, ``r >= 0``.
+    ``f = alpha/2 + n m^2/2 + (alpha T/2) [ln D - beta q / D] + (alpha beta/2) r (1 - q) - T < ln 2 cosh(beta h) >``
+    with ``D = 1 - beta (1 - q)`` and ``h = m zeta + sqrt(alpha r) z``. At ``alpha = 0`` the alpha terms
+    vanish and ``q, r`` drop out.
+
+    Book equation: classical_replica-f
+
+    Parameters
+    ----------
+    m : float
+        Overlap with each of the n condensed patterns.
+    q : float
+        Edwards-Anderson parameter.
+    r : float
+        Crosstalk parameter, r >= 0.
+    alpha : float
+        Load P/N >= 0.
+    T : float
+        Temperature, T > 0.
+    n : int, optional
+        Number of condensed patterns (default 1: retrieval state).
+    n_nodes : int, optional
+        Points of the uniform Gaussian grid (default: enough to resolve ``tanh(beta h)``, between 801
+        and 40001).
+
+    Returns
+    -------
+    float
+        f, or nan outside the domain ``D > 0``, ``r >= 0``.
     """
     beta = 1.0 / T
     D = 1.0 - beta * (1.0 - q)
@@ -150,6 +187,28 @@ def free_energy_overlaps(m_vec, q, r, alpha, T, *, n_nodes: int | None = None) -
     Same as :func:`free_energy` with ``n m^2/2 -> sum_mu m_mu^2/2`` and the average over all ``2^k``
     sign patterns ``xi`` of the ``k = len(m_vec)`` condensed patterns: ``h = m.xi + sqrt(alpha r) z``.
     Used for the Hessian in directions that break the symmetry of a mixture.
+
+    Book equation: classical_replica-f
+
+    Parameters
+    ----------
+    m_vec : array_like, shape (k,)
+        Overlaps with the k condensed patterns.
+    q : float
+        Edwards-Anderson parameter.
+    r : float
+        Crosstalk parameter, r >= 0.
+    alpha : float
+        Load P/N >= 0.
+    T : float
+        Temperature, T > 0.
+    n_nodes : int, optional
+        Points of the uniform Gaussian grid (default as in :func:`free_energy`).
+
+    Returns
+    -------
+    float
+        f, or nan outside the domain ``D > 0``, ``r >= 0``.
     """
     m_vec = np.asarray(m_vec, dtype=float)
     k = m_vec.size
@@ -170,8 +229,29 @@ def free_energy_overlaps(m_vec, q, r, alpha, T, *, n_nodes: int | None = None) -
 
 
 def saddle_map(alpha, T, n: int = 1, *, n_nodes: int | None = None):
-    """The map ``(m, q, r) -> (<zeta tanh>/n, <tanh^2>, q'/D(q')^2)`` whose fixed points are the
-    stationary points of :func:`free_energy`. Returns nan outside ``D > 0``, ``r >= 0``."""
+    """The map whose fixed points are the stationary points of :func:`free_energy`.
+
+    ``(m, q, r) -> (<zeta tanh(beta h)>/n, <tanh^2(beta h)>, q'/D(q')^2)``, with ``q'`` the new q and
+    ``D(q') = 1 - beta (1 - q')``; at ``alpha = 0`` the new r is 0 (no crosstalk).
+
+    Book equation: classical_replica-sp
+
+    Parameters
+    ----------
+    alpha : float
+        Load P/N, in [0, 10].
+    T : float
+        Temperature, in (0, 10].
+    n : int, optional
+        Number of condensed patterns, in [1, 41] (default 1).
+    n_nodes : int, optional
+        Points of the uniform Gaussian grid (default as in :func:`free_energy`).
+
+    Returns
+    -------
+    callable
+        ``F(x) -> numpy.ndarray`` of shape (3,) for ``x = (m, q, r)``; nan outside ``D > 0``, ``r >= 0``.
+    """
     alpha = _check_alpha("alpha", alpha)
     T = _check_T("T", T)
     n = _check_n("n", n)
@@ -199,8 +279,34 @@ def saddle_map(alpha, T, n: int = 1, *, n_nodes: int | None = None):
 
 def saddle_point(alpha, T, n: int = 1, x0=None, *, tol: float = 1e-11, max_iter: int = 20_000,
                  n_nodes: int | None = None) -> FixedPoint:
-    """Solve the finite-T saddle-point equations from ``x0 = (m, q, r)`` (default: near the pure
-    state, ``m = <|zeta|>/n``, ``q = 1``). Damped iteration, finished by Newton."""
+    """Solve the finite-T saddle-point equations from ``x0 = (m, q, r)``.
+
+    Damped iteration (damping 0.3), finished by Newton (:func:`hopcore.solvers.solve_fixed_point`).
+
+    Book equation: classical_replica-sp
+
+    Parameters
+    ----------
+    alpha : float
+        Load P/N, in [0, 10].
+    T : float
+        Temperature, in (0, 10].
+    n : int, optional
+        Number of condensed patterns (default 1).
+    x0 : array_like, shape (3,), optional
+        Start ``(m, q, r)``; default near the pure state, ``m = <|zeta|>/n``, ``q = 0.999``, ``r = 1``.
+    tol : float, optional
+        Convergence threshold on the residual (default 1e-11).
+    max_iter : int, optional
+        Maximum number of damped iterations (default 20000).
+    n_nodes : int, optional
+        Points of the uniform Gaussian grid (default as in :func:`free_energy`).
+
+    Returns
+    -------
+    hopcore.solvers.FixedPoint
+        ``x = (m, q, r)`` with its convergence record.
+    """
     F = saddle_map(alpha, T, n, n_nodes=n_nodes)
     if x0 is None:
         zeta, pz = binomial_mixture(n)
@@ -209,8 +315,31 @@ def saddle_point(alpha, T, n: int = 1, x0=None, *, tol: float = 1e-11, max_iter:
 
 
 def spin_glass_point(alpha, T, x0=None, *, tol: float = 1e-11, n_nodes: int | None = None) -> FixedPoint:
-    """The m = 0 spin-glass solution ``(0, q, r)`` (``q > 0`` for ``T < T_g``), started from ``x0 = (q, r)``
-    (default: the T = 0 spin glass with ``q = 1 - C T``, which keeps ``D = 1 - beta (1 - q) > 0``)."""
+    """The m = 0 spin-glass solution ``(0, q, r)`` (``q > 0`` for ``T < T_g``).
+
+    Solves the equations of :func:`saddle_map` restricted to m = 0, in the unknowns ``(q, r)``.
+
+    Book equation: classical_replica-sp
+
+    Parameters
+    ----------
+    alpha : float
+        Load P/N.
+    T : float
+        Temperature, T > 0.
+    x0 : array_like, shape (2,), optional
+        Start ``(q, r)``; default: the T = 0 spin glass with ``q = 1 - C T``, which keeps
+        ``D = 1 - beta (1 - q) > 0``.
+    tol : float, optional
+        Convergence threshold on the residual (default 1e-11).
+    n_nodes : int, optional
+        Points of the uniform Gaussian grid (default as in :func:`free_energy`).
+
+    Returns
+    -------
+    hopcore.solvers.FixedPoint
+        ``x = (0, q, r)`` with its convergence record.
+    """
     F3 = saddle_map(alpha, T, 1, n_nodes=n_nodes)
 
     def F(x):
@@ -228,10 +357,34 @@ def spin_glass_point(alpha, T, x0=None, *, tol: float = 1e-11, n_nodes: int | No
 
 
 def mixture_eigenvalues(x, alpha, T, n: int, *, n_nodes: int | None = None, h: float = 1e-4) -> dict:
-    """Eigenvalues of the overlap Hessian of ``f`` at a symmetric n-mixture ``x = (m, q, r)``
-    (eq. classical_replica-hess): ``inside`` (= D - b, n >= 2; nan for n = 1), ``outside`` (= D),
-    ``symmetric`` (Schur complement after eliminating q, r, per unit-norm direction). All > 0: the
-    state is a local minimum in the space of overlaps."""
+    """Eigenvalues of the overlap Hessian of ``f`` at a symmetric n-mixture ``x = (m, q, r)``.
+
+    All > 0: the state is a local minimum in the space of overlaps. The symmetric eigenvalue is the
+    Schur complement of the numerical Hessian of ``f(m, q, r)`` after eliminating ``q, r``, divided by
+    n (per unit-norm direction); at alpha = 0 it is computed in closed form.
+
+    Book equation: classical_replica-hess
+
+    Parameters
+    ----------
+    x : array_like, shape (3,)
+        The solution ``(m, q, r)``.
+    alpha : float
+        Load P/N >= 0.
+    T : float
+        Temperature, T > 0.
+    n : int
+        Number of condensed patterns.
+    n_nodes : int, optional
+        Points of the uniform Gaussian grid (default as in :func:`free_energy`).
+    h : float, optional
+        Step of the numerical Hessian (default 1e-4).
+
+    Returns
+    -------
+    dict
+        ``inside`` (= D - b, n >= 2; nan for n = 1), ``outside`` (= D), ``symmetric``.
+    """
     m, q, r = (float(v) for v in x)
     beta = 1.0 / T
     zeta, pz = binomial_mixture(n)
@@ -262,9 +415,31 @@ def _abs_avg(a, s):
 
 
 def free_energy_T0(m, C, r, alpha, n: int = 1) -> float:
-    """Ground-state energy per neuron ``e(m, C, r)`` of the RS theory at T = 0 (eq. classical_replica-e0).
+    """Ground-state energy per neuron ``e(m, C, r)`` of the RS theory at T = 0.
 
-    ``C = lim beta (1 - q)`` in [0, 1); nan outside the domain."""
+    ``e = alpha/2 + n m^2/2 - alpha / (2 (1 - C)) + (alpha/2) r C - < |m zeta + s z| >``,
+    ``s = sqrt(alpha r)``.
+
+    Book equation: classical_replica-e0
+
+    Parameters
+    ----------
+    m : float
+        Overlap with each of the n condensed patterns.
+    C : float
+        ``C = lim beta (1 - q)``, in [0, 1).
+    r : float
+        Crosstalk parameter, r >= 0.
+    alpha : float
+        Load P/N.
+    n : int, optional
+        Number of condensed patterns (default 1).
+
+    Returns
+    -------
+    float
+        e, or nan outside the domain ``C < 1``, ``r >= 0``.
+    """
     if not (C < 1 and r >= 0):
         return float("nan")
     zeta, pz = binomial_mixture(n)
@@ -273,7 +448,24 @@ def free_energy_T0(m, C, r, alpha, n: int = 1) -> float:
 
 
 def saddle_map_T0(alpha, n: int = 1):
-    """The T = 0 map ``(m, C, r) -> (<zeta erf(m zeta/(s sqrt2))>/n, sqrt(2/pi)/s <e^{-m^2 zeta^2/2s^2}>, 1/(1-C')^2)``."""
+    """The T = 0 map ``(m, C, r) -> (<zeta erf(m zeta/(s sqrt2))>/n, sqrt(2/pi)/s <e^{-m^2 zeta^2/2s^2}>, 1/(1-C')^2)``.
+
+    Here ``s = sqrt(alpha r)`` and ``C'`` is the new C.
+
+    Book equation: classical_replica-t0
+
+    Parameters
+    ----------
+    alpha : float
+        Load P/N, in (0, 10].
+    n : int, optional
+        Number of condensed patterns, in [1, 41] (default 1).
+
+    Returns
+    -------
+    callable
+        ``F(x) -> numpy.ndarray`` of shape (3,) for ``x = (m, C, r)``; nan for ``r <= 0`` or ``C' >= 1``.
+    """
     alpha = V.real(0.0, 10.0, lo_open=True)("alpha", alpha)
     n = _check_n("n", n)
     zeta, pz = binomial_mixture(n)
@@ -294,7 +486,30 @@ def saddle_map_T0(alpha, n: int = 1):
 
 
 def saddle_point_T0(alpha, n: int = 1, x0=None, *, tol: float = 1e-12, max_iter: int = 20_000) -> FixedPoint:
-    """Solve the T = 0 equations from ``x0 = (m, C, r)`` (default: the pure state, C = 0, r = 1)."""
+    """Solve the T = 0 equations from ``x0 = (m, C, r)`` (default: the pure state, C = 0, r = 1).
+
+    Plain iteration, finished by Newton (:func:`hopcore.solvers.solve_fixed_point`).
+
+    Book equation: classical_replica-t0
+
+    Parameters
+    ----------
+    alpha : float
+        Load P/N, in (0, 10].
+    n : int, optional
+        Number of condensed patterns (default 1).
+    x0 : array_like, shape (3,), optional
+        Start ``(m, C, r)``; default ``(<|zeta|>/n, 0, 1)``.
+    tol : float, optional
+        Convergence threshold on the residual (default 1e-12).
+    max_iter : int, optional
+        Maximum number of iterations (default 20000).
+
+    Returns
+    -------
+    hopcore.solvers.FixedPoint
+        ``x = (m, C, r)`` with its convergence record.
+    """
     F = saddle_map_T0(alpha, n)
     if x0 is None:
         zeta, pz = binomial_mixture(n)
@@ -303,8 +518,23 @@ def saddle_point_T0(alpha, n: int = 1, x0=None, *, tol: float = 1e-12, max_iter:
 
 
 def spin_glass_point_T0(alpha) -> FixedPoint:
-    """The m = 0 ground state at T = 0: ``C = k/(1 + k)``, ``k = sqrt(2/(pi alpha))``, ``r = (1 + k)^2``
-    (closed form of the T = 0 equations at m = 0), returned as an exact FixedPoint."""
+    """The m = 0 ground state at T = 0: ``C = k/(1 + k)``, ``k = sqrt(2/(pi alpha))``, ``r = (1 + k)^2``.
+
+    Closed form of the T = 0 equations at m = 0, returned as an exact FixedPoint (converged when its
+    residual under :func:`saddle_map_T0` is below 1e-12).
+
+    Book equation: classical_replica-t0
+
+    Parameters
+    ----------
+    alpha : float
+        Load P/N, in (0, 10].
+
+    Returns
+    -------
+    hopcore.solvers.FixedPoint
+        ``x = (0, C, r)``, ``method = "closed form"``.
+    """
     alpha = V.real(0.0, 10.0, lo_open=True)("alpha", alpha)
     k = math.sqrt(2.0 / (math.pi * alpha))
     x = np.array([0.0, k / (1 + k), (1 + k) ** 2])
@@ -313,8 +543,27 @@ def spin_glass_point_T0(alpha) -> FixedPoint:
 
 
 def load_of_y_T0(y, n: int = 1):
-    """Closed-form T = 0 parametrization (eq. classical_replica-y): for ``y = m/(sqrt(2 alpha r))`` > 0
-    return ``(alpha(y), m(y))``; ``alpha`` is nan where ``sqrt(2 alpha)`` would be negative."""
+    """Closed-form T = 0 parametrization of a branch by ``y = m/(sqrt(2 alpha r))``.
+
+    ``sqrt(2 alpha) = g(y)/y - (2/sqrt(pi)) <exp(-zeta^2 y^2)>``, ``g(y) = <zeta erf(zeta y)>/n``,
+    ``m = g(y)``.
+
+    Book equation: classical_replica-y
+
+    Parameters
+    ----------
+    y : float or array_like
+        Values y > 0.
+    n : int, optional
+        Number of condensed patterns, in [1, 41] (default 1).
+
+    Returns
+    -------
+    alpha : numpy.ndarray or float
+        alpha(y), nan where ``sqrt(2 alpha)`` would be negative.
+    m : numpy.ndarray or float
+        m(y).
+    """
     n = _check_n("n", n)
     y = np.asarray(y, dtype=float)
     zeta, pz = binomial_mixture(n)
@@ -326,8 +575,27 @@ def load_of_y_T0(y, n: int = 1):
 
 
 def critical_load_T0(n: int = 1) -> tuple[float, float, float]:
-    """Maximum of ``alpha(y)`` of :func:`load_of_y_T0`: ``(alpha_c, m at alpha_c, y*)``; the symmetric
-    n-mixture (n = 1: retrieval) exists at T = 0 for ``alpha < alpha_c`` only."""
+    """Maximum of ``alpha(y)`` of :func:`load_of_y_T0`: the T = 0 critical load of the branch.
+
+    The symmetric n-mixture (n = 1: retrieval) exists at T = 0 for ``alpha < alpha_c`` only. Grid
+    search on y in [0.05, 6], refined by Brent's method.
+
+    Book equation: classical_replica-y
+
+    Parameters
+    ----------
+    n : int, optional
+        Number of condensed patterns (default 1).
+
+    Returns
+    -------
+    alpha_c : float
+        The critical load.
+    m_c : float
+        The overlap at alpha_c.
+    y_star : float
+        The maximizer y*.
+    """
     ys = np.linspace(0.05, 6.0, 4000)
     a, _ = load_of_y_T0(ys, n)
     k = int(np.nanargmax(a))
@@ -338,8 +606,24 @@ def critical_load_T0(n: int = 1) -> tuple[float, float, float]:
 
 
 def retrieval_curve_T0_reduced(alphas, n: int = 1) -> np.ndarray:
-    """``m(alpha)`` on the retrieval (n = 1) or n-mixture branch at T = 0 from the closed form,
-    vectorized bisection in y on the stable side ``y > y*``; nan above the critical load."""
+    """``m(alpha)`` on the retrieval (n = 1) or n-mixture branch at T = 0 from the closed form.
+
+    Vectorized bisection in y on the stable side ``y > y*`` (60 halvings, double precision).
+
+    Book equation: classical_replica-y
+
+    Parameters
+    ----------
+    alphas : array_like
+        Loads.
+    n : int, optional
+        Number of condensed patterns (default 1).
+
+    Returns
+    -------
+    numpy.ndarray of float64
+        m at each load, same shape as ``alphas``; nan above the critical load (and at alpha <= 0).
+    """
     alphas = np.asarray(alphas, dtype=float)
     a_c, _, y_star = critical_load_T0(n)
     target = np.sqrt(2 * alphas)
@@ -357,9 +641,29 @@ def retrieval_curve_T0_reduced(alphas, n: int = 1) -> np.ndarray:
 
 
 def retrieval_curve_T0(alphas, n: int = 1, *, tol: float = 1e-12) -> Branch:
-    """Follow the T = 0 branch (x = (m, C, r)) along increasing ``alphas`` with the generic
-    continuation; each point starts from the previous solution. Points where the branch no longer
-    exists come back non-converged or with m ~ 0 (check ``branch.converged``)."""
+    """Follow the T = 0 branch (x = (m, C, r)) along ``alphas`` with the generic continuation.
+
+    Each point starts from the previous solution (:func:`hopcore.solvers.follow_branch`, solver
+    :func:`hopcore.solvers.solve_fixed_point`); ``alphas`` are taken in the given order (increasing for
+    the retrieval branch). Points where the branch no longer exists come back non-converged or with
+    m ~ 0 (check ``branch.converged``).
+
+    Book equation: classical_replica-t0
+
+    Parameters
+    ----------
+    alphas : array_like
+        Loads, in the order they are followed.
+    n : int, optional
+        Number of condensed patterns (default 1).
+    tol : float, optional
+        Convergence threshold on the residual (default 1e-12).
+
+    Returns
+    -------
+    hopcore.solvers.Branch
+        The solutions ``(m, C, r)`` with their convergence record.
+    """
     alphas = np.asarray(alphas, dtype=float)
     zeta, pz = binomial_mixture(n)
     x0 = [float(pz @ np.abs(zeta)) / n, 0.0, 1.0]
@@ -368,10 +672,31 @@ def retrieval_curve_T0(alphas, n: int = 1, *, tol: float = 1e-12) -> Branch:
 
 
 def alpha_c_T0(n: int = 1, *, tol: float = 1e-7, lo: float = 1e-3, hi: float = 0.3, threshold: float | None = None):
-    """Critical load at T = 0 located with the generic bisection (:func:`locate_jump`) on the solved
-    equations: the largest ``alpha`` where the branch started from the pure state keeps
-    ``m > threshold`` (default: half the T = 0, alpha -> 0 overlap). Returns ``(alpha_c, info)``;
-    ``info["x_exists"]`` is ``(m, C, r)`` just below the jump."""
+    """Critical load at T = 0 located with the generic bisection (:func:`locate_jump`) on the solved equations.
+
+    The largest ``alpha`` where the branch started from the pure state keeps ``m > threshold``.
+
+    Book equation: classical_replica-t0
+
+    Parameters
+    ----------
+    n : int, optional
+        Number of condensed patterns (default 1).
+    tol : float, optional
+        Width of the final bracket (default 1e-7).
+    lo, hi : float, optional
+        Initial bracket in alpha (defaults 1e-3 and 0.3).
+    threshold : float, optional
+        Level of m below which the branch is gone (default: half the T = 0, alpha -> 0 overlap
+        ``<|zeta|>/n``).
+
+    Returns
+    -------
+    alpha_c : float
+        The critical load.
+    info : dict
+        The record of :func:`locate_jump`; ``info["x_exists"]`` is ``(m, C, r)`` just below the jump.
+    """
     zeta, pz = binomial_mixture(n)
     m0 = float(pz @ np.abs(zeta)) / n
     threshold = 0.5 * m0 if threshold is None else threshold
@@ -384,20 +709,66 @@ def alpha_c_T0(n: int = 1, *, tol: float = 1e-7, lo: float = 1e-3, hi: float = 0
 
 
 def mixture_alpha_c_T0(n: int, *, tol: float = 1e-7):
-    """T = 0 critical load of the symmetric n-mixture (toolkit bisection); see :func:`alpha_c_T0`."""
+    """T = 0 critical load of the symmetric n-mixture (toolkit bisection); see :func:`alpha_c_T0`.
+
+    Bisection bracket [1e-4, 0.2].
+
+    Parameters
+    ----------
+    n : int
+        Number of condensed patterns.
+    tol : float, optional
+        Width of the final bracket (default 1e-7).
+
+    Returns
+    -------
+    alpha_c : float
+        The critical load.
+    info : dict
+        The record of :func:`locate_jump`.
+    """
     return alpha_c_T0(n, tol=tol, lo=1e-4, hi=0.2)
 
 
 def mixture_alpha_c_T0_bisection(n: int, *, tol: float = 1e-7) -> dict:
-    """:func:`mixture_alpha_c_T0` as a record of numbers, for the result cache."""
+    """:func:`mixture_alpha_c_T0` as a record of numbers, for the result cache.
+
+    Parameters
+    ----------
+    n : int
+        Number of condensed patterns.
+    tol : float, optional
+        Width of the final bracket (default 1e-7).
+
+    Returns
+    -------
+    dict
+        ``alpha_c``, ``exists_at``, ``gone_at`` (final bracket ends) and ``bisections``.
+    """
     a, info = mixture_alpha_c_T0(n, tol=tol)
     return {"alpha_c": a, "exists_at": info["exists_at"], "gone_at": info["gone_at"], "bisections": info["bisections"]}
 
 
 def mixture_inside_eigenvalue_alpha0(n: int, Ts) -> dict:
-    """The Hessian eigenvalue inside the symmetric n-mixture at alpha = 0 (:func:`mixture_eigenvalues`,
-    ``"inside"``) at each temperature of ``Ts``; nan where the mixture solution does not exist
-    (solver failed or m ~ 0). Its sign change is the instability temperature of the mixture."""
+    """The Hessian eigenvalue inside the symmetric n-mixture at alpha = 0, at each temperature of ``Ts``.
+
+    The ``"inside"`` eigenvalue of :func:`mixture_eigenvalues`; nan where the mixture solution does
+    not exist (solver failed or m ~ 0). Its sign change is the instability temperature of the mixture.
+
+    Book equation: classical_replica-hess
+
+    Parameters
+    ----------
+    n : int
+        Number of condensed patterns, in [1, 41].
+    Ts : array_like
+        Temperatures, T > 0.
+
+    Returns
+    -------
+    dict
+        ``T`` (the temperatures) and ``lambda_in`` (the eigenvalue at each, same shape).
+    """
     n = _check_n("n", n)
     Ts = np.asarray(Ts, dtype=float)
     vals = np.full(Ts.shape, np.nan)
@@ -409,8 +780,18 @@ def mixture_inside_eigenvalue_alpha0(n: int, Ts) -> dict:
 
 
 def alpha_c_global_T0() -> float:
-    """Load where the retrieval and spin-glass ground-state energies cross at T = 0 (the T = 0 end of
-    ``T_c``): below it retrieval states are global minima."""
+    """Load where the retrieval and spin-glass ground-state energies cross at T = 0 (the T = 0 end of ``T_c``).
+
+    Below it retrieval states are global minima. Root of the energy difference (from
+    :func:`free_energy_T0`) in [0.01, 0.12] by Brent's method.
+
+    Book equation: classical_replica-e0
+
+    Returns
+    -------
+    float
+        The load alpha at the crossing.
+    """
 
     def gap(a):
         ret = saddle_point_T0(a)
@@ -467,9 +848,28 @@ def _line_point(solve, order, lo, hi, tol, x_start=None):
 
 
 def T_M(alpha, *, tol: float = 1e-6, T_lo: float = 0.05):
-    """Retrieval spinodal at fixed load: the temperature above which the retrieval solution
-    disappears (``0 < alpha < alpha_c``), by bisection in T following the branch up from ``T_lo``.
-    Returns ``(T_M, info)``; nan if the branch does not exist at ``T_lo``."""
+    """Retrieval spinodal at fixed load: the temperature above which the retrieval solution disappears.
+
+    Valid for ``0 < alpha < alpha_c``; bisection in T on [T_lo, 1] following the branch up from ``T_lo``.
+
+    Book equation: classical_replica-sp
+
+    Parameters
+    ----------
+    alpha : float
+        Load P/N, in (0, 0.2].
+    tol : float, optional
+        Width of the final bracket (default 1e-6).
+    T_lo : float, optional
+        Lowest temperature, where the branch must exist (default 0.05).
+
+    Returns
+    -------
+    T_M : float
+        The spinodal temperature; nan if the branch does not exist at ``T_lo`` (or still exists at T = 1).
+    info : dict
+        The record of :func:`locate_jump`, or the reason of the nan.
+    """
     alpha = V.real(0.0, 0.2, lo_open=True)("alpha", alpha)
 
     def solve(T, x):
@@ -479,9 +879,30 @@ def T_M(alpha, *, tol: float = 1e-6, T_lo: float = 0.05):
 
 
 def alpha_M(T, *, n: int = 1, tol: float = 1e-7):
-    """Spinodal at fixed temperature ``0 < T < 1``: the largest load where the retrieval solution
-    (``n = 1``) or the symmetric n-mixture solution exists, by bisection in alpha following the branch
-    from alpha = 1e-7. Existence only: for mixtures see :func:`mixture_stability_alpha`. ``(alpha, info)``."""
+    """Spinodal at fixed temperature ``0 < T < 1``: the largest load where the branch exists.
+
+    The retrieval solution (``n = 1``) or the symmetric n-mixture solution, by bisection in alpha on
+    [1e-7, 0.15] following the branch from alpha = 1e-7. Existence only: for mixtures see
+    :func:`mixture_stability_alpha`.
+
+    Book equation: classical_replica-sp
+
+    Parameters
+    ----------
+    T : float
+        Temperature, in (0, 1).
+    n : int, optional
+        Number of condensed patterns (default 1).
+    tol : float, optional
+        Width of the final bracket (default 1e-7).
+
+    Returns
+    -------
+    alpha : float
+        The spinodal load; nan if the branch is absent at alpha = 1e-7 or still present at 0.15.
+    info : dict
+        The record of :func:`locate_jump`, or the reason of the nan.
+    """
     T = V.real(0.0, 1.0, lo_open=True, hi_open=True)("T", T)
     n = _check_n("n", n)
 
@@ -524,10 +945,29 @@ def _first_gap_crossing(controls, gap_at, tol):
 
 
 def alpha_c_of_T(T, *, alpha_M_value: float | None = None, tol: float = 1e-8):
-    """The thermodynamic line ``T_c`` read at fixed ``T``: the load where the retrieval and spin-glass
-    free energies are equal (retrieval states are global minima at smaller loads). Found by following
-    the retrieval branch on a grid of loads up to the spinodal and refining the sign change with Brent's
-    method. Returns ``(alpha, info)``; nan if there is no crossing."""
+    """The thermodynamic line ``T_c`` read at fixed ``T``: the load where the retrieval and spin-glass free energies are equal.
+
+    Retrieval states are global minima at smaller loads. Found by following the retrieval branch on a
+    grid of 14 loads up to the spinodal and refining the sign change with Brent's method.
+
+    Book equation: classical_replica-f
+
+    Parameters
+    ----------
+    T : float
+        Temperature, in (0, 1).
+    alpha_M_value : float, optional
+        The spinodal load :func:`alpha_M` at this T, if already known.
+    tol : float, optional
+        Tolerance of Brent's method (default 1e-8).
+
+    Returns
+    -------
+    alpha : float
+        The load on the line; nan if there is no crossing.
+    info : dict
+        ``n_not_converged`` (failed solves), and ``reason`` when alpha is nan.
+    """
     T = V.real(0.0, 1.0, lo_open=True, hi_open=True)("T", T)
     am = alpha_M(T)[0] if alpha_M_value is None else alpha_M_value
     if not np.isfinite(am):
@@ -537,9 +977,29 @@ def alpha_c_of_T(T, *, alpha_M_value: float | None = None, tol: float = 1e-8):
 
 
 def T_c(alpha, *, tol: float = 1e-6, T_lo: float = 0.05):
-    """The thermodynamic line at fixed load: the temperature below which retrieval states are global
-    minima (``f_retrieval = f_spin-glass``). Returns ``(T_c, info)``; nan if there is no crossing
-    between ``T_lo`` and ``T_M(alpha)``."""
+    """The thermodynamic line at fixed load: the temperature below which retrieval states are global minima.
+
+    Where ``f_retrieval = f_spin-glass``, found on a grid of 14 temperatures between ``T_lo`` and
+    ``T_M(alpha)``, refined with Brent's method.
+
+    Book equation: classical_replica-f
+
+    Parameters
+    ----------
+    alpha : float
+        Load P/N, in (0, 0.2].
+    tol : float, optional
+        Tolerance of Brent's method (default 1e-6).
+    T_lo : float, optional
+        Lowest temperature of the scan (default 0.05).
+
+    Returns
+    -------
+    T_c : float
+        The temperature on the line; nan if there is no crossing between ``T_lo`` and ``T_M(alpha)``.
+    info : dict
+        ``n_not_converged`` (failed solves), and ``reason`` when T_c is nan.
+    """
     alpha = V.real(0.0, 0.2, lo_open=True)("alpha", alpha)
     tm = T_M(alpha)[0]
     if not np.isfinite(tm):
@@ -549,9 +1009,26 @@ def T_c(alpha, *, tol: float = 1e-6, T_lo: float = 0.05):
 
 
 def mixture_T_c_alpha0(n: int, *, tol: float = 1e-10) -> float:
-    """At alpha = 0, the temperature below which the symmetric n-mixture is a local minimum: the root of
-    the inside eigenvalue ``lambda_in(T) = 1 - beta (1 - q) - b`` (eq. classical_replica-hess) on the
-    symmetric branch. For even n the inside eigenvalue is negative at every T and nan is returned."""
+    """At alpha = 0, the temperature below which the symmetric n-mixture is a local minimum.
+
+    The root of the inside eigenvalue ``lambda_in(T) = 1 - beta (1 - q) - b`` on the symmetric branch,
+    bracketed on a grid of 49 temperatures in [0.02, 0.98] and refined by Brent's method. For even n
+    the inside eigenvalue is negative at every T and nan is returned.
+
+    Book equation: classical_replica-hess
+
+    Parameters
+    ----------
+    n : int
+        Number of condensed patterns, in [2, 41].
+    tol : float, optional
+        Tolerance of Brent's method (default 1e-10).
+
+    Returns
+    -------
+    float
+        The instability temperature, or nan without a sign change.
+    """
     n = _check_n("n", n)
     if n < 2:
         V.fail("n", n, "an integer >= 2 (a mixture)")
@@ -596,12 +1073,33 @@ def _stability_bisection(solve_at, order_at, lo, hi, tol):
 
 
 def mixture_stability_T(alpha, n: int, *, tol: float = 1e-5, T_lo: float = 0.05):
-    """At fixed load, the temperature above which the symmetric n-mixture stops being a local minimum
-    of f (it disappears, or an eigenvalue of the overlap Hessian, eq. classical_replica-hess, turns
-    negative), by bisection in T following the branch up from ``T_lo``. ``(T_n, info)``.
+    """At fixed load, the temperature above which the symmetric n-mixture stops being a local minimum of f.
+
+    It disappears, or an eigenvalue of the overlap Hessian turns negative; bisection in T on
+    [T_lo, 1] following the branch up from ``T_lo``.
 
     The symmetric ansatz alone would keep the mixture up to much higher T at small alpha, where
     ``lambda_in < 0``: the bisection's order parameter is ``min(m - 1e-3, lambda_sym, lambda_out, lambda_in)``.
+
+    Book equation: classical_replica-hess
+
+    Parameters
+    ----------
+    alpha : float
+        Load P/N, in [0, 0.2].
+    n : int
+        Number of condensed patterns.
+    tol : float, optional
+        Width of the final bracket (default 1e-5).
+    T_lo : float, optional
+        Lowest temperature, where the mixture must be stable (default 0.05).
+
+    Returns
+    -------
+    T_n : float
+        The stability temperature, or nan.
+    info : dict
+        The record of :func:`locate_jump`, or the reason of the nan.
     """
     alpha = V.real(0.0, 0.2)("alpha", alpha)
     n = _check_n("n", n)
@@ -611,9 +1109,28 @@ def mixture_stability_T(alpha, n: int, *, tol: float = 1e-5, T_lo: float = 0.05)
 
 
 def mixture_stability_alpha(T, n: int, *, tol: float = 1e-7):
-    """At fixed ``T``, the load above which the symmetric n-mixture stops being a local minimum (see
-    :func:`mixture_stability_T`), by bisection in alpha from alpha = 0. ``(alpha_n, info)``; nan if the
-    mixture is not stable at alpha = 0 and this T."""
+    """At fixed ``T``, the load above which the symmetric n-mixture stops being a local minimum.
+
+    See :func:`mixture_stability_T`; bisection in alpha on [0, 1.5 alpha_c(T = 0)] from alpha = 0.
+
+    Book equation: classical_replica-hess
+
+    Parameters
+    ----------
+    T : float
+        Temperature, in (0, 1).
+    n : int
+        Number of condensed patterns.
+    tol : float, optional
+        Width of the final bracket (default 1e-7).
+
+    Returns
+    -------
+    alpha_n : float
+        The stability load; nan if the mixture is not stable at alpha = 0 and this T.
+    info : dict
+        The record of :func:`locate_jump`, or the reason of the nan.
+    """
     T = V.real(0.0, 1.0, lo_open=True, hi_open=True)("T", T)
     n = _check_n("n", n)
     hi = 1.5 * critical_load_T0(n)[0]
@@ -623,12 +1140,31 @@ def mixture_stability_alpha(T, n: int, *, tol: float = 1e-7):
 
 
 def mixture_stability_line(n: int, Ts=None, *, n_T: int = 8, tol: float = 1e-6) -> dict:
-    """The stability line of the symmetric n-mixture in the (alpha, T) plane, read at the temperatures
-    ``Ts`` (default: ``n_T`` values between 10% and 97% of the alpha = 0 instability temperature):
-    ``alpha[k]`` is :func:`mixture_stability_alpha` (nan where the mixture is unstable already at
-    alpha = 0). Also returns the end points ``alpha_T0`` (T = 0 critical load, closed form) and
-    ``T_alpha0`` (alpha = 0 instability temperature, :func:`mixture_T_c_alpha0`) and the count of
-    bisection trials that did not converge (treated as "no stable branch there")."""
+    """The stability line of the symmetric n-mixture in the (alpha, T) plane, read at the temperatures ``Ts``.
+
+    ``alpha[k]`` is :func:`mixture_stability_alpha` at ``Ts[k]`` (nan where the mixture is unstable
+    already at alpha = 0). Bisection trials that did not converge are treated as "no stable branch
+    there".
+
+    Parameters
+    ----------
+    n : int
+        Number of condensed patterns.
+    Ts : array_like, optional
+        Temperatures; default ``n_T`` values between 10% and 97% of the alpha = 0 instability
+        temperature.
+    n_T : int, optional
+        Number of default temperatures (default 8).
+    tol : float, optional
+        Width of the final brackets (default 1e-6).
+
+    Returns
+    -------
+    dict
+        ``T``, ``alpha``, ``found`` (finite alpha), ``n_trials_not_converged``, and the end points
+        ``alpha_T0`` (T = 0 critical load, closed form) and ``T_alpha0`` (alpha = 0 instability
+        temperature, :func:`mixture_T_c_alpha0`; 1 for n = 1).
+    """
     n = _check_n("n", n)
     T_alpha0 = mixture_T_c_alpha0(n) if n > 1 else 1.0
     if Ts is None:
@@ -650,12 +1186,27 @@ def mixture_stability_line(n: int, Ts=None, *, n_T: int = 8, tol: float = 1e-6) 
 
 
 def phase_diagram(Ts, *, tol: float = 1e-7) -> dict:
-    """The retrieval lines of the (alpha, T) plane read at the temperatures ``Ts`` (0 < T < 1):
+    """The retrieval lines of the (alpha, T) plane read at the temperatures ``Ts`` (0 < T < 1).
+
     ``alpha_M`` (spinodal: retrieval states exist and are local minima below/left of it) and
     ``alpha_Tc`` (thermodynamic line: retrieval states are global minima left of it), nan where not
     defined; plus the T = 0 end points ``alpha_c`` and ``alpha_c_global`` and ``T_g`` on a load grid.
-    ``n_trials_not_converged`` counts bisection/scan trials where the solver failed (treated as "no
-    branch"); ``n_points_missing`` counts requested line points that could not be computed."""
+
+    Parameters
+    ----------
+    Ts : array_like
+        Temperatures, in (0, 1).
+    tol : float, optional
+        Width of the final brackets (default 1e-7).
+
+    Returns
+    -------
+    dict
+        ``T``, ``alpha_M``, ``alpha_Tc``, ``alpha_grid`` (101 loads in [0, 0.2]), ``T_g`` (on that
+        grid), ``alpha_c``, ``alpha_c_global``; ``n_trials_not_converged`` counts bisection/scan
+        trials where the solver failed (treated as "no branch"); ``n_points_missing`` counts requested
+        line points that could not be computed.
+    """
     Ts = np.asarray(Ts, dtype=float)
     am = np.full(Ts.shape, np.nan)
     ac = np.full(Ts.shape, np.nan)
