@@ -251,6 +251,12 @@ def numeric_table(r) -> str:
     return "\n".join(lines)
 
 
+def basin_onsets(r) -> str:
+    """lam_c (onset) and lam_* (freezing) of each basin curve."""
+    return "\n".join(f"alpha = {a:g}:  lam_c = {lc:.4f},  lam_* = {ls:.4f}"
+                     for a, lc, ls in zip(r.alphas_basin, r.lam_c, r.lam_star))
+
+
 def checks_table(r) -> str:
     return "\n".join(f"{k:55s} {v}" for k, v in r.checks.items())
 
