@@ -325,3 +325,20 @@ __all__ = [
     "unstable_fraction",
     "z_distribution",
 ]
+
+
+def snr_largest_odd_mixture(alpha, alpha_D, coefficients: str = "dense", n_max: int = 3999,
+                            snr2_c=SNR2_CLASSICAL) -> int:
+    """Largest odd n <= ``n_max`` with 1/SNR^2 <= 1/snr2_c (eq. ``rfsnr-snr``) when the mixture is
+    made of the features of training examples of the family ``coefficients``: for ``"sparse"``
+    training the examples have L = n non-zero +-1 coefficients (L_train = L_test = n), so kappa_1^2 is
+    that of a sparse L = n example (:func:`coefficient_moments` in the dense-D limit); for dense
+    training it is the Gaussian 2/pi. 0 when even n = 1 fails. Every odd n is tested (with the
+    n-dependent kappa_1^2 of sparse training, 1/SNR^2 need not be monotonic in n)."""
+    coefficients = V.choice("sparse", "dense", "dense_binary")("coefficients", coefficients)
+    ok = []
+    for n in range(1, int(n_max) + 1, 2):
+        k1 = coefficient_moments("sparse", 10**6, n)["kappa1_sq"] if coefficients == "sparse" else KAPPA1_SQ
+        if inverse_snr2(alpha, alpha_D, n, k1) <= 1 / snr2_c:
+            ok.append(n)
+    return max(ok) if ok else 0
