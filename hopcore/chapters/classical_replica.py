@@ -435,7 +435,7 @@ def _claims(r: Result) -> dict:
     out["remanent"] = claim(
         bool(rem["n_loads"] and rem["m"] > 3 * rem["m_err"] and rem["m"] < r.m_threshold),
         f"the dynamics started at the pattern stops in a nearby metastable state with a remanent overlap "
-        f"m = {rem['m']:.2f} ± {rem['m_err']:.2f} (N = {rem['N']}, {rem['n_loads']} load(s) above αc(N)), "
+        f"m = {rem['m']:.3f} ± {rem['m_err']:.3f} (N = {rem['N']}, {rem['n_loads']} load(s) above αc(N)), "
         f"{rem['m'] / rem['m_err']:.0f} standard errors away from the theory's m = 0" if rem["m_err"] > 0 else "m > 0",
         otherwise=f"the remanent overlap above αc(N) is not resolved from zero in this run "
                   f"(m = {rem['m']:.2f} ± {rem['m_err']:.2f} at N = {rem['N']}, {rem['n_loads']} load(s))",
@@ -493,11 +493,23 @@ def _glue(r: Result, p) -> dict:
         "alpha_c_extrapolated_free": free["alpha_inf"], "alpha_c_extrapolated_free_err": free["alpha_inf_err"],
         "free_exponent": free["exponent"],
         "systematic_err": r.fits["systematic_err"],
+        "fit_quality": _fit_quality(r),
         "alpha_c_1rsb": ALPHA_C_1RSB,
         "dyn_not_converged": n_not_conv, "dyn_runs": n_runs, "points_skipped": n_skipped,
         "max_sweeps": int(p.max_sweeps),
         "mix3_alpha_sim": r.alpha_mix_sim, "N_mixture": int(p.N_mixture),
     }
+
+
+def _fit_quality(r: Result) -> str:
+    """chi^2 per degree of freedom of each fit form, as the text shows it."""
+    n = int(np.isfinite(r.alpha_c_N).sum())
+    parts = []
+    for key, name, k in (("preferred", f"N^-{r.fit_exponent:g}", 2), ("one_over_N", "1/N", 2), ("free", "free ν", 3)):
+        chi2, dof = r.fits[key].get("chi2", float("nan")), n - k
+        parts.append(f"{name}: χ² = {chi2:.1f} for {dof} degree(s) of freedom" if dof > 0 and np.isfinite(chi2)
+                     else f"{name}: no degree of freedom left")
+    return "; ".join(parts)
 
 
 def _figure_data(r: Result) -> dict:
