@@ -175,8 +175,10 @@ def next_pattern(state, out, kind, f32, zx, zf, r):
         (see ``KIND_CODE``).
     f32 : bool
         Round the entries to float32 precision.
-    zx, zf : numpy.ndarray of float64, shape (257,)
-        Ziggurat tables: right edges x_i of the layers and heights f(x_i) = exp(-x_i^2/2).
+    zx : numpy.ndarray of float64, shape (257,)
+        Ziggurat table of the right edges x_i of the layers.
+    zf : numpy.ndarray of float64, shape (257,)
+        Ziggurat table of the heights f(x_i) = exp(-x_i^2/2).
     r : float
         Start of the ziggurat's tail (the right edge of the base strip).
 
