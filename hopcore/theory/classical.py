@@ -945,10 +945,11 @@ def _first_gap_crossing(controls, gap_at, tol):
 
 
 def alpha_c_of_T(T, *, alpha_M_value: float | None = None, tol: float = 1e-8):
-    """The thermodynamic line ``T_c`` read at fixed ``T``: the load where the retrieval and spin-glass free energies are equal.
+    """The thermodynamic line ``T_c`` read at fixed ``T``.
 
-    Retrieval states are global minima at smaller loads. Found by following the retrieval branch on a
-    grid of 14 loads up to the spinodal and refining the sign change with Brent's method.
+    The load where the retrieval and spin-glass free energies are equal (retrieval states are global
+    minima at smaller loads). Found by following the retrieval branch on a grid of 14 loads up to the
+    spinodal and refining the sign change with Brent's method.
 
     Book equation: classical_replica-f
 
