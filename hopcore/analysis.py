@@ -16,11 +16,30 @@ __all__ = ["bootstrap", "first_crossing", "largest_retrieved", "last_crossing", 
 
 
 def level_crossings(x, y, level: float, direction: str = "down", *, log_x: bool = False) -> np.ndarray:
-    """Every ``x`` at which the piecewise-linear curve ``y(x)`` (``x`` increasing) crosses ``level``
-    going ``"up"`` (from below to at-or-above) or ``"down"`` (from at-or-above to below).
+    """Every ``x`` at which the piecewise-linear curve ``y(x)`` crosses ``level`` in the given direction.
 
-    With ``log_x`` the interpolation is linear in ``log x`` (curves sampled on a geometric grid).
-    Segments with a non-finite end are skipped, so missing points never create a crossing."""
+    ``"up"`` is from below to at-or-above, ``"down"`` from at-or-above to below; ``x`` must be
+    increasing. With ``log_x`` the interpolation is linear in ``log x`` (curves sampled on a geometric
+    grid). Segments with a non-finite end are skipped, so missing points never create a crossing.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        Increasing abscissae (positive with ``log_x``).
+    y : array_like, shape (n,)
+        The curve.
+    level : float
+        The level crossed.
+    direction : str, optional
+        ``"down"`` (default) or ``"up"``.
+    log_x : bool, optional
+        Interpolate linearly in ``log x`` (default False).
+
+    Returns
+    -------
+    numpy.ndarray of float64
+        The crossing abscissae, in increasing order (empty if none).
+    """
     if direction not in ("up", "down"):
         raise ValueError(f"direction={direction!r} is not allowed: direction must be 'up' or 'down'")
     x = np.asarray(x, dtype=float)
@@ -38,15 +57,47 @@ def level_crossings(x, y, level: float, direction: str = "down", *, log_x: bool 
 
 
 def first_crossing(x, y, level: float, direction: str = "down", *, log_x: bool = False) -> float:
-    """The first of :func:`level_crossings`, or nan if the curve never crosses."""
+    """The first of :func:`level_crossings`, or nan if the curve never crosses.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        Increasing abscissae.
+    y : array_like, shape (n,)
+        The curve.
+    level : float
+        The level crossed.
+    direction : str, optional
+        ``"down"`` (default) or ``"up"``.
+    log_x : bool, optional
+        Interpolate linearly in ``log x`` (default False).
+
+    Returns
+    -------
+    float
+        The first crossing, or nan.
+    """
     c = level_crossings(x, y, level, direction, log_x=log_x)
     return float(c[0]) if c.size else float("nan")
 
 
 def power_law_fit(x, y) -> dict:
-    """Least-squares fit of ``log y = log prefactor + exponent * log x`` over the points where both
-    are finite and positive. Returns ``exponent``, its standard error ``stderr`` (None with fewer than
-    three points), ``prefactor`` and the number of ``points`` used (exponent None below two)."""
+    """Least-squares fit of ``log y = log prefactor + exponent * log x``.
+
+    Uses the points where both ``x`` and ``y`` are finite and positive; with exactly two points the
+    line through them.
+
+    Parameters
+    ----------
+    x, y : array_like
+        The data, same length.
+
+    Returns
+    -------
+    dict
+        ``exponent`` (None below two points), its standard error ``stderr`` (None with fewer than
+        three points), ``prefactor`` (None below two points) and the number of ``points`` used.
+    """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     ok = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
@@ -63,16 +114,58 @@ def power_law_fit(x, y) -> dict:
 
 
 def last_crossing(x, y, level: float, direction: str = "up", *, log_x: bool = False) -> float:
-    """The last of :func:`level_crossings`, or nan if the curve never crosses."""
+    """The last of :func:`level_crossings`, or nan if the curve never crosses.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        Increasing abscissae.
+    y : array_like, shape (n,)
+        The curve.
+    level : float
+        The level crossed.
+    direction : str, optional
+        ``"up"`` (default) or ``"down"``.
+    log_x : bool, optional
+        Interpolate linearly in ``log x`` (default False).
+
+    Returns
+    -------
+    float
+        The last crossing, or nan.
+    """
     c = level_crossings(x, y, level, direction, log_x=log_x)
     return float(c[-1]) if c.size else float("nan")
 
 
 def sample_crossings(x, y_samples, level: float, direction: str = "up", *, which: str = "first",
                      log_x: bool = False) -> dict:
-    """One crossing per sample curve (rows of ``y_samples``, shape (samples, len(x))), then their
-    mean and standard error: ``{"mean", "sem", "n", "values"}``. Samples that never cross are left
-    out (``n`` counts the others); ``sem`` is nan below two crossings."""
+    """One crossing per sample curve, then their mean and standard error.
+
+    Samples that never cross are left out (``n`` counts the others); ``sem`` is nan below two
+    crossings.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        Increasing abscissae shared by the samples.
+    y_samples : array_like, shape (samples, n)
+        One curve per row.
+    level : float
+        The level crossed.
+    direction : str, optional
+        ``"up"`` (default) or ``"down"``.
+    which : str, optional
+        ``"first"`` (default) or ``"last"`` crossing of each curve.
+    log_x : bool, optional
+        Interpolate linearly in ``log x`` (default False).
+
+    Returns
+    -------
+    dict
+        ``{"mean", "sem", "n", "values"}``; ``values`` holds every sample's crossing (nan where it
+        never crosses).
+    """
     pick = {"first": first_crossing, "last": last_crossing}[_choice("which", which, ("first", "last"))]
     values = np.array([pick(x, row, level, direction, log_x=log_x) for row in np.atleast_2d(y_samples)])
     ok = values[np.isfinite(values)]
@@ -82,8 +175,9 @@ def sample_crossings(x, y_samples, level: float, direction: str = "up", *, which
 
 def transition_points(alphas, m_feature, m_train, m_tests: dict, level: float = 0.5,
                       generalization: str = "last") -> dict:
-    """The transitions of the random-features model read off mean magnetization curves (alpha
-    increasing), at ``m = level``:
+    """The transitions of the random-features model read off mean magnetization curves, at ``m = level``.
+
+    ``alphas`` increasing; the transitions are:
 
     - ``learning``: first upward crossing of the feature curve;
     - ``storage``: first downward crossing of the training-example curve (None if it never drops);
@@ -92,6 +186,27 @@ def transition_points(alphas, m_feature, m_train, m_tests: dict, level: float = 
       of the test curve} (None when the test examples are never, or always, above ``level`` in the
       window). "last" ignores early excursions above a low level; "first" ignores late dips below a
       high level (a few failed starts near m ~ 1).
+
+    Parameters
+    ----------
+    alphas : array_like, shape (n,)
+        Increasing loads.
+    m_feature : array_like, shape (n,)
+        Mean magnetization of the feature (or feature mixture).
+    m_train : array_like, shape (n,)
+        Mean magnetization of the training examples.
+    m_tests : dict
+        ``{L: curve}``: mean magnetization of test examples, one curve per key.
+    level : float, optional
+        The level (default 0.5).
+    generalization : str, optional
+        ``"last"`` (default) or ``"first"``.
+
+    Returns
+    -------
+    dict
+        ``learning``, ``storage``, ``reentrance`` (float or None) and ``generalization``
+        (``{str(L): float or None}``).
     """
     def first(v):
         return float(v[0]) if v.size else None
@@ -109,15 +224,46 @@ def transition_points(alphas, m_feature, m_train, m_tests: dict, level: float = 
 
 
 def largest_retrieved(Ls, m, level: float = 0.9) -> int:
-    """Largest L whose magnetization reaches ``level`` (0 if none); Ls increasing."""
+    """Largest L whose magnetization reaches ``level`` (0 if none); Ls increasing.
+
+    Parameters
+    ----------
+    Ls : sequence of int
+        Values of L.
+    m : sequence of float
+        Magnetization at each L (non-finite entries never count).
+    level : float, optional
+        Threshold (default 0.9).
+
+    Returns
+    -------
+    int
+        The largest L with ``m >= level``, or 0.
+    """
     ok = [int(L) for L, v in zip(Ls, m) if np.isfinite(v) and v >= level]
     return max(ok) if ok else 0
 
 
 def mean_sem(x, axis: int = -1):
-    """Mean and standard error of the mean (``scipy.stats.sem``, ddof = 1) along ``axis``, ignoring
-    nothing: a nan sample gives a nan mean. With a single sample the standard error is nan (there is
-    no estimate of the scatter), never 0."""
+    """Mean and standard error of the mean (``scipy.stats.sem``, ddof = 1) along ``axis``.
+
+    Nothing is ignored: a nan sample gives a nan mean. With a single sample the standard error is nan
+    (there is no estimate of the scatter), never 0.
+
+    Parameters
+    ----------
+    x : array_like
+        Samples.
+    axis : int, optional
+        Axis of the samples (default -1).
+
+    Returns
+    -------
+    mean : float or numpy.ndarray
+        The mean (a float when the result is a scalar).
+    sem : float or numpy.ndarray
+        The standard error, same shape.
+    """
     from scipy.stats import sem
 
     x = np.asarray(x, dtype=float)
@@ -130,9 +276,27 @@ def mean_sem(x, axis: int = -1):
 
 
 def wilson_interval(k, n, z: float = 1.0):
-    """Wilson score interval of a binomial probability with ``k`` successes in ``n`` trials, at ``z``
-    standard deviations (z = 1: a 68% interval, the counterpart of a standard-error bar). Returns
-    (lower, upper); unlike p +- sqrt(p(1-p)/n) it stays inside [0, 1] and has a width at p = 0 or 1."""
+    """Wilson score interval of a binomial probability with ``k`` successes in ``n`` trials.
+
+    At ``z`` standard deviations (z = 1: a 68% interval, the counterpart of a standard-error bar).
+    Unlike p +- sqrt(p(1-p)/n) it stays inside [0, 1] and has a width at p = 0 or 1.
+
+    Parameters
+    ----------
+    k : int or array_like
+        Successes.
+    n : int or array_like
+        Trials (nan interval where n = 0).
+    z : float, optional
+        Width in standard deviations (default 1).
+
+    Returns
+    -------
+    lower : numpy.ndarray or float
+        Lower end, in [0, 1].
+    upper : numpy.ndarray or float
+        Upper end, in [0, 1].
+    """
     k = np.asarray(k, dtype=float)
     n = np.asarray(n, dtype=float)
     p = np.where(n > 0, k / np.maximum(n, 1), np.nan)
@@ -143,8 +307,30 @@ def wilson_interval(k, n, z: float = 1.0):
 
 
 def bootstrap(statistic, data, n_boot: int = 400, seed: int = 0, axis: int = 0):
-    """Bootstrap standard error of ``statistic(resampled data)``, resampling along ``axis`` with a
-    fixed seed (reproducible). Returns (value on the data, standard error over the finite replicas)."""
+    """Bootstrap standard error of ``statistic(resampled data)``, resampling along ``axis``.
+
+    With a fixed seed (reproducible); replicas where the statistic is not finite are left out.
+
+    Parameters
+    ----------
+    statistic : callable
+        Maps an array like ``data`` to a number.
+    data : array_like
+        The samples.
+    n_boot : int, optional
+        Number of bootstrap replicas (default 400).
+    seed : int, optional
+        Seed of ``numpy.random.default_rng`` (default 0).
+    axis : int, optional
+        Axis resampled with replacement (default 0).
+
+    Returns
+    -------
+    value
+        ``statistic(data)``.
+    stderr : float
+        Standard deviation (ddof = 1) over the finite replicas; nan with fewer than two.
+    """
     data = np.asarray(data)
     rng = np.random.default_rng(seed)
     n = data.shape[axis]
@@ -161,14 +347,34 @@ def _choice(name, value, options):
 
 
 def within_errors(mean, sem, expected, n_samples: int, k: float = 2.0) -> dict:
-    """Are measured means compatible, point by point, with expected values? Each point is the mean
-    of ``n_samples`` samples with standard error ``sem``. Counts the points with |mean - expected|
-    <= k sem and compares the count with the coverage that sampling scatter alone gives (Student t
-    with n_samples - 1 degrees of freedom, since the sem is itself estimated from the samples):
-    ``compatible`` when the observed fraction is at least the expected coverage minus two binomial
-    standard errors of a count of that many points. Points with a non-finite mean, sem or expected
-    value are left out. Returns points, within, fraction, expected_fraction, lower_bound,
-    compatible (False when no point has a standard error) and max_abs_z."""
+    """Are measured means compatible, point by point, with expected values?
+
+    Each point is the mean of ``n_samples`` samples with standard error ``sem``. Counts the points with
+    |mean - expected| <= k sem and compares the count with the coverage that sampling scatter alone
+    gives (Student t with n_samples - 1 degrees of freedom, since the sem is itself estimated from the
+    samples): ``compatible`` when the observed fraction is at least the expected coverage minus two
+    binomial standard errors of a count of that many points. Points with a non-finite mean, sem or
+    expected value (or sem <= 0) are left out.
+
+    Parameters
+    ----------
+    mean : array_like
+        Measured means.
+    sem : array_like
+        Their standard errors (broadcast against ``mean``).
+    expected : array_like
+        The expected values (broadcast against ``mean``).
+    n_samples : int
+        Samples behind each mean.
+    k : float, optional
+        Tolerance in standard errors (default 2).
+
+    Returns
+    -------
+    dict
+        ``points``, ``within``, ``fraction``, ``expected_fraction``, ``lower_bound``, ``compatible``
+        (False when no point has a standard error or n_samples < 2) and ``max_abs_z``.
+    """
     from scipy.stats import t as student_t
 
     mean, sem, expected = (np.asarray(v, dtype=float).ravel() for v in np.broadcast_arrays(mean, sem, expected))

@@ -22,9 +22,17 @@ _OFF = ("off", "none", "0", "")
 
 
 def book_root() -> Path:
-    """``$HOPCORE_ROOT``, else the nearest folder at or above the working directory that holds the
+    """The book root folder.
+
+    ``$HOPCORE_ROOT``, else the nearest folder at or above the working directory that holds the
     book's ``_config.yml`` and ``_toc.yml`` (a chapter notebook executes in ``book/``), else the
-    working directory."""
+    working directory.
+
+    Returns
+    -------
+    pathlib.Path
+        The book root.
+    """
     env = os.environ.get("HOPCORE_ROOT")
     if env:
         return Path(env).expanduser().resolve()
@@ -36,17 +44,41 @@ def book_root() -> Path:
 
 
 def results_root() -> Path:
+    """The folder of the chapters' result folders.
+
+    ``$HOPCORE_RESULTS``, else ``<book root>/_build/results``.
+
+    Returns
+    -------
+    pathlib.Path
+        The results folder.
+    """
     env = os.environ.get("HOPCORE_RESULTS")
     return Path(env).expanduser() if env else book_root() / "_build" / "results"
 
 
 def cache_disabled() -> bool:
+    """Whether the result cache is switched off.
+
+    Returns
+    -------
+    bool
+        True when ``HOPCORE_CACHE`` is set to ``off``, ``none``, ``0`` or empty (case-insensitive).
+    """
     env = os.environ.get("HOPCORE_CACHE")
     return env is not None and env.strip().lower() in _OFF
 
 
 def cache_dir() -> Path | None:
-    """The result cache folder, or None when ``HOPCORE_CACHE=off``."""
+    """The result cache folder, or None when ``HOPCORE_CACHE=off``.
+
+    ``$HOPCORE_CACHE``, else ``<book root>/_build/cache``.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The cache folder, or None when the cache is disabled (:func:`cache_disabled`).
+    """
     if cache_disabled():
         return None
     env = os.environ.get("HOPCORE_CACHE")
@@ -54,4 +86,11 @@ def cache_dir() -> Path | None:
 
 
 def default_profile() -> str | None:
+    """The profile of a chapter whose ``profile`` parameter is ``None``.
+
+    Returns
+    -------
+    str or None
+        ``$HOPCORE_PROFILE``, or None when unset or empty (the caller then uses ``quick``).
+    """
     return os.environ.get("HOPCORE_PROFILE") or None

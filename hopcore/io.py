@@ -25,7 +25,20 @@ def plain(obj: Any, *, nan: Any = None) -> Any:
     """``obj`` with numpy arrays and scalars, tuples and sets turned into plain Python values.
 
     Dict keys become strings; non-finite floats become ``nan`` (default ``None``: JSON has no NaN,
-    and ``null`` reads as "not defined here"); sets are sorted. Anything else is returned as is."""
+    and ``null`` reads as "not defined here"); sets are sorted. Anything else is returned as is.
+
+    Parameters
+    ----------
+    obj : object
+        Value to convert (recursively through dicts, lists, tuples and sets).
+    nan : object, optional
+        Replacement of non-finite floats (default None).
+
+    Returns
+    -------
+    object
+        The converted value.
+    """
     if isinstance(obj, dict):
         return {str(k): plain(v, nan=nan) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -45,11 +58,23 @@ def plain(obj: Any, *, nan: Any = None) -> Any:
 
 
 def canonical(obj: Any) -> Any:
-    """The hashing form of parameters: dicts with sorted string keys, lists, ints, and floats as
-    their ``repr`` (so that 0.1 and np.float64(0.1) hash alike and no float is rounded by JSON).
+    """The hashing form of parameters.
 
-    Sample seeds are derived from this form (:func:`hopcore.experiments.runner.derive_seed`): it must
-    never change, or every simulated number of the book would change with it."""
+    Dicts with sorted string keys, lists, ints, and floats as their ``repr`` (so that 0.1 and
+    np.float64(0.1) hash alike and no float is rounded by JSON). Sample seeds are derived from this
+    form (:func:`hopcore.experiments.runner.derive_seed`): it must never change, or every simulated
+    number of the book would change with it.
+
+    Parameters
+    ----------
+    obj : object
+        Parameters to convert (recursively).
+
+    Returns
+    -------
+    object
+        The canonical form.
+    """
     if isinstance(obj, dict):
         return {str(k): canonical(v) for k, v in sorted(obj.items())}
     if isinstance(obj, (list, tuple)):
@@ -64,7 +89,22 @@ def canonical(obj: Any) -> Any:
 
 
 def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file in the same folder, then ``os.replace``)."""
+    """Write ``data`` to ``path`` atomically (temporary file in the same folder, then ``os.replace``).
+
+    Missing parent folders are created; on failure the temporary file is removed.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Target file.
+    data : bytes or str
+        Content (str is UTF-8 encoded).
+
+    Returns
+    -------
+    pathlib.Path
+        The written path.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(data, str):
@@ -81,9 +121,34 @@ def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
 
 
 def write_json(path: str | os.PathLike, obj: Any) -> Path:
-    """``obj`` as indented JSON with sorted keys (NaN written as null), atomically."""
+    """``obj`` as indented JSON with sorted keys (NaN written as null), atomically.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Target file.
+    obj : object
+        Value, converted by :func:`plain`.
+
+    Returns
+    -------
+    pathlib.Path
+        The written path.
+    """
     return atomic_write(path, json.dumps(plain(obj), indent=2, sort_keys=True) + "\n")
 
 
 def read_json(path: str | os.PathLike) -> Any:
+    """The JSON content of a file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        File to read.
+
+    Returns
+    -------
+    object
+        The decoded value.
+    """
     return json.loads(Path(path).read_text())
