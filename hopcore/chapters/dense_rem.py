@@ -30,15 +30,43 @@ SPEC = Chapter(
         "lambdas": Param(
             [0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0],
             V.list_of(V.positive(1e6), increasing=True),
-            paper=[0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.75, 0.9, 1.0, 1.25, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0, 20.0, 50.0, 100.0],
+            paper=[
+                0.05,
+                0.1,
+                0.15,
+                0.2,
+                0.3,
+                0.4,
+                0.5,
+                0.6,
+                0.75,
+                0.9,
+                1.0,
+                1.25,
+                1.5,
+                2.0,
+                3.0,
+                5.0,
+                7.5,
+                10.0,
+                20.0,
+                50.0,
+                100.0,
+            ],
             doc="lam values written to summary.json (alpha_1, alpha_star, alpha_c_lb)",
         ),
         "n_curve": Param(200, V.integer(20, 100_000), paper=600, doc="points of every theory curve"),
-        "alphas_basin": Param([0.1, 0.2, 0.3, 0.5], V.list_of(V.positive(5.0), increasing=True),
-                              doc="loads of the basin figure (paper Fig. 2)"),
+        "alphas_basin": Param(
+            [0.1, 0.2, 0.3, 0.5],
+            V.list_of(V.positive(5.0), increasing=True),
+            doc="loads of the basin figure (paper Fig. 2)",
+        ),
         "lam_max": Param(20.0, V.real(1.0, 1e6), paper=100.0, doc="largest lam of the phase diagrams"),
-        "N_scaled": Param([1e2, 1e3, 1e4, 1e6], V.list_of(V.real(2.0, 1e12), increasing=True),
-                          doc="sizes of the scaled dot-product convergence"),
+        "N_scaled": Param(
+            [1e2, 1e3, 1e4, 1e6],
+            V.list_of(V.real(2.0, 1e12), increasing=True),
+            doc="sizes of the scaled dot-product convergence",
+        ),
     },
     headline=("lam_max", "n_curve"),
     extra={"test": {"lambdas": [0.5, 2.0], "n_curve": 40}},
@@ -109,8 +137,10 @@ def compute(p) -> Result:
     r.theta_nearest = np.arccos([T.c_max(a) for a in p.alphas_basin])
     r.lam_c = np.array([T.lam_c(a) for a in p.alphas_basin])
     r.lam_star = np.array([float(T.lam_star(a)) for a in p.alphas_basin])
-    frozen_ok = all(np.allclose(r.theta_c[i][r.lam_basin >= r.lam_star[i]], r.theta_nearest[i], atol=1e-9)
-                    for i in range(len(p.alphas_basin)))
+    frozen_ok = all(
+        np.allclose(r.theta_c[i][r.lam_basin >= r.lam_star[i]], r.theta_nearest[i], atol=1e-9)
+        for i in range(len(p.alphas_basin))
+    )
     with np.errstate(invalid="ignore"):
         decreasing = bool(np.all(np.nan_to_num(np.diff(r.theta_c, axis=0), nan=-1.0) <= 1e-12))
     checks["theta_c_decreases_with_alpha"] = decreasing
@@ -132,10 +162,14 @@ def compute(p) -> Result:
 
     lams = np.array(p.lambdas, float)
     r.summary = {
-        "alpha_1": {"spherical": np.column_stack([lams, T.alpha_1(lams, "spherical")]),
-                    "gaussian": np.column_stack([lams, T.alpha_1(lams, "gaussian")])},
-        "alpha_star": {"spherical": np.column_stack([lams, T.alpha_star(lams, "spherical")]),
-                       "gaussian": np.column_stack([lams, T.alpha_star(lams, "gaussian")])},
+        "alpha_1": {
+            "spherical": np.column_stack([lams, T.alpha_1(lams, "spherical")]),
+            "gaussian": np.column_stack([lams, T.alpha_1(lams, "gaussian")]),
+        },
+        "alpha_star": {
+            "spherical": np.column_stack([lams, T.alpha_star(lams, "spherical")]),
+            "gaussian": np.column_stack([lams, T.alpha_star(lams, "gaussian")]),
+        },
         "alpha_c_lb": {"gaussian": np.column_stack([lams, T.alpha_c_lb(lams, "gaussian")])},
         "alpha_c_lb_gaussian_inf": r.alpha_c_lb_inf,
         "checks": checks,
@@ -143,12 +177,24 @@ def compute(p) -> Result:
     r.glue = {"large_lam_gap": gap, "lam_max": p.lam_max, "gauss_a1_sat": sat, "alpha_c_lb_inf": r.alpha_c_lb_inf}
     r.claims = _claims(p, r)
     r.figure_data = {
-        "fig-dense-rem-spherical": dict(lam=r.lam, alpha_1=r.alpha_1_sph, alpha_star=r.alpha_star_sph,
-                                        alpha_ramsauer=r.alpha_ramsauer),
-        "fig-dense-rem-basins": dict(lam=r.lam_basin, alpha=r.alphas_basin, theta_c=r.theta_c,
-                                     theta_nearest=r.theta_nearest, lam_c=r.lam_c, lam_star=r.lam_star),
-        "fig-dense-rem-gaussian": dict(lam=r.lam_gauss, alpha_1=r.alpha_1_gauss, alpha_star=r.alpha_star_gauss,
-                                       alpha_c_lb=r.alpha_c_lb_gauss, alpha_c_lb_inf=r.alpha_c_lb_inf),
+        "fig-dense-rem-spherical": dict(
+            lam=r.lam, alpha_1=r.alpha_1_sph, alpha_star=r.alpha_star_sph, alpha_ramsauer=r.alpha_ramsauer
+        ),
+        "fig-dense-rem-basins": dict(
+            lam=r.lam_basin,
+            alpha=r.alphas_basin,
+            theta_c=r.theta_c,
+            theta_nearest=r.theta_nearest,
+            lam_c=r.lam_c,
+            lam_star=r.lam_star,
+        ),
+        "fig-dense-rem-gaussian": dict(
+            lam=r.lam_gauss,
+            alpha_1=r.alpha_1_gauss,
+            alpha_star=r.alpha_star_gauss,
+            alpha_c_lb=r.alpha_c_lb_gauss,
+            alpha_c_lb_inf=r.alpha_c_lb_inf,
+        ),
         "fig-dense-rem-scaled": dict(lam_tilde=r.lam_tilde, N=r.N_scaled, alpha_tilde_1=r.alpha_tilde_1),
     }
     r.timings = {"compute_seconds": time.perf_counter() - t0}
@@ -166,8 +212,11 @@ def _claims(p, r):
         f"The numerical Legendre transforms and root finding reproduce every closed form above to {worst:.1e} "
         f"(tolerance {SOLVER_TOL:.0e}, a thousand times the solvers' own)",
         otherwise=f"The numerical Legendre transforms differ from the closed forms by {worst:.1e}, more than the "
-                  f"tolerance {SOLVER_TOL:.0e}: a transcription error in a closed form or a solver failure",
-        largest_difference=worst, tolerance=SOLVER_TOL, points=len(r.numeric_rows))
+        f"tolerance {SOLVER_TOL:.0e}: a transcription error in a closed form or a solver failure",
+        largest_difference=worst,
+        tolerance=SOLVER_TOL,
+        points=len(r.numeric_rows),
+    )
     lmin, lmax = float(r.lam[0]), float(r.lam[-1])
     both = c["alpha_star_below_alpha_1_spherical"] and c["ramsauer_bound_below_alpha_1_spherical"]
     out["spherical_order"] = claim(
@@ -179,7 +228,8 @@ def _claims(p, r):
         alpha_star_below=c["alpha_star_below_alpha_1_spherical"],
         ramsauer_below=c["ramsauer_bound_below_alpha_1_spherical"],
         smallest_margin_alpha_star=float(np.min(r.alpha_1_sph - r.alpha_star_sph)),
-        smallest_margin_ramsauer=float(np.min(r.alpha_1_sph - r.alpha_ramsauer)))
+        smallest_margin_ramsauer=float(np.min(r.alpha_1_sph - r.alpha_ramsauer)),
+    )
     lam = float(p.lam_max)
     gap = c["spherical_alpha_1_minus_half_log_lam_at_lam_max"]
     excess, expected = gap - 0.5, 1.0 / (8.0 * lam)
@@ -189,45 +239,63 @@ def _claims(p, r):
         f"of the large-λ expansion (difference {abs(excess - expected):.1e}, below the 1/λ² = {1 / lam**2:.1e} of the "
         f"next order)",
         otherwise=f"At λ = {lam:g}, α₁ − ½ log λ − ½ = {excess:.5f} is not 1/(8λ) = {expected:.5f} within 1/λ²",
-        gap=gap, excess=excess, expansion=expected, tolerance=1.0 / lam**2)
+        gap=gap,
+        excess=excess,
+        expansion=expected,
+        tolerance=1.0 / lam**2,
+    )
     sat = c["gaussian_alpha_1_saturation"]
     out["gauss_saturation"] = claim(
         abs(sat - 0.5) < 1e-12 and bool(np.all(np.abs(r.alpha_1_gauss[r.lam_gauss >= 1] - 0.5) < 1e-12)),
         f"The typical-pattern threshold α₁ equals 1/2 at every λ ≥ 1 of the curve (largest value {sat:.4f})",
         otherwise=f"The Gaussian α₁ departs from 1/2 at some λ ≥ 1 (largest value {sat:.6f})",
-        largest=sat, tolerance=1e-12)
+        largest=sat,
+        tolerance=1e-12,
+    )
     inf, target = r.alpha_c_lb_inf, math.log(2) / 4
     out["gauss_lb_limit"] = claim(
         abs(inf - target) < SOLVER_TOL,
         f"the union-bound capacity for all patterns tends to {inf:.4f} as λ → ∞, the log 2/4 = {target:.4f} of the "
         f"condensed limit (difference {abs(inf - target):.1e})",
         otherwise=f"the union-bound capacity at λ → ∞, {inf:.6f}, differs from log 2/4 = {target:.6f} by more than "
-                  f"{SOLVER_TOL:.0e}",
-        alpha_c_lb_inf=inf, log2_over_4=target, tolerance=SOLVER_TOL)
+        f"{SOLVER_TOL:.0e}",
+        alpha_c_lb_inf=inf,
+        log2_over_4=target,
+        tolerance=SOLVER_TOL,
+    )
     gmin = c["gaussian_gap_alpha_1_minus_alpha_c_lb_min"]
     out["gauss_gap"] = claim(
         gmin > 0,
         f"and stays below α₁ at every λ of the curve (smallest gap {gmin:.4f})",
-        otherwise=f"but reaches α₁ at some λ of the curve (smallest gap {gmin:.2e})", smallest_gap=gmin)
+        otherwise=f"but reaches α₁ at some λ of the curve (smallest gap {gmin:.2e})",
+        smallest_gap=gmin,
+    )
     out["basins"] = claim(
         c["theta_c_decreases_with_alpha"] and c["theta_c_frozen_at_nearest_pattern"],
         "Each curve starts at λ_c(α), grows, and freezes at λ_*(α) at the angle arccos c_max of the nearest other "
         "pattern (within 1e-9 rad at every λ ≥ λ_*); larger loads have smaller basins at every λ",
         otherwise=f"The basins do not behave as derived (decreasing with α: {c['theta_c_decreases_with_alpha']}, "
-                  f"frozen at the nearest pattern: {c['theta_c_frozen_at_nearest_pattern']})",
+        f"frozen at the nearest pattern: {c['theta_c_frozen_at_nearest_pattern']})",
         decreasing_with_alpha=c["theta_c_decreases_with_alpha"],
-        frozen_at_nearest=c["theta_c_frozen_at_nearest_pattern"], tolerance_rad=1e-9,
-        lam_c=r.lam_c, lam_star=r.lam_star)
+        frozen_at_nearest=c["theta_c_frozen_at_nearest_pattern"],
+        tolerance_rad=1e-9,
+        lam_c=r.lam_c,
+        lam_star=r.lam_star,
+    )
     got = [float(T.ramsauer_c(1.0, d, K2, 0.001)) for d, K2, _ in RAMSAUER_EXAMPLES]
     want = [c_ for *_, c_ in RAMSAUER_EXAMPLES]
     dev = max(abs(a - b) for a, b in zip(got, want))
     out["ramsauer_examples"] = claim(
         dev <= 1e-4,
         f"checked the transcription against the two numerical examples given with it: our c = {got[0]:.4f} and "
-        f"{got[1]:.4f} against the published {want[0]} and {want[1]} (agreement within one unit of the last digit printed)",
+        f"{got[1]:.4f} against the published {want[0]} and {want[1]} "
+        f"(agreement within one unit of the last digit printed)",
         otherwise=f"checked the transcription against the two numerical examples given with it, and it fails: "
-                  f"c = {got[0]:.5f} and {got[1]:.5f} against the published {want[0]} and {want[1]}",
-        computed=got, published=want, tolerance=1e-4)
+        f"c = {got[0]:.5f} and {got[1]:.5f} against the published {want[0]} and {want[1]}",
+        computed=got,
+        published=want,
+        tolerance=1e-4,
+    )
     dev_n = r.lam_tilde[None, :] - r.alpha_tilde_1  # (N, lam_tilde), the finite-N correction
     lead = r.lam_tilde[None, :] ** 2 * r.N_scaled[:, None] ** (-SCALED_A) / 2
     rel = np.abs(dev_n / lead - 1)
@@ -239,7 +307,10 @@ def _claims(p, r):
         f"(largest gap {dev_n.max(axis=1)[0]:.3g} at N = {r.N_scaled[0]:.0e}, {dev_n.max(axis=1)[-1]:.3g} at "
         f"N = {r.N_scaled[-1]:.0e}; relative departure from λ̃²/(2√N) within λ̃²/N at every point)",
         otherwise="the finite-N threshold does not approach λ̃ as λ̃ − λ̃²/(2√N) with a correction within λ̃²/N",
-        largest_gap=dev_n.max(axis=1), relative_departure_max=float(rel.max()), tolerance="lam_tilde^2 / N")
+        largest_gap=dev_n.max(axis=1),
+        relative_departure_max=float(rel.max()),
+        tolerance="lam_tilde^2 / N",
+    )
     return out
 
 
@@ -253,8 +324,9 @@ def numeric_table(r) -> str:
 
 def basin_onsets(r) -> str:
     """lam_c (onset) and lam_* (freezing) of each basin curve."""
-    return "\n".join(f"alpha = {a:g}:  lam_c = {lc:.4f},  lam_* = {ls:.4f}"
-                     for a, lc, ls in zip(r.alphas_basin, r.lam_c, r.lam_star))
+    return "\n".join(
+        f"alpha = {a:g}:  lam_c = {lc:.4f},  lam_* = {ls:.4f}" for a, lc, ls in zip(r.alphas_basin, r.lam_c, r.lam_star)
+    )
 
 
 def checks_table(r) -> str:
@@ -267,10 +339,19 @@ def figure_spherical(r, axs=None):
     else:
         fig = axs[0].figure
     ax = axs[0]
-    ax.fill_between(r.lam, 0, r.alpha_1_sph, color="C2", alpha=0.2, label=r"retrieval of all patterns ($\alpha<\alpha_c=\alpha_1$)")
+    ax.fill_between(
+        r.lam, 0, r.alpha_1_sph, color="C2", alpha=0.2, label=r"retrieval of all patterns ($\alpha<\alpha_c=\alpha_1$)"
+    )
     style.line(ax, r.lam, r.alpha_1_sph, color="C2", label=r"$\alpha_1(\lambda)=\alpha_c(\lambda)$")
     style.line(ax, r.lam, r.alpha_star_sph, color="C3", ls="--", label=r"$\alpha_*(\lambda)$ (REM condensation)")
-    style.line(ax, r.lam, r.alpha_ramsauer, color="C0", ls="-.", label=r"$\alpha_{\rm R}(\lambda)$ (Ramsauer et al., $N\to\infty$)")
+    style.line(
+        ax,
+        r.lam,
+        r.alpha_ramsauer,
+        color="C0",
+        ls="-.",
+        label=r"$\alpha_{\rm R}(\lambda)$ (Ramsauer et al., $N\to\infty$)",
+    )
     ax.set_xscale("log")
     style.log_ticks(ax, "x")
     ax.set_xlabel(r"$\lambda$")
@@ -279,8 +360,15 @@ def figure_spherical(r, axs=None):
     style.legend_outside(ax, "below", ncols=1)
     ax = axs[1]
     style.line(ax, r.lam, r.alpha_1_sph - 0.5 * np.log(r.lam), color="C2", label=r"$\alpha_1-\frac{1}{2}\log\lambda$")
-    style.line(ax, r.lam, 0.5 + 1.0 / (8.0 * r.lam), color="k", ls="--", lw=0.9,
-               label=r"$\frac{1}{2}+\frac{1}{8\lambda}$ (large-$\lambda$ expansion)")
+    style.line(
+        ax,
+        r.lam,
+        0.5 + 1.0 / (8.0 * r.lam),
+        color="k",
+        ls="--",
+        lw=0.9,
+        label=r"$\frac{1}{2}+\frac{1}{8\lambda}$ (large-$\lambda$ expansion)",
+    )
     ax.axhline(0.5, color="k", lw=1, ls=":", label="1/2")
     ax.set_xscale("log")
     style.log_ticks(ax, "x")
@@ -297,7 +385,7 @@ def figure_basins(r, ax=None):
     else:
         fig = ax.figure
     for i, a in enumerate(r.alphas_basin):
-        style.line(ax, r.lam_basin, r.theta_c[i], color=f"C{i}", label=fr"$\alpha={a:g}$")
+        style.line(ax, r.lam_basin, r.theta_c[i], color=f"C{i}", label=rf"$\alpha={a:g}$")
         ax.axhline(r.theta_nearest[i], color=f"C{i}", ls=":", lw=1)
         ax.axvline(r.lam_star[i], color=f"C{i}", ls="--", lw=0.7)
     ax.plot([], [], "k:", lw=1, label=r"$\arccos c_{\max}$ (nearest pattern)")
@@ -316,7 +404,9 @@ def figure_gaussian(r, ax=None):
     else:
         fig = ax.figure
     style.line(ax, r.lam_gauss, r.alpha_1_gauss, color="C2", label=r"$\alpha_1$ (typical pattern)")
-    style.line(ax, r.lam_gauss, r.alpha_c_lb_gauss, color="C0", label=r"$\alpha_c^{\rm lb}$ (all patterns, union bound)")
+    style.line(
+        ax, r.lam_gauss, r.alpha_c_lb_gauss, color="C0", label=r"$\alpha_c^{\rm lb}$ (all patterns, union bound)"
+    )
     style.line(ax, r.lam_gauss, r.alpha_star_gauss, color="C3", ls="--", label=r"$\alpha_*$ (REM condensation)")
     ax.axhline(np.log(2) / 4, color="C0", ls=":", lw=1, label=r"$\log 2/4$")
     ax.set_xscale("log")
@@ -334,8 +424,15 @@ def figure_scaled(r, ax=None):
     else:
         fig = ax.figure
     for i, N in enumerate(r.N_scaled):
-        style.line(ax, r.lam_tilde, r.alpha_tilde_1[i], color=f"C{i}", label=f"$N=10^{{{math.log10(N):.0f}}}$ (annealed, $a=1/2$)"
-                   if float(math.log10(N)).is_integer() else f"$N={N:.3g}$ (annealed, $a=1/2$)")
+        style.line(
+            ax,
+            r.lam_tilde,
+            r.alpha_tilde_1[i],
+            color=f"C{i}",
+            label=f"$N=10^{{{math.log10(N):.0f}}}$ (annealed, $a=1/2$)"
+            if float(math.log10(N)).is_integer()
+            else f"$N={N:.3g}$ (annealed, $a=1/2$)",
+        )
     style.line(ax, r.lam_tilde, r.lam_tilde, color="k", ls="--", label=r"$N\to\infty$: $\tilde\alpha_1=\tilde\lambda$")
     ax.set_xlabel(r"$\tilde\lambda$")
     ax.set_ylabel(r"$\tilde\alpha_1$")

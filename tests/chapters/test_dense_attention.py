@@ -31,7 +31,9 @@ def result(tmp_path_factory):
 def test_theory_numbers():
     # alpha_1 at lam = 1/2 for spherical patterns: lam - (u - 1)/2 + log((1 + u)/2)/2, u = sqrt(2)
     u = math.sqrt(2.0)
-    assert float(T.alpha_1(0.5, "spherical")) == pytest.approx(0.5 - (u - 1) / 2 + 0.5 * math.log((1 + u) / 2), abs=1e-14)
+    assert float(T.alpha_1(0.5, "spherical")) == pytest.approx(
+        0.5 - (u - 1) / 2 + 0.5 * math.log((1 + u) / 2), abs=1e-14
+    )
     # the half-retrieval load of the zero-error criterion, from scipy's normal quantile
     for N, n in ((40, 2), (80, 3)):
         x = stats.norm.isf(1 - 0.5 ** (1 / N))
