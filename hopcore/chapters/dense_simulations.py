@@ -41,7 +41,8 @@ def _lists(p):
     for a, Ns in zip(p["alphas_other"], p["Ns_other"]):
         for N in Ns:
             check_alpha_N(a, N, passes=30 * p["n_samples_other"])
-    check_alpha_N(p["alpha_basin"], p["N_basin"], passes=15 * p["n_samples_basin"] * len(p["lams_basin"]))
+    for N in [p["N_basin"], *p["Ns_basin_scan"]]:
+        check_alpha_N(p["alpha_basin"], N, passes=15 * p["n_samples_basin"] * len(p["lams_basin"]))
     check_alpha_N(p["alpha"], p["N_check"], passes=p["max_iter_check"] * p["n_check"])
     if p["alpha"] >= 0.5:
         V.fail("alpha", p["alpha"], "below 1/2 (Gaussian patterns are never retrieved beyond alpha_1 = 1/2)")
@@ -85,15 +86,19 @@ SPEC = Chapter(
         "alpha_basin": Param(0.2, V.real(0.0, 2.0, lo_open=True), doc="load of the basin simulations"),
         "lams_basin": Param([0.5, 2.0], V.list_of(V.positive(1e3)), paper=[0.4, 0.6, 1.0, 3.0],
                             doc="lam values of the basin simulations"),
-        "n_thetas": Param(10, V.integer(2, 200), paper=16, doc="start angles per lam"),
-        "n_samples_basin": Param(8, V.integer(2, 10**5), paper=24, doc="realizations (pattern sets) per lam and angle"),
+        "Ns_basin_scan": Param([20, 40], V.list_of(V.integer(8, 400), min_len=0), paper=[30, 40],
+                               doc="further sizes of the basin simulations, for the crossing theta_1/2(N)"),
+        "n_thetas": Param(30, V.integer(2, 200), paper=32, doc="start angles per lam"),
+        "n_samples_basin": Param(24, V.integer(2, 10**5), paper=24,
+                                 doc="realizations (pattern sets) per lam and angle"),
     },
     checks=(_lists,),
-    headline=("alpha", "Ns", "n_samples", "Ns_gaussian", "N_basin", "n_samples_basin"),
+    headline=("alpha", "Ns", "n_samples", "Ns_gaussian", "N_basin", "Ns_basin_scan", "n_samples_basin"),
     extra={"test": {"Ns": [16, 20, 24], "n_samples": [4, 4, 4], "Ns_gaussian": [16, 20, 24],
                     "n_samples_gaussian": [6, 6, 6], "Ns_other": [[12, 16, 20]], "n_samples_other": 3,
                     "N_check": 16, "n_check": 1, "n_lams_check": 8, "max_iter_check": 200,
-                    "N_basin": 16, "lams_basin": [1.0], "n_thetas": 4, "n_samples_basin": 3}},
+                    "N_basin": 16, "Ns_basin_scan": [12, 20], "lams_basin": [0.5, 2.0], "n_thetas": 8,
+                    "n_samples_basin": 3}},
 )
 
 
@@ -176,24 +181,42 @@ def _theory_line(alpha, Ns, n=80, kind="spherical"):
 
 
 def _basins(p):
+    """Retrieval from starts at angle theta, for every size of the basin simulations (N_basin and
+    Ns_basin_scan) and every lam: probabilities over the pattern sets with Wilson intervals, the
+    angle where they fall through 1/2 (and where their Wilson bounds do), and theta_c(alpha, lam)."""
     thetas = np.round(np.linspace(0.05, 1.45, p.n_thetas), 4)
-    grid = sweep_grid(D.basin_run, {"lam": list(p.lams_basin)}, p.n_samples_basin, p.seed, desc="basins",
-                      progress=False,
-                      fixed={"N": p.N_basin, "alpha": p.alpha_basin, "kind": "spherical", "thetas": thetas.tolist(),
-                             "eps": p.eps, "tol": p.tol, "max_iter": p.max_iter})
-    out = {"N": p.N_basin, "alpha": p.alpha_basin, "lam": np.array(p.lams_basin, float), "theta": thetas,
-           "samples": p.n_samples_basin,
+    Ns = sorted({int(p.N_basin), *map(int, p.Ns_basin_scan)})
+    grid = sweep_grid(D.basin_run, {"N": Ns, "lam": list(p.lams_basin)}, p.n_samples_basin, p.seed, desc="basins",
+                      progress=False, fixed={"alpha": p.alpha_basin, "kind": "spherical", "thetas": thetas.tolist(),
+                                             "eps": p.eps, "tol": p.tol, "max_iter": p.max_iter})
+    out = {"Ns": np.array(Ns), "N": p.N_basin, "alpha": p.alpha_basin, "lam": np.array(p.lams_basin, float),
+           "theta": thetas, "samples": p.n_samples_basin,
            "theta_c": np.array([T.theta_c(p.alpha_basin, lam) for lam in p.lams_basin]),
            "lam_c": float(T.lam_c(p.alpha_basin)), "lam_star": float(T.lam_star(p.alpha_basin))}
+    jb = Ns.index(int(p.N_basin))
     for key, name in (("retrieved", "prob"), ("one_step", "prob_one_step")):
-        hits = grid[key].astype(float)  # (lam, samples, theta)
-        k, n = hits.sum(axis=1), hits.shape[1]
-        out[name] = hits.mean(axis=1)
-        out[name + "_lo"], out[name + "_hi"] = wilson_interval(k, n)
-        # where the probability (and its Wilson bounds) first falls through 1/2
-        for suffix, curve in (("", out[name]), ("_lo", out[name + "_lo"]), ("_hi", out[name + "_hi"])):
-            out[name + "_half" + suffix] = np.array([_first_down(thetas, row) for row in curve])
+        hits = grid[key].astype(float)  # (N, lam, samples, theta)
+        k, n = hits.sum(axis=2), hits.shape[2]
+        prob, (lo, hi) = hits.mean(axis=2), wilson_interval(k, n)
+        # where the probability (and its Wilson bounds) first falls through 1/2: (N, lam)
+        half = {sfx: np.array([[_first_down(thetas, row) for row in per_N] for per_N in curve])
+                for sfx, curve in (("", prob), ("_lo", lo), ("_hi", hi))}
+        out[name + "_N"], out[name + "_lo_N"], out[name + "_hi_N"] = prob, lo, hi
+        for sfx, v in half.items():
+            out[name + "_half" + sfx + "_N"] = v
+        # the slice at N_basin, as before
+        out[name], out[name + "_lo"], out[name + "_hi"] = prob[jb], lo[jb], hi[jb]
+        for sfx, v in half.items():
+            out[name + "_half" + sfx] = v[jb]
+    out["prob_half_lo_N"], out["prob_half_hi_N"] = _ordered(out["prob_half_lo_N"], out["prob_half_hi_N"])
+    out["prob_one_step_half_lo_N"], out["prob_one_step_half_hi_N"] = _ordered(out["prob_one_step_half_lo_N"],
+                                                                              out["prob_one_step_half_hi_N"])
     return out
+
+
+def _ordered(a, b):
+    """(min, max) elementwise, nan where either is nan."""
+    return np.minimum(a, b), np.maximum(a, b)
 
 
 def _first_down(x, y, level=0.5):
@@ -235,6 +258,8 @@ def compute(p) -> Result:
     timings["other_alphas_s"] = time.perf_counter() - t0
     all_loads = dict(sorted({p.alpha: main, **others}.items()))
     theory["loads"] = {a: _theory_line(a, s.N, 60) for a, s in all_loads.items()}
+    theory["at_N"] = {a: fss_at if s is main else np.array([T.finite_n_threshold(a, int(N)) for N in s.N])
+                      for a, s in all_loads.items()}
     # ------------------------------------------------------------------ Gaussian patterns
     t0 = time.perf_counter()
     gauss = _scan(p, p.alpha, p.Ns_gaussian, "gaussian", p.n_samples_gaussian, p.resolution_gaussian)
@@ -493,6 +518,39 @@ def _claims(p, r: Result) -> dict:
                   f"for every λ, with {b['samples']} pattern sets per point).",
         finding=False, theta_half=th_half, largest_theta_retrieved_beyond=beyond, theta_c=th_c, lam=lams,
         theta_half_one_step=b["prob_one_step_half"][ok], samples=b["samples"])
+    # --- basins against N: the crossing moves towards theta_c, beyond the Wilson uncertainty of the crossings
+    if len(b["Ns"]) >= 2 and ok.any():
+        Na, Nb = int(b["Ns"][0]), int(b["Ns"][-1])
+        rows, parts = [], []
+        for i in np.flatnonzero(ok):
+            tc, lam = b["theta_c"][i], b["lam"][i]
+            lo_a, hi_a = b["prob_half_lo_N"][0, i], b["prob_half_hi_N"][0, i]
+            lo_b, hi_b = b["prob_half_lo_N"][-1, i], b["prob_half_hi_N"][-1, i]
+            near_a = 0.0 if lo_a <= tc <= hi_a else min(abs(lo_a - tc), abs(hi_a - tc))  # closest the small N can be
+            far_b = max(abs(lo_b - tc), abs(hi_b - tc))  # farthest the large N can be
+            resolved = bool(np.isfinite(near_a) and np.isfinite(far_b) and far_b < near_a)
+            ta, tb = b["prob_half_N"][0, i], b["prob_half_N"][-1, i]
+            o1a, o1b = b["prob_one_step_half_N"][0, i], b["prob_one_step_half_N"][-1, i]
+            where = "between λ_c and λ_*" if lam < b["lam_star"] else "above λ_*"
+            parts.append(f"for λ = {lam:g} ({where}, θ_c = {tc:.3f}) θ½ goes from {ta:.3f} to {tb:.3f}, "
+                         + ("closer to θ_c beyond the uncertainty of the crossings" if resolved
+                            else "a change within the uncertainty of the crossings")
+                         + f", and the one-step crossing from {o1a:.3f} to {o1b:.3f}")
+            rows.append((lam, tc, ta, tb, near_a, far_b, o1a, o1b, resolved))
+        rows = np.array(rows, dtype=float)
+        text = "; ".join(parts)
+        out["basins_finite_size"] = claim(
+            bool(np.all(rows[:, 8] == 1)),
+            f"From N = {Na} to N = {Nb} the angle θ½ at which the retrieval probability falls through 1/2 moves "
+            f"towards the one-step basin of the theory at every λ: {text}.",
+            otherwise=f"From N = {Na} to N = {Nb} the angle θ½ at which the retrieval probability falls through 1/2 "
+                      f"does not move measurably towards the one-step basin at every λ: {text} (uncertainty: where "
+                      f"the Wilson bounds of the probability cross 1/2, {b['samples']} pattern sets per point). "
+                      f"At large N the theory expects the first update to decide, so that θ½ approaches θ_c.",
+            finding=False, lam=rows[:, 0], theta_c=rows[:, 1], theta_half_small_N=rows[:, 2],
+            theta_half_large_N=rows[:, 3], closest_distance_small_N=rows[:, 4], farthest_distance_large_N=rows[:, 5],
+            theta_half_one_step_small_N=rows[:, 6], theta_half_one_step_large_N=rows[:, 7],
+            resolved=rows[:, 8].astype(bool), N=b["Ns"])
     return out
 
 
@@ -535,7 +593,14 @@ def _summary(p, r: Result) -> dict:
                            "retrieved_by_search_only": chk["disagree_retrieved"]},
         "monotonicity_violations": int(sum(int(s.violations.sum()) for s in (m, g, *r.others.values()))),
         "basins": {"N": b["N"], "alpha": b["alpha"], "lam": b["lam"], "theta": b["theta"], "probability": b["prob"],
-                   "theta_c": b["theta_c"]},
+                   "theta_c": b["theta_c"],
+                   "per_N": [{"N": int(N), "lam": b["lam"], "theta_half": b["prob_half_N"][j],
+                              "theta_half_low": b["prob_half_lo_N"][j], "theta_half_high": b["prob_half_hi_N"][j],
+                              "theta_half_one_step": b["prob_one_step_half_N"][j], "probability": b["prob_N"][j],
+                              "probability_low": b["prob_lo_N"][j], "probability_high": b["prob_hi_N"][j]}
+                             for j, N in enumerate(b["Ns"])]},
+        "finite_size_prediction": [{"alpha": a, "kind": "spherical", "N": s.N, "lambda_half": r.theory["at_N"][a]}
+                                   for a, s in loads.items()],
     }
 
 
@@ -570,7 +635,9 @@ def _figure_data(p, r: Result) -> dict:
             lam_c_norm=gt["lam_c_norm"], r2_finite_n=gt["r2_finite_n"], lam_finite_n=gt["lam_finite_n"],
             lam_half_finite_n=gt["lam_half_finite_n"]),
         "fig-dense-sim-basins": {k: b[k] for k in ("theta", "lam", "prob", "prob_lo", "prob_hi", "prob_one_step",
-                                                   "prob_one_step_lo", "prob_one_step_hi", "theta_c", "N", "alpha")},
+                                                   "prob_one_step_lo", "prob_one_step_hi", "theta_c", "N", "alpha",
+                                                   "Ns", "prob_N", "prob_lo_N", "prob_hi_N", "prob_half_N",
+                                                   "prob_half_lo_N", "prob_half_hi_N", "prob_one_step_half_N")},
     }
 
 
@@ -715,9 +782,11 @@ def figure_gaussian(r: Result, ax=None):
 
 
 def figure_basins(r: Result, ax=None):
-    """Retrieval probability from a start at angle theta (Wilson intervals), iterated and after one step."""
-    fig, ax, _ = _axes(ax, width=8.0, height=4.5)
+    """Left: retrieval probability from a start at angle theta at N_basin (Wilson intervals), iterated
+    and after one step. Right: the angle where it falls through 1/2 against 1/N, with theta_c."""
+    fig, axs, _ = _axes(ax, ncols=2, width=11.0, height=5.0)
     b = r.basins
+    ax = axs[0]
     for i, lam in enumerate(b["lam"]):
         col = f"C{i}"
         style.points(ax, b["theta"], b["prob"][i], None, yerr_asym=(b["prob_lo"][i], b["prob_hi"][i]), color=col,
@@ -730,9 +799,26 @@ def figure_basins(r: Result, ax=None):
     ax.axhline(0.5, color="0.5", ls=":", lw=1)
     ax.set_xlabel(r"start angle $\theta$ [rad]")
     ax.set_ylabel(r"probability of retrieving $\xi^1$")
-    ax.set_title(f"$N={b['N']}$, $\\alpha={b['alpha']:g}$, {b['samples']} pattern sets per point; "
-                 r"dashed: $\theta_c(\alpha,\lambda)$")
-    style.legend_outside(ax)
+    ax.set_title(f"$N={b['N']}$, {b['samples']} pattern sets per point; dashed: $\\theta_c(\\alpha,\\lambda)$")
+    style.legend_outside(ax, "below", ncols=2)
+    ax = axs[1]
+    x = 1.0 / b["Ns"]
+    for i, lam in enumerate(b["lam"]):
+        col = f"C{i}"
+        style.points(ax, x, b["prob_half_N"][:, i], None,
+                     yerr_asym=(b["prob_half_lo_N"][:, i], b["prob_half_hi_N"][:, i]), color=col,
+                     label=fr"$\theta_{{1/2}}$, $\lambda={lam:g}$, converged")
+        half1 = b["prob_one_step_half_N"][:, i]
+        style.points(ax, x, half1, None,
+                     yerr_asym=(b["prob_one_step_half_lo_N"][:, i], b["prob_one_step_half_hi_N"][:, i]), color=col,
+                     marker="x", line=False, ls=":", label=fr"$\lambda={lam:g}$, one step")
+        if np.isfinite(b["theta_c"][i]):
+            ax.axhline(b["theta_c"][i], color=col, ls="--", lw=1)
+    ax.set_xlim(0, 1.1 * x.max())
+    ax.set_xlabel("$1/N$")
+    ax.set_ylabel(r"$\theta_{1/2}$ [rad]")
+    ax.set_title(r"bars: where the Wilson bounds cross 1/2; dashed: $\theta_c$ ($N\to\infty$)")
+    style.legend_outside(ax, "below", ncols=2)
     return fig
 
 

@@ -105,3 +105,25 @@ def test_figures_build(result):
         fig = getattr(chapter, f"figure_{name}")(r)
         assert fig.axes, name
     assert "lambda_1/2" in chapter.tables(r)
+
+
+def test_basins_per_size_and_finite_size_prediction(result):
+    p, r = result
+    b, s = r.basins, r.summary
+    Ns = sorted({p.N_basin, *p.Ns_basin_scan})
+    assert list(b["Ns"]) == Ns and len(s["basins"]["per_N"]) == len(Ns)
+    for j, entry in enumerate(s["basins"]["per_N"]):
+        assert entry["N"] == Ns[j]
+        lo, mid, hi = (np.asarray(entry[k], float) for k in ("theta_half_low", "theta_half", "theta_half_high"))
+        fin = np.isfinite(lo) & np.isfinite(mid) & np.isfinite(hi)
+        assert np.all(lo[fin] <= mid[fin] + 1e-12) and np.all(mid[fin] <= hi[fin] + 1e-12)
+    # the slice at N_basin is the old summary entry
+    jb = Ns.index(p.N_basin)
+    assert np.array_equal(b["prob"], b["prob_N"][jb])
+    # the finite-N prediction: one entry per load, decreasing towards lam_c at large N (log N / N)
+    pred = s["finite_size_prediction"]
+    assert [e["alpha"] for e in pred] == sorted([p.alpha, *p.alphas_other])
+    for e in pred:
+        lam_c = float(T.lam_c(e["alpha"]))
+        assert np.all(np.asarray(e["lambda_half"]) > lam_c)
+        assert T.finite_n_threshold(e["alpha"], 2000) < float(np.min(e["lambda_half"]))
