@@ -221,10 +221,10 @@ def _claims(p, r):
     both = c["alpha_star_below_alpha_1_spherical"] and c["ramsauer_bound_below_alpha_1_spherical"]
     out["spherical_order"] = claim(
         both,
-        f"it exceeds the condensation line α_* and the earlier rigorous bound α_R at every one of the {len(r.lam)} "
+        f"α₁ exceeds the condensation line α_* and the earlier rigorous bound α_R at every one of the {len(r.lam)} "
         f"values of λ from {lmin:g} to {lmax:g} (smallest margins {np.min(r.alpha_1_sph - r.alpha_star_sph):.2e} "
         f"and {np.min(r.alpha_1_sph - r.alpha_ramsauer):.2e})",
-        otherwise=f"it does not exceed both α_* and α_R at every λ from {lmin:g} to {lmax:g}",
+        otherwise=f"α₁ does not exceed both α_* and α_R at every λ from {lmin:g} to {lmax:g}",
         alpha_star_below=c["alpha_star_below_alpha_1_spherical"],
         ramsauer_below=c["ramsauer_bound_below_alpha_1_spherical"],
         smallest_margin_alpha_star=float(np.min(r.alpha_1_sph - r.alpha_star_sph)),
