@@ -182,6 +182,8 @@ class Result(ChapterResult):
     phase_learning: list = field(default_factory=list)  # per alpha_D: sample_crossings dict
     phase_storage: list = field(default_factory=list)
     phase_learning_theory: np.ndarray = None
+    extrapolation: list = field(default_factory=list)  # per storage scan: N -> infinity extrapolations
+    stationarity: dict = field(default_factory=dict)  # scaled free-energy gradients along the storage lines
     extra: dict = field(default_factory=dict)  # scalar theory values (storage at alpha_D = 30, slopes, ...)
     field_law: dict = field(default_factory=dict)  # variant -> predicted field law per row of field_rows
     field_enough: np.ndarray = None  # rows of field_rows with at least MIN_EXAMPLES_FIELDS examples
@@ -203,7 +205,7 @@ def _theory(p, r):
     from ..experiments import memo
     from ..theory import random_features as rf
 
-    aD_storage = np.geomspace(0.05, 30, 60)
+    aD_storage = np.geomspace(1e-3, 30, 80)  # the whole range, to the classical limit
     # theory lines go through the result cache (memo): a warm rebuild reads them back
     L = r.lines
     L["storage"] = memo(rf.storage_transition, alpha_Ds=aD_storage)
@@ -228,6 +230,7 @@ def _theory(p, r):
     r.fits = {"storage": fit(s.alpha_D_c, s.alpha_c), "storage_published": fit(sp.alpha_D_c, sp.alpha_c),
               "learning": fit(L["learning"].alpha_D_c[small], L["learning"].alpha_c[small])}
     r.fits["learning"]["window_max_alpha_D"] = 0.004
+    r.stationarity = _stationarity(L)
 
     alpha_th = np.geomspace(min(p["alphas"]), max(p["alphas"]), 80)
     r.branches = {
@@ -235,6 +238,43 @@ def _theory(p, r):
         "storage": memo(rf.storage_branch, alpha_D=p["alpha_D"], alphas=alpha_th),
         "storage_published": memo(rf.storage_branch, alpha_D=p["alpha_D"], alphas=alpha_th, variant="spec"),
     }
+
+
+FD_STEP = 1e-6  # relative step of the central differences; their error is O(h^2) + O(eps/h) ~ 1e-10 of the terms of f
+FD_TOLERANCE = 1e-7  # a stationary point within the finite-difference accuracy (the tests use the same bound)
+
+
+def scaled_gradient(f, x, h=FD_STEP):
+    """Gradient of ``f`` with respect to relative changes of the order parameters (x_i moved by
+    h max(|x_i|, 10^-3)): one step fits order parameters from 10^-3 to 10^3."""
+    from ..solvers.stationarity import numerical_gradient
+
+    s = np.maximum(np.abs(x), 1e-3)
+    return numerical_gradient(lambda y: f(x + s * y), np.zeros_like(x), h=h)
+
+
+def _stationarity(L):
+    """Largest scaled free-energy gradient over the last solutions before the jump along both storage
+    lines, divided by the size max(1, alpha qh pd) of the terms of f; and, as a contrast, the gradient of
+    the corrected free energy at the published solution (padded with w = E|u|), which is not stationary."""
+    from ..theory import random_features as rf
+
+    out = {}
+    for key, variant in (("storage", "coherent"), ("storage_published", "spec")):
+        line, g = L[key], []
+        for aD, a, x in zip(line.fixed[line.converged], line.control_exists[line.converged], line.x_exists[line.converged]):
+            grad = scaled_gradient(lambda y: rf.free_energy_storage(y, a, aD, variant), x)
+            g.append(np.max(np.abs(grad)) / max(1.0, a * x[1] * x[4]))
+        out[key] = np.array(g)
+    line = L["storage_published"]
+    k = int(np.flatnonzero(line.converged)[len(np.flatnonzero(line.converged)) // 2])
+    aD, a, x = line.fixed[k], 0.5 * line.control_exists[k], rf.saddle_point_storage(0.5 * line.control_exists[k], line.fixed[k],
+                                                                                       variant="spec").x
+    x = np.append(x, rf.KAPPA1)
+    out["contrast"] = float(np.max(np.abs(scaled_gradient(lambda y: rf.free_energy_storage(y, a, aD, "coherent"), x)))
+                            / max(1.0, a * x[1] * x[4]))
+    out["contrast_at"] = [float(aD), float(a)]
+    return out
 
 
 def _magnetizations(p, r):
@@ -449,6 +489,20 @@ def _claims(p, r):
         otherwise=f"{n_pts - n_ok} of the {n_pts} points of the theory lines did not converge; they are left out of the "
                   "lines, the fits and the summary.", converged=n_ok, points=n_pts, undecided_trials=undecided)
 
+    st = r.stationarity
+    worst = float(max(st["storage"].max(), st["storage_published"].max()))
+    n_st = int(st["storage"].size + st["storage_published"].size)
+    C["storage_stationary"] = claim(
+        worst <= FD_TOLERANCE and st["contrast"] > 100 * FD_TOLERANCE,
+        f"Both storage lines are followed over the whole range α_D = 10⁻³ to 30, and each of their {n_st} solutions is a "
+        f"stationary point of its free energy: largest scaled gradient {worst:.1e}, below the finite-difference accuracy "
+        f"{FD_TOLERANCE:.0e}, while the published solution in the corrected free energy has a gradient {st['contrast']:.1e}.",
+        otherwise=f"Not every solution along the storage lines is stationary within the finite-difference accuracy "
+                  f"{FD_TOLERANCE:.0e}: largest scaled gradient {worst:.1e} (contrast, published solution in the corrected "
+                  f"free energy: {st['contrast']:.1e}).",
+        largest_scaled_gradient=worst, tolerance=FD_TOLERANCE, fd_step=FD_STEP, solutions=n_st,
+        contrast_gradient=st["contrast"], contrast_at_alpha_D_alpha=st["contrast_at"])
+
     holds, ev, _ = _power_law_claim(f["storage"], 1.0, "storage", [1e-4, 1e-3])
     C["storage_linear"] = claim(
         holds, f"The corrected storage line is linear at small α_D: fitted exponent {ev['exponent']:.3f} over α_D from 10⁻⁴ "
@@ -586,6 +640,8 @@ def _storage_claims(p, r):
                       f"averages {d_lo:.2f} at N = {Ns[0]} and {d_hi:.2f} at N = {Ns[-1]}.",
             finding=False, deviation_small_N=d_lo, deviation_large_N=d_hi, Ns=[Ns[0], Ns[-1]])
 
+    _extrapolation_claim(p, r)
+
     # the storage transition read off the magnetization curves at alpha_D, dense coefficients
     from ..theory import random_features as rf
 
@@ -604,6 +660,66 @@ def _storage_claims(p, r):
             otherwise=f"On the right the simulated storage transition, α = {a:.4f}, is not closer to the end of the corrected "
                       f"branch ({coh:.4f}) than to that of the published one ({pub:.4f}) on this coarse grid of loads.",
             finding=False, alpha_sim=a, sem=pt["sem"], alpha_coherent=coh, alpha_published=pub)
+
+
+def extrapolate(N, a, sem, nu):
+    """Weighted least-squares line a(N) = a_inf + b N^-nu through the simulated transitions (exact
+    through two points); returns (a_inf, its standard error) propagated from the points' errors."""
+    N, a, sem = (np.asarray(v, float) for v in (N, a, sem))
+    x = N ** (-nu)
+    w = 1.0 / sem**2
+    X = np.column_stack([np.ones_like(x), x])
+    cov = np.linalg.inv(X.T @ (w[:, None] * X))
+    coef = cov @ X.T @ (w * a)
+    return float(coef[0]), float(np.sqrt(cov[0, 0]))
+
+
+EXTRAPOLATION_EXPONENTS = (0.5, 1.0)  # N^-1/2 (a spinodal rounded by sqrt(N) fluctuations) and 1/N: both tried
+
+
+def _extrapolation_claim(p, r):
+    """Which storage line the simulated transitions extrapolate to as N -> infinity, per scan, with
+    N^-1/2 and 1/N corrections; a line is supported when every scan's extrapolation is within two
+    standard errors of it and more than two from the other, for both exponents."""
+    C, rows, Ns = r.claims, r.storage_rows, r.storage_Ns
+    if len(Ns) < 2:
+        text = f"This run scans the storage transition at a single N = {Ns[0]}, so it does not extrapolate it to N → ∞."
+        C["storage_extrapolation"] = claim(False, text, otherwise=text, finding=False, Ns=Ns)
+        r.extrapolation = []
+        return
+    out, verdict = [], []
+    for c, (kind, L_, aD) in enumerate(r.scans):
+        sel = rows[(rows[:, 0] == aD) & (rows[:, 1] == (L_ or 0))]
+        sem = sel[:, 4]
+        ok = np.isfinite(sel[:, 3]) & np.isfinite(sem) & (sem > 0)
+        name = f"α_D = {aD:g}" + ("" if L_ is None else f" (sparse, L = {L_})")
+        rec = {"scan": name, "alpha_coherent": float(r.storage_coherent[c]), "alpha_published": float(r.storage_pub[c])}
+        for nu in EXTRAPOLATION_EXPONENTS:
+            if ok.sum() < 2:
+                rec[f"nu_{nu:g}"] = None
+                verdict.append("none")
+                continue
+            a_inf, e = extrapolate(sel[ok, 2], sel[ok, 3], sem[ok], nu)
+            z_c, z_p = (a_inf - rec["alpha_coherent"]) / e, (a_inf - rec["alpha_published"]) / e
+            rec[f"nu_{nu:g}"] = [a_inf, e, z_c, z_p]
+            verdict.append("corrected" if abs(z_c) <= 2 < abs(z_p) else "published" if abs(z_p) <= 2 < abs(z_c) else
+                           "both" if abs(z_p) <= 2 and abs(z_c) <= 2 else "neither")
+        out.append(rec)
+    r.extrapolation = out
+    shown = "; ".join(f"{x['scan']}: {x['nu_0.5'][0]:.4f} ± {x['nu_0.5'][1]:.4f} (corrected {x['alpha_coherent']:.4f}, "
+                      f"published {x['alpha_published']:.4f})" for x in out if x.get("nu_0.5"))
+    counts = {v: verdict.count(v) for v in ("corrected", "published", "both", "neither", "none")}
+    Nr = f"N = {Ns[0]} to {Ns[-1]}"
+    C["storage_extrapolation"] = claim(
+        counts["corrected"] == len(verdict),
+        f"Extrapolated to N → ∞ (in N^-1/2, and in 1/N alike) from {Nr}, the simulated storage transitions support the "
+        f"corrected line: every scan ends within two standard errors of it and more than two from the published line "
+        f"(in N^-1/2: {shown}).",
+        otherwise=f"The extrapolation to N → ∞ from {Nr} does not single out one line for every scan: of "
+                  f"{len(verdict)} extrapolations (two exponents per scan) {counts['corrected']} support the corrected line "
+                  f"only, {counts['published']} the published line only, {counts['both']} are compatible with both and "
+                  f"{counts['neither'] + counts['none']} with neither or have too few points (in N^-1/2: {shown}).",
+        finding=False, extrapolations=out, exponents=list(EXTRAPOLATION_EXPONENTS), tolerance_in_sems=2, verdicts=counts)
 
 
 def _learning_claims(p, r):

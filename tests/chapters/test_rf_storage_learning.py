@@ -120,3 +120,28 @@ def test_figures_build(result):
         fig = getattr(chapter, f"figure_{name}")(result)
         assert fig.axes
         plt.close(fig)
+
+
+def test_storage_lines_cover_the_whole_range_and_are_stationary(result):
+    for key in ("storage", "storage_published"):
+        line = result.lines[key]
+        assert line.converged.all()
+        assert line.alpha_D_c[0] == pytest.approx(1e-3) and line.alpha_D_c[-1] == pytest.approx(30.0)
+    pairs = np.asarray(result.summary["storage_line"])
+    assert pairs[0, 0] == pytest.approx(1e-3) and pairs[-1, 0] == pytest.approx(30.0)
+    st = result.stationarity
+    assert st["storage"].max() < chapter.FD_TOLERANCE and st["storage_published"].max() < chapter.FD_TOLERANCE
+    # the check can fail: the published solution is far from stationary for the corrected free energy
+    assert st["contrast"] > 1e3 * chapter.FD_TOLERANCE
+    assert result.claims["storage_stationary"].holds
+
+
+def test_extrapolation_recovers_a_known_limit():
+    N = np.array([1000.0, 2000.0, 4000.0, 8000.0])
+    a = 0.05 + 0.3 * N**-0.5
+    a_inf, e = chapter.extrapolate(N, a, np.full(4, 1e-3), 0.5)
+    assert a_inf == pytest.approx(0.05, abs=1e-12)
+    assert 0 < e < 1e-2
+    # two points: exact through both, error propagated from theirs
+    a_inf, e = chapter.extrapolate(N[:2], a[:2], np.full(2, 1e-3), 0.5)
+    assert a_inf == pytest.approx(0.05, abs=1e-12) and e > 1e-3
