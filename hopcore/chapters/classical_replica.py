@@ -147,6 +147,7 @@ class Result(ChapterResult):
     m_threshold: float = 0.5
     alpha_c_N: np.ndarray = None
     alpha_c_N_err: np.ndarray = None
+    alpha_c_N_interp_err: np.ndarray = None  # linear vs monotone-cubic crossing (not in the bootstrap error)
     fit_exponent: float = 0.5
     fits: dict = field(default_factory=dict)
     remanent: dict = field(default_factory=dict)
@@ -198,7 +199,13 @@ def _theory_phase(r: Result, p) -> None:
 
 def _capacity(r: Result, p) -> None:
     from ..analysis import mean_sem
-    from ..experiments.classical import alpha_c_fit_forms, bootstrap_alpha_c, capacity_scan
+    from ..experiments.classical import (
+        alpha_c_fit_forms,
+        bootstrap_alpha_c,
+        capacity_scan,
+        crossing_interpolation_err,
+        extrapolate_alpha_c,
+    )
 
     t0 = time.perf_counter()
     scan = capacity_scan(p.Ns_sim, p.alphas_sim, p.n_samples_sim, p.seed, n_starts=p.n_starts,
@@ -218,6 +225,11 @@ def _capacity(r: Result, p) -> None:
     r.alpha_c_N = np.array([b[0] for b in boot])
     r.alpha_c_N_err = np.array([b[1] for b in boot])
     r.fits = alpha_c_fit_forms(r.Ns, r.alpha_c_N, r.alpha_c_N_err, exponent=p.fit_exponent)
+    r.alpha_c_N_interp_err = np.array([crossing_interpolation_err(r.alphas, r.m_mean[k], p.m_threshold)
+                                       for k in range(len(r.Ns))])
+    combined = np.hypot(r.alpha_c_N_err, np.nan_to_num(r.alpha_c_N_interp_err))
+    r.fits["preferred_with_interpolation_err"] = extrapolate_alpha_c(r.Ns, r.alpha_c_N, combined,
+                                                                     exponent=p.fit_exponent)
     r.remanent = _remanent(r)
 
 
@@ -314,6 +326,9 @@ def _summary(r: Result, p) -> dict:
             "one_over_N": {k: inv[k] for k in ("alpha_inf", "alpha_inf_err", "slope", "slope_err", "exponent", "chi2")},
             "free_exponent": {k: free[k] for k in ("alpha_inf", "alpha_inf_err", "exponent", "exponent_err", "nu_lo",
                                                    "nu_hi", "slope", "chi2", "dof", "determined", "at_bound")},
+            "preferred_with_interpolation_err": {k: r.fits["preferred_with_interpolation_err"][k]
+                                                 for k in ("alpha_inf", "alpha_inf_err", "slope", "chi2")},
+            "interpolation_err": r.alpha_c_N_interp_err,
             "systematic_err": r.fits["systematic_err"],
             "systematic": "largest distance of the 1/N and free-exponent intercepts from the preferred one "
                           "(the free exponent only when it is determined and inside its bounds)",
@@ -494,6 +509,11 @@ def _glue(r: Result, p) -> dict:
         "free_exponent": free["exponent"],
         "systematic_err": r.fits["systematic_err"],
         "fit_quality": _fit_quality(r),
+        "interp_to_boot_max": float(np.nanmax(r.alpha_c_N_interp_err / r.alpha_c_N_err))
+        if np.isfinite(r.alpha_c_N_interp_err / r.alpha_c_N_err).any() else float("nan"),
+        "alpha_c_extrapolated_interp": r.fits["preferred_with_interpolation_err"]["alpha_inf"],
+        "alpha_c_extrapolated_interp_err": r.fits["preferred_with_interpolation_err"]["alpha_inf_err"],
+        "chi2_interp": r.fits["preferred_with_interpolation_err"].get("chi2", float("nan")),
         "alpha_c_1rsb": ALPHA_C_1RSB,
         "dyn_not_converged": n_not_conv, "dyn_runs": n_runs, "points_skipped": n_skipped,
         "max_sweeps": int(p.max_sweeps),
@@ -534,7 +554,8 @@ def _figure_data(r: Result) -> dict:
                                   mixture_T_alpha0=[mix[n]["T_alpha0"] for n in ns]),
         "fig-replica-sim": dict(alpha=r.alphas, N=r.Ns, m=r.m, m_mean=r.m_mean, m_err=r.m_err, converged=r.converged,
                                 simulated=r.simulated, n_samples=r.n_samples, alpha_c_N=r.alpha_c_N,
-                                alpha_c_N_err=r.alpha_c_N_err, fit_alpha_inf=pref["alpha_inf"], fit_slope=pref["slope"],
+                                alpha_c_N_err=r.alpha_c_N_err, alpha_c_N_interp_err=r.alpha_c_N_interp_err,
+                                fit_alpha_inf=pref["alpha_inf"], fit_slope=pref["slope"],
                                 fit_exponent=r.fit_exponent, fit_1N_alpha_inf=r.fits["one_over_N"]["alpha_inf"],
                                 fit_1N_slope=r.fits["one_over_N"]["slope"],
                                 fit_free_alpha_inf=r.fits["free"]["alpha_inf"], fit_free_slope=r.fits["free"]["slope"],
@@ -643,7 +664,9 @@ def figure_sim(r: Result, ax=None):
     fig, (ax, bx) = _axes(ax, ncols=2, width=12.0, height=5.2)
     a_line = _sim_theory_alpha(r)
     style.line(ax, a_line, ags.retrieval_curve_T0_reduced(a_line), color="k", lw=2, label="RS theory, retrieval, $T=0$")
-    style.line(ax, [r.alpha_c, a_line.max()], [0, 0], color="k", ls="-.", lw=1, label="RS theory, spin glass ($m=0$)")
+    a_sg = a_line[a_line > r.alpha_c]
+    style.line(ax, a_sg, [ags.spin_glass_point_T0(a).x[0] for a in a_sg], color="k", ls="-.", lw=1,
+               label="RS theory, spin glass ($m=0$)")
     ax.plot([r.alpha_c, r.alpha_c], [0, r.m_c], "k:", lw=1)
     for k, N in enumerate(r.Ns):
         s = r.simulated[k]

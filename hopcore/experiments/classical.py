@@ -13,8 +13,8 @@ from ..ensembles.binary import binary_patterns
 from .runner import derive_seed, sweep
 from .snr import retrieval_overlap
 
-__all__ = ["alpha_c_fit_forms", "bootstrap_alpha_c", "capacity_scan", "crossing_load", "extrapolate_alpha_c",
-           "extrapolate_alpha_c_free", "mixture_fixed_points", "retrieval_at_load"]
+__all__ = ["alpha_c_fit_forms", "bootstrap_alpha_c", "capacity_scan", "crossing_interpolation_err", "crossing_load",
+           "extrapolate_alpha_c", "extrapolate_alpha_c_free", "mixture_fixed_points", "retrieval_at_load"]
 
 
 def retrieval_at_load(N: int, alpha: float, seed: int, n_starts: int = 4, max_sweeps: int = 200) -> dict:
@@ -222,3 +222,27 @@ def alpha_c_fit_forms(Ns, alpha_c, err, *, exponent: float = 0.5) -> dict:
     return {"preferred": pref, "one_over_N": inv, "free": free,
             "systematic_err": float(max(dev)) if dev else float("nan"),
             "forms_in_systematic": 1 + len(dev)}
+
+
+def crossing_interpolation_err(alphas, m_mean, threshold: float = 0.5) -> float:
+    """How much the downward crossing of ``threshold`` depends on the interpolation between grid loads:
+    the distance between :func:`crossing_load` (linear between the two loads around the first
+    crossing) and the crossing of the monotone cubic (PCHIP) through the same finite points, inside
+    the same cell. nan if the curve never crosses. The bootstrap error of :func:`bootstrap_alpha_c`
+    does not contain this error: it resamples networks, not the shape of the curve between loads."""
+    from scipy.interpolate import PchipInterpolator
+    from scipy.optimize import brentq
+
+    a = np.asarray(alphas, dtype=float)
+    m = np.asarray(m_mean, dtype=float)
+    ok = np.isfinite(m)
+    a, m = a[ok], m[ok]
+    lin = crossing_load(a, m, threshold)
+    if not np.isfinite(lin) or a.size < 3:
+        return float("nan")
+    k = int(np.searchsorted(a, lin, side="right")) - 1
+    k = min(max(k, 0), a.size - 2)
+    f = PchipInterpolator(a, m - threshold)
+    if f(a[k]) * f(a[k + 1]) > 0:
+        return float("nan")
+    return float(abs(brentq(f, a[k], a[k + 1], xtol=1e-12) - lin))

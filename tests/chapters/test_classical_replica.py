@@ -119,3 +119,24 @@ def test_figures_build(result):
         fig = getattr(chapter, f"figure_{name}")(result)
         assert fig.axes
         plt.close(fig)
+
+
+def test_interpolation_error_estimates_the_error_of_a_linear_crossing():
+    from hopcore.experiments.classical import crossing_interpolation_err, crossing_load
+
+    alphas = np.linspace(0.10, 0.20, 11)
+    for width in (0.002, 0.008):
+        m = 0.26 + 0.74 / (1 + np.exp((alphas - 0.147) / width))
+        true = 0.147 + width * np.log(0.74 / 0.24 - 1)
+        err = crossing_interpolation_err(alphas, m, 0.5)
+        actual = abs(crossing_load(alphas, m, 0.5) - true)
+        # same order as the real error of the linear crossing (within a factor of three), never zero
+        assert actual / 3 < err < 3 * actual
+    assert np.isnan(crossing_interpolation_err(alphas, np.ones_like(alphas), 0.5))
+
+
+def test_interpolation_errors_in_the_result(result):
+    e = result.alpha_c_N_interp_err
+    assert e.shape == result.alpha_c_N.shape
+    assert np.all(e[np.isfinite(e)] >= 0)
+    assert np.all(e[np.isfinite(e)] < np.diff(result.alphas).max())   # never more than one grid cell
