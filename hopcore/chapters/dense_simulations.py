@@ -355,11 +355,11 @@ def _claims(p, r: Result) -> dict:
     min_step = float(steps.min()) if steps.size else math.nan
     out["protocol_shift"] = claim(
         abs(shift) < min_step,
-        f"on average the search threshold lies {shift:+.5f} from the reference one at N = {p.N_check} (the grid near "
+        f"On average the search threshold lies {shift:+.5f} from the reference one at N = {p.N_check} (the grid near "
         f"the threshold is spaced by {chk['grid']:.5f}, which limits how well this shift is resolved), less than the "
         f"smallest change of λ½ between consecutive simulated sizes ({min_step:.4f}): small next to the finite-size "
         f"shifts we are after",
-        otherwise=f"on average the search threshold lies {shift:+.5f} from the reference one at N = {p.N_check}, "
+        otherwise=f"On average the search threshold lies {shift:+.5f} from the reference one at N = {p.N_check}, "
                   f"not small next to the smallest change of λ½ between consecutive simulated sizes "
                   f"({min_step:.4f}): the tolerance matters at this resolution",
         finding=False, shift=shift, smallest_step=min_step, grid=chk["grid"])
@@ -539,12 +539,14 @@ def _claims(p, r: Result) -> dict:
             rows.append((lam, tc, ta, tb, near_a, far_b, o1a, o1b, resolved))
         rows = np.array(rows, dtype=float)
         text = "; ".join(parts)
+        done = [f"{lam:g}" for lam, res in zip(rows[:, 0], rows[:, 8]) if res]
+        which = f"only for λ = {', '.join(done)}" if done else "for no λ"
         out["basins_finite_size"] = claim(
             bool(np.all(rows[:, 8] == 1)),
             f"From N = {Na} to N = {Nb} the angle θ½ at which the retrieval probability falls through 1/2 moves "
             f"towards the one-step basin of the theory at every λ: {text}.",
             otherwise=f"From N = {Na} to N = {Nb} the angle θ½ at which the retrieval probability falls through 1/2 "
-                      f"does not move measurably towards the one-step basin at every λ: {text} (uncertainty: where "
+                      f"moves measurably towards the one-step basin of the theory {which}: {text} (uncertainty: where "
                       f"the Wilson bounds of the probability cross 1/2, {b['samples']} pattern sets per point). "
                       f"At large N the theory expects the first update to decide, so that θ½ approaches θ_c.",
             finding=False, lam=rows[:, 0], theta_c=rows[:, 1], theta_half_small_N=rows[:, 2],
