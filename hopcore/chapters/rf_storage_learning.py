@@ -60,7 +60,11 @@ def _check(p):
         need = N * P + 8.0 * _D(N, max(aDs)) * P
         V.memory_bytes(name, N, need, limit)
         if N * P >= 2**31 - 1:
-            V.fail(name, N, f"at most {int((2**31 - 1) / max(p['alphas']))} for alphas up to {max(p['alphas'])} (N P < 2^31)")
+            V.fail(
+                name,
+                N,
+                f"at most {int((2**31 - 1) / max(p['alphas']))} for alphas up to {max(p['alphas'])} (N P < 2^31)",
+            )
 
 
 SPEC = Chapter(
@@ -69,7 +73,8 @@ SPEC = Chapter(
     title="Random features: storage and learning",
     seed=6006,
     minutes=(0.75, 6.5),
-    cached="every (grid point, sample) and the theory lines under the result cache (hopcore.experiments.random_features, hopcore.theory.random_features)",
+    cached="every (grid point, sample) and the theory lines under the result cache "
+    "(hopcore.experiments.random_features, hopcore.theory.random_features)",
     params={
         "N": Param(1000, V.integer(100, 100_000), paper=4000, doc="neurons of the magnetization curves"),
         "alpha_D": Param(0.02, V.real(*ALPHA_D_RANGE), paper=0.01, doc="D/N of the magnetization curves"),
@@ -79,27 +84,60 @@ SPEC = Chapter(
             paper=[round(a, 4) for a in np.geomspace(0.003, 2.0, 16)],
             doc="loads alpha = P/N of the simulations",
         ),
-        "coefficients": Param(["dense", "sparse"], _coefficient_kinds, doc='training coefficients: "dense", "sparse" or both'),
-        "L": Param([3, 9], V.list_of(V.integer(1, 100_000), increasing=True), paper=[3, 9, 21],
-                   doc="non-zero entries per sparse coefficient vector (even L: ties to +1)"),
+        "coefficients": Param(
+            ["dense", "sparse"], _coefficient_kinds, doc='training coefficients: "dense", "sparse" or both'
+        ),
+        "L": Param(
+            [3, 9],
+            V.list_of(V.integer(1, 100_000), increasing=True),
+            paper=[3, 9, 21],
+            doc="non-zero entries per sparse coefficient vector (even L: ties to +1)",
+        ),
         "n_samples": Param(2, V.integer(1, 10_000), paper=3, doc="networks per load"),
         "n_starts": Param(4, V.integer(1, 1000), doc="features and training examples used as starts per network"),
         "N_phase": Param(1000, V.integer(100, 100_000), paper=3000, doc="neurons of the phase-diagram simulations"),
-        "phase_alpha_Ds": Param([0.01, 0.05], V.list_of(V.real(*ALPHA_D_RANGE), increasing=True),
-                                paper=[0.005, 0.01, 0.02, 0.05], doc="alpha_D of the simulated transition points (dense)"),
-        "field_alpha_Ds": Param([0.02, 0.1, 0.5], V.list_of(V.real(1e-3, 30.0), increasing=True),
-                                doc="alpha_D of the field measurements on training examples"),
-        "field_alpha_Ts": Param([0.1, 0.25, 0.5, 1.0], V.list_of(V.real(0.0, 10.0, lo_open=True), increasing=True),
-                                paper=[0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5], doc="alpha_T = P/D of the field measurements"),
-        "field_Ns": Param([1000, 2000], V.list_of(V.integer(100, 100_000), increasing=True), paper=[1000, 2000, 4000],
-                          doc="N of the field measurements"),
-        "storage_alpha_Ds": Param([0.02, 0.1, 0.5], V.list_of(V.real(1e-3, 30.0), increasing=True),
-                                  doc="alpha_D of the fine storage-transition scans (dense)"),
-        "storage_Ns": Param([1000, 2000], V.list_of(V.integer(100, 100_000), increasing=True), paper=[1000, 2000, 4000, 8000],
-                            doc="N of the fine storage-transition scans"),
-        "storage_points": Param(8, V.integer(3, 200), paper=14, doc="loads per fine storage scan (0.5 x to 1.3 x the two theory lines)"),
-        "sparse_storage": Param([0.005, 3], V.list_of(V.real(0.0, 1000.0, lo_open=True), min_len=2, max_len=2),
-                                doc="[alpha_D, L] of the sparse storage scan (uses storage_Ns)"),
+        "phase_alpha_Ds": Param(
+            [0.01, 0.05],
+            V.list_of(V.real(*ALPHA_D_RANGE), increasing=True),
+            paper=[0.005, 0.01, 0.02, 0.05],
+            doc="alpha_D of the simulated transition points (dense)",
+        ),
+        "field_alpha_Ds": Param(
+            [0.02, 0.1, 0.5],
+            V.list_of(V.real(1e-3, 30.0), increasing=True),
+            doc="alpha_D of the field measurements on training examples",
+        ),
+        "field_alpha_Ts": Param(
+            [0.1, 0.25, 0.5, 1.0],
+            V.list_of(V.real(0.0, 10.0, lo_open=True), increasing=True),
+            paper=[0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5],
+            doc="alpha_T = P/D of the field measurements",
+        ),
+        "field_Ns": Param(
+            [1000, 2000],
+            V.list_of(V.integer(100, 100_000), increasing=True),
+            paper=[1000, 2000, 4000],
+            doc="N of the field measurements",
+        ),
+        "storage_alpha_Ds": Param(
+            [0.02, 0.1, 0.5],
+            V.list_of(V.real(1e-3, 30.0), increasing=True),
+            doc="alpha_D of the fine storage-transition scans (dense)",
+        ),
+        "storage_Ns": Param(
+            [1000, 2000],
+            V.list_of(V.integer(100, 100_000), increasing=True),
+            paper=[1000, 2000, 4000, 8000],
+            doc="N of the fine storage-transition scans",
+        ),
+        "storage_points": Param(
+            8, V.integer(3, 200), paper=14, doc="loads per fine storage scan (0.5 x to 1.3 x the two theory lines)"
+        ),
+        "sparse_storage": Param(
+            [0.005, 3],
+            V.list_of(V.real(0.0, 1000.0, lo_open=True), min_len=2, max_len=2),
+            doc="[alpha_D, L] of the sparse storage scan (uses storage_Ns)",
+        ),
         "level": Param(0.8, V.real(0.1, 0.99), doc="m level that marks a simulated transition"),
         "max_sweeps": Param(200, V.integer(1, 100_000), doc="cap on asynchronous sweeps"),
     },
@@ -227,8 +265,11 @@ def _theory(p, r):
 
     s, sp = L["storage_small"], L["storage_small_published"]
     small = L["learning"].alpha_D_c < 0.004
-    r.fits = {"storage": fit(s.alpha_D_c, s.alpha_c), "storage_published": fit(sp.alpha_D_c, sp.alpha_c),
-              "learning": fit(L["learning"].alpha_D_c[small], L["learning"].alpha_c[small])}
+    r.fits = {
+        "storage": fit(s.alpha_D_c, s.alpha_c),
+        "storage_published": fit(sp.alpha_D_c, sp.alpha_c),
+        "learning": fit(L["learning"].alpha_D_c[small], L["learning"].alpha_c[small]),
+    }
     r.fits["learning"]["window_max_alpha_D"] = 0.004
     r.stationarity = _stationarity(L)
 
@@ -262,17 +303,24 @@ def _stationarity(L):
     out = {}
     for key, variant in (("storage", "coherent"), ("storage_published", "spec")):
         line, g = L[key], []
-        for aD, a, x in zip(line.fixed[line.converged], line.control_exists[line.converged], line.x_exists[line.converged]):
-            grad = scaled_gradient(lambda y: rf.free_energy_storage(y, a, aD, variant), x)
+        for aD, a, x in zip(
+            line.fixed[line.converged], line.control_exists[line.converged], line.x_exists[line.converged]
+        ):
+            grad = scaled_gradient(lambda y, a=a, aD=aD, v=variant: rf.free_energy_storage(y, a, aD, v), x)
             g.append(np.max(np.abs(grad)) / max(1.0, a * x[1] * x[4]))
         out[key] = np.array(g)
     line = L["storage_published"]
     k = int(np.flatnonzero(line.converged)[len(np.flatnonzero(line.converged)) // 2])
-    aD, a, x = line.fixed[k], 0.5 * line.control_exists[k], rf.saddle_point_storage(0.5 * line.control_exists[k], line.fixed[k],
-                                                                                       variant="spec").x
+    aD, a, x = (
+        line.fixed[k],
+        0.5 * line.control_exists[k],
+        rf.saddle_point_storage(0.5 * line.control_exists[k], line.fixed[k], variant="spec").x,
+    )
     x = np.append(x, rf.KAPPA1)
-    out["contrast"] = float(np.max(np.abs(scaled_gradient(lambda y: rf.free_energy_storage(y, a, aD, "coherent"), x)))
-                            / max(1.0, a * x[1] * x[4]))
+    out["contrast"] = float(
+        np.max(np.abs(scaled_gradient(lambda y: rf.free_energy_storage(y, a, aD, "coherent"), x)))
+        / max(1.0, a * x[1] * x[4])
+    )
     out["contrast_at"] = [float(aD), float(a)]
     return out
 
@@ -287,14 +335,26 @@ def _magnetizations(p, r):
     r.alphas = np.asarray(p["alphas"], float)
     feat, train, conv = [], [], []
     for kind, L_ in curves:
-        g = sweep_grid(rf_magnetizations, {"alpha": p["alphas"]}, p["n_samples"], p["seed"], desc=f"{kind} L={L_}",
-                       fixed=dict(N=p["N"], alpha_D=p["alpha_D"], coefficients=kind, L=L_, n_starts=p["n_starts"],
-                                  max_sweeps=p["max_sweeps"]))
+        g = sweep_grid(
+            rf_magnetizations,
+            {"alpha": p["alphas"]},
+            p["n_samples"],
+            p["seed"],
+            desc=f"{kind} L={L_}",
+            fixed=dict(
+                N=p["N"],
+                alpha_D=p["alpha_D"],
+                coefficients=kind,
+                L=L_,
+                n_starts=p["n_starts"],
+                max_sweeps=p["max_sweeps"],
+            ),
+        )
         feat.append(g["feature"])
         train.append(g["train"])
         conv.append(g["converged"])
     r.mag_feature, r.mag_train, r.mag_converged = np.array(feat), np.array(train), np.array(conv)
-    for c, (kind, L_, lab) in enumerate(r.curves):
+    for c, (_kind, _L, lab) in enumerate(r.curves):
         r.sim_points[lab] = {
             "learning": sample_crossings(p["alphas"], r.mag_feature[c].T, p["level"], "up", log_x=True),
             "storage": sample_crossings(p["alphas"], r.mag_train[c].T, p["level"], "down", log_x=True),
@@ -305,15 +365,25 @@ def _fields(p, r):
     from ..experiments import sweep_grid
     from ..experiments.random_features import example_fields as fields
 
-    r.field_alpha_Ds, r.field_Ns, r.field_alpha_Ts = list(p["field_alpha_Ds"]), list(p["field_Ns"]), list(p["field_alpha_Ts"])
+    r.field_alpha_Ds, r.field_Ns, r.field_alpha_Ts = (
+        list(p["field_alpha_Ds"]),
+        list(p["field_Ns"]),
+        list(p["field_alpha_Ts"]),
+    )
     shape = (len(r.field_alpha_Ds), len(r.field_Ns), len(r.field_alpha_Ts), 2)
     r.field_mean, r.field_var, r.field_error = np.empty(shape), np.empty(shape), np.empty(shape)
     rows = []  # (alpha_D, N, alpha_T, mean, var, error, and their standard errors over networks)
     for i, aD in enumerate(r.field_alpha_Ds):
         for j, N_ in enumerate(r.field_Ns):
-            g = sweep_grid(fields, {"alpha": [round(aT * aD, 10) for aT in r.field_alpha_Ts]}, 2, p["seed"] + 2,
-                           fixed=dict(N=N_, alpha_D=aD, coefficients="dense", L=None),
-                           desc=f"fields alpha_D={aD} N={N_}", progress=False)
+            g = sweep_grid(
+                fields,
+                {"alpha": [round(aT * aD, 10) for aT in r.field_alpha_Ts]},
+                2,
+                p["seed"] + 2,
+                fixed=dict(N=N_, alpha_D=aD, coefficients="dense", L=None),
+                desc=f"fields alpha_D={aD} N={N_}",
+                progress=False,
+            )
             r.field_mean[i, j], r.field_var[i, j], r.field_error[i, j] = g["mean"], g["var"], g["error"]
             for k, aT in enumerate(r.field_alpha_Ts):
                 v = np.stack([r.field_mean[i, j, k], r.field_var[i, j, k], r.field_error[i, j, k]])  # (3, samples)
@@ -337,10 +407,17 @@ def _storage_scans(p, r):
         a = [round(x, 6) for x in np.geomspace(0.5 * a_coh, 1.3 * max(a_pub, a_coh), p["storage_points"])]
         per_N = []
         for N_ in r.storage_Ns:
-            g = sweep_grid(rf_magnetizations, {"alpha": a}, 2, p["seed"] + 3, progress=False,
-                           desc=f"storage {kind} alpha_D={aD} N={N_}",
-                           fixed=dict(N=N_, alpha_D=aD, coefficients=kind, L=L_, n_starts=p["n_starts"],
-                                      max_sweeps=p["max_sweeps"]))
+            g = sweep_grid(
+                rf_magnetizations,
+                {"alpha": a},
+                2,
+                p["seed"] + 3,
+                progress=False,
+                desc=f"storage {kind} alpha_D={aD} N={N_}",
+                fixed=dict(
+                    N=N_, alpha_D=aD, coefficients=kind, L=L_, n_starts=p["n_starts"], max_sweeps=p["max_sweeps"]
+                ),
+            )
             m = g["train"]  # (loads, networks)
             per_N.append(m)
             a_sim = first_crossing(a, m.mean(axis=1), p["level"], "down", log_x=True)  # of the mean curve
@@ -362,9 +439,21 @@ def _phase(p, r):
     r.phase_alpha_Ds = list(p["phase_alpha_Ds"])
     feat, train = [], []
     for aD in r.phase_alpha_Ds:
-        g = sweep_grid(rf_magnetizations, {"alpha": p["alphas"]}, p["n_samples"], p["seed"] + 1, desc=f"phase alpha_D={aD}",
-                       fixed=dict(N=p["N_phase"], alpha_D=aD, coefficients="dense", L=None, n_starts=p["n_starts"],
-                                  max_sweeps=p["max_sweeps"]))
+        g = sweep_grid(
+            rf_magnetizations,
+            {"alpha": p["alphas"]},
+            p["n_samples"],
+            p["seed"] + 1,
+            desc=f"phase alpha_D={aD}",
+            fixed=dict(
+                N=p["N_phase"],
+                alpha_D=aD,
+                coefficients="dense",
+                L=None,
+                n_starts=p["n_starts"],
+                max_sweeps=p["max_sweeps"],
+            ),
+        )
         feat.append(g["feature"])
         train.append(g["train"])
         r.phase_learning.append(sample_crossings(p["alphas"], g["feature"].T, p["level"], "up", log_x=True))
@@ -376,8 +465,13 @@ def _phase(p, r):
 def compute(p) -> Result:
     """Everything the page shows, at the sizes of ``p``."""
     r = Result(params=dict(p))
-    for name, step in (("theory_lines_s", _theory), ("magnetization_sims_s", _magnetizations), ("field_sims_s", _fields),
-                       ("storage_scans_s", _storage_scans), ("phase_sims_s", _phase)):
+    for name, step in (
+        ("theory_lines_s", _theory),
+        ("magnetization_sims_s", _magnetizations),
+        ("field_sims_s", _fields),
+        ("storage_scans_s", _storage_scans),
+        ("phase_sims_s", _phase),
+    ):
         t0 = time.perf_counter()
         step(p, r)
         r.timings[name] = time.perf_counter() - t0
@@ -394,31 +488,52 @@ def _summarize(p, r):
     storage_at_30 = float(L["storage"].alpha_c[-1])
     learning_slope = float(L["learning"].alpha_c[0] / L["learning"].alpha_D_c[0])
     storage_aT0 = float(L["storage_small"].alpha_c[0] / L["storage_small"].alpha_D_c[0])
-    pub_ratio = {aD: float(rf.storage_line([aD], variant="spec")[0][0] / rf.storage_line([aD])[0][0])
-                 for aD in (0.02, 0.1, 0.5, 5.0)}
+    pub_ratio = {
+        aD: float(rf.storage_line([aD], variant="spec")[0][0] / rf.storage_line([aD])[0][0])
+        for aD in (0.02, 0.1, 0.5, 5.0)
+    }
     alpha_l_theory = rf.learning_alpha(p["alpha_D"])
     learning_far = float(L["learning_far"].alpha_D_c[-1])
-    r.extra = dict(kappa=rf.gaussian_equivalence_constants(), storage_at_30=storage_at_30, learning_slope=learning_slope, storage_aT0=storage_aT0,
-                   pub_ratio=pub_ratio, alpha_l_theory=alpha_l_theory, learning_far=learning_far)
+    r.extra = dict(
+        kappa=rf.gaussian_equivalence_constants(),
+        storage_at_30=storage_at_30,
+        learning_slope=learning_slope,
+        storage_aT0=storage_aT0,
+        pub_ratio=pub_ratio,
+        alpha_l_theory=alpha_l_theory,
+        learning_far=learning_far,
+    )
     S = r.summary
-    S.update(storage_line=L["storage"].pairs(), storage_line_published=L["storage_published"].pairs(),
-             learning_line=L["learning"].pairs(), storage_variant="coherent",
-             storage_line_converged=bool(L["storage"].converged.all()),
-             learning_line_converged=bool(L["learning"].converged.all()),
-             storage_at_alpha_D_30=storage_at_30, learning_slope_small_alpha_D=learning_slope,
-             exponent_storage=f["storage"]["exponent"], exponent_storage_spec=f["storage_published"]["exponent"],
-             storage_alpha_T_small_alpha_D=storage_aT0,
-             storage_spec_over_coherent={str(k): v for k, v in pub_ratio.items()},
-             exponent_learning=f["learning"]["exponent"], learning_alpha_D_at_alpha_1000=learning_far,
-             learning_alpha_theory=alpha_l_theory)
+    S.update(
+        storage_line=L["storage"].pairs(),
+        storage_line_published=L["storage_published"].pairs(),
+        learning_line=L["learning"].pairs(),
+        storage_variant="coherent",
+        storage_line_converged=bool(L["storage"].converged.all()),
+        learning_line_converged=bool(L["learning"].converged.all()),
+        storage_at_alpha_D_30=storage_at_30,
+        learning_slope_small_alpha_D=learning_slope,
+        exponent_storage=f["storage"]["exponent"],
+        exponent_storage_spec=f["storage_published"]["exponent"],
+        storage_alpha_T_small_alpha_D=storage_aT0,
+        storage_spec_over_coherent={str(k): v for k, v in pub_ratio.items()},
+        exponent_learning=f["learning"]["exponent"],
+        learning_alpha_D_at_alpha_1000=learning_far,
+        learning_alpha_theory=alpha_l_theory,
+    )
     S["simulated_transitions_at_alpha_D"] = {
-        "alpha_D": p["alpha_D"], "N": p["N"], "level": p["level"],
-        "points": {k: {kk: _triple(vv) for kk, vv in v.items()} for k, v in r.sim_points.items()}}
+        "alpha_D": p["alpha_D"],
+        "N": p["N"],
+        "level": p["level"],
+        "points": {k: {kk: _triple(vv) for kk, vv in v.items()} for k, v in r.sim_points.items()},
+    }
 
     # field variance: measured over predicted, on the points where a network holds enough examples
     rows = r.field_rows
     enough = np.round(rows[:, 2] * rows[:, 0] * rows[:, 1]) >= MIN_EXAMPLES_FIELDS
-    law = {v: np.array([rf.example_field_law(aT * aD, aD, v) for aD, aT in rows[:, [0, 2]]]) for v in rf.STORAGE_VARIANTS}
+    law = {
+        v: np.array([rf.example_field_law(aT * aD, aD, v) for aD, aT in rows[:, [0, 2]]]) for v in rf.STORAGE_VARIANTS
+    }
     r.field_law = law
     r.field_enough = enough
     ratios = {}
@@ -430,35 +545,61 @@ def _summarize(p, r):
         ratios[name + "_mean_err"] = rows[enough, 6] / np.array([x["mean"] for x in law[v]])[enough]
     r.field_ratios = ratios
     S["field_variance_ratio"] = {
-        "coherent": [float(np.mean(ratios["coherent"])), float(np.min(ratios["coherent"])), float(np.max(ratios["coherent"]))],
-        "spec": [float(np.mean(ratios["published"])), float(np.min(ratios["published"])), float(np.max(ratios["published"]))]}
+        "coherent": [
+            float(np.mean(ratios["coherent"])),
+            float(np.min(ratios["coherent"])),
+            float(np.max(ratios["coherent"])),
+        ],
+        "spec": [
+            float(np.mean(ratios["published"])),
+            float(np.min(ratios["published"])),
+            float(np.max(ratios["published"])),
+        ],
+    }
 
-    S["storage_scans"] = {"level": p["level"],
-                          "columns": ["alpha_D", "L (0: dense)", "N", "alpha_sim", "alpha_sim_sem", "alpha_coherent", "alpha_spec"],
-                          "rows": r.storage_rows.tolist()}
+    S["storage_scans"] = {
+        "level": p["level"],
+        "columns": ["alpha_D", "L (0: dense)", "N", "alpha_sim", "alpha_sim_sem", "alpha_coherent", "alpha_spec"],
+        "rows": r.storage_rows.tolist(),
+    }
     S["simulated_transitions"] = {
-        "N": p["N_phase"], "coefficients": "dense", "level": p["level"],
+        "N": p["N_phase"],
+        "coefficients": "dense",
+        "level": p["level"],
         "learning": [[aD, c["mean"], c["sem"]] for aD, c in zip(r.phase_alpha_Ds, r.phase_learning)],
-        "storage": [[aD, c["mean"], c["sem"]] for aD, c in zip(r.phase_alpha_Ds, r.phase_storage)]}
+        "storage": [[aD, c["mean"], c["sem"]] for aD, c in zip(r.phase_alpha_Ds, r.phase_storage)],
+    }
 
     big = r.storage_rows[r.storage_rows[:, 2] == max(r.storage_Ns)]
     dense_l = r.sim_points.get("dense", next(iter(r.sim_points.values())))["learning"]["mean"]
     spread = [v["learning"]["mean"] for v in r.sim_points.values()]
     r.glue.update(
-        alpha_D=p["alpha_D"], level=p["level"], N=p["N"],
-        gamma_storage=f["storage"]["exponent"], gamma_storage_published=f["storage_published"]["exponent"],
-        storage_alpha_T0=storage_aT0, published_ratio_002=pub_ratio[0.02], published_ratio_05=pub_ratio[0.5],
-        gamma_learning=f["learning"]["exponent"], storage_at_30=storage_at_30, learning_slope=learning_slope,
-        learning_far=learning_far, learning_theory=alpha_l_theory,
+        alpha_D=p["alpha_D"],
+        level=p["level"],
+        N=p["N"],
+        gamma_storage=f["storage"]["exponent"],
+        gamma_storage_published=f["storage_published"]["exponent"],
+        storage_alpha_T0=storage_aT0,
+        published_ratio_002=pub_ratio[0.02],
+        published_ratio_05=pub_ratio[0.5],
+        gamma_learning=f["learning"]["exponent"],
+        storage_at_30=storage_at_30,
+        learning_slope=learning_slope,
+        learning_far=learning_far,
+        learning_theory=alpha_l_theory,
         learning_sim_dense=dense_l,
         learning_sim_spread=float(np.nanmax(spread) - np.nanmin(spread)) if len(spread) > 1 else 0.0,
-        field_var_ratio=float(np.mean(ratios["coherent"])), field_var_ratio_published=float(np.mean(ratios["published"])),
+        field_var_ratio=float(np.mean(ratios["coherent"])),
+        field_var_ratio_published=float(np.mean(ratios["published"])),
         storage_N_max=max(r.storage_Ns),
         storage_sim_ratio_bigN=float(np.nanmean(big[:, 3] / big[:, 5])),
         storage_sim_ratio_bigN_published=float(np.nanmean(big[:, 3] / big[:, 6])),
         storage_ratio=float(r.phase_storage[0]["mean"] / rf.storage_line([r.phase_alpha_Ds[0]])[0][0]),
-        storage_ratio_published=float(r.phase_storage[0]["mean"] / rf.storage_line([r.phase_alpha_Ds[0]], variant="spec")[0][0]),
-        kappa1_quadrature=r.extra["kappa"]["kappa1"], kappa_s2_quadrature=r.extra["kappa"]["kappa_s2"],
+        storage_ratio_published=float(
+            r.phase_storage[0]["mean"] / rf.storage_line([r.phase_alpha_Ds[0]], variant="spec")[0][0]
+        ),
+        kappa1_quadrature=r.extra["kappa"]["kappa1"],
+        kappa_s2_quadrature=r.extra["kappa"]["kappa_s2"],
         m_feature_at_learning=float(rf.mixture_spinodal(1, [alpha_l_theory]).m_exists[0]),
     )
 
@@ -473,56 +614,93 @@ def _power_law_claim(f, target, name, window, extra=""):
     g = f["exponent"]
     tol = 2.0 * abs(f["drift"]) + 2.0 * (f["stderr"] or 0.0)
     holds = g is not None and abs(g - target) <= tol
-    return holds, dict(exponent=g, target=target, tolerance=tol, drift=f["drift"], stderr=f["stderr"], points=f["points"],
-                       window=window), extra
+    return (
+        holds,
+        dict(
+            exponent=g,
+            target=target,
+            tolerance=tol,
+            drift=f["drift"],
+            stderr=f["stderr"],
+            points=f["points"],
+            window=window,
+        ),
+        extra,
+    )
 
 
 def _claims(p, r):
-    from ..theory import random_features as rf
 
-    C, L, f, x, gl = r.claims, r.lines, r.fits, r.extra, r.glue
+    C, L, f, x = r.claims, r.lines, r.fits, r.extra
     n_pts = sum(v.converged.size for v in L.values())
     n_ok = sum(int(v.converged.sum()) for v in L.values())
     undecided = sum(int(np.sum(v.n_not_converged)) for v in L.values())
     C["lines_converged"] = claim(
-        n_ok == n_pts, f"Every one of the {n_pts} points of the theory lines converged ({undecided} undecided trials on the way).",
-        otherwise=f"{n_pts - n_ok} of the {n_pts} points of the theory lines did not converge; they are left out of the "
-                  "lines, the fits and the summary.", converged=n_ok, points=n_pts, undecided_trials=undecided)
+        n_ok == n_pts,
+        f"Every one of the {n_pts} points of the theory lines converged ({undecided} undecided trials on the way).",
+        otherwise=f"{n_pts - n_ok} of the {n_pts} points of the theory lines did not converge; they are left "
+        f"out of the "
+        "lines, the fits and the summary.",
+        converged=n_ok,
+        points=n_pts,
+        undecided_trials=undecided,
+    )
 
     st = r.stationarity
     worst = float(max(st["storage"].max(), st["storage_published"].max()))
     n_st = int(st["storage"].size + st["storage_published"].size)
     C["storage_stationary"] = claim(
         worst <= FD_TOLERANCE and st["contrast"] > 100 * FD_TOLERANCE,
-        f"Both storage lines are followed over the whole range α_D = 10⁻³ to 30, and each of their {n_st} solutions is a "
-        f"stationary point of its free energy: largest scaled gradient {worst:.1e}, below the finite-difference accuracy "
-        f"{FD_TOLERANCE:.0e}, while the published solution in the corrected free energy has a gradient {st['contrast']:.1e}.",
+        f"Both storage lines are followed over the whole range α_D = 10⁻³ to 30, and each of their {n_st} "
+        f"solutions is a "
+        f"stationary point of its free energy: largest scaled gradient {worst:.1e}, below the finite-difference "
+        f"accuracy "
+        f"{FD_TOLERANCE:.0e}, while the published solution in the corrected free energy has a gradient "
+        f"{st['contrast']:.1e}.",
         otherwise=f"Not every solution along the storage lines is stationary within the finite-difference accuracy "
-                  f"{FD_TOLERANCE:.0e}: largest scaled gradient {worst:.1e} (contrast, published solution in the corrected "
-                  f"free energy: {st['contrast']:.1e}).",
-        largest_scaled_gradient=worst, tolerance=FD_TOLERANCE, fd_step=FD_STEP, solutions=n_st,
-        contrast_gradient=st["contrast"], contrast_at_alpha_D_alpha=st["contrast_at"])
+        f"{FD_TOLERANCE:.0e}: largest scaled gradient {worst:.1e} (contrast, published solution in the corrected "
+        f"free energy: {st['contrast']:.1e}).",
+        largest_scaled_gradient=worst,
+        tolerance=FD_TOLERANCE,
+        fd_step=FD_STEP,
+        solutions=n_st,
+        contrast_gradient=st["contrast"],
+        contrast_at_alpha_D_alpha=st["contrast_at"],
+    )
 
     holds, ev, _ = _power_law_claim(f["storage"], 1.0, "storage", [1e-4, 1e-3])
     C["storage_linear"] = claim(
-        holds, f"The corrected storage line is linear at small α_D: fitted exponent {ev['exponent']:.3f} over α_D from 10⁻⁴ "
-               f"to 10⁻³, within the tolerance {ev['tolerance']:.3f} of 1 set by the drift of the local exponent across the window, "
-               f"with α_s/α_D → {x['storage_aT0']:.3f}.",
-        otherwise=f"The fitted exponent of the corrected storage line, {ev['exponent']:.3f} over α_D from 10⁻⁴ to 10⁻³, differs "
-                  f"from 1 by more than the drift of the local exponent across the window allows ({ev['tolerance']:.3f}).", **ev)
+        holds,
+        f"The corrected storage line is linear at small α_D: fitted exponent {ev['exponent']:.3f} over α_D from 10⁻⁴ "
+        f"to 10⁻³, within the tolerance {ev['tolerance']:.3f} of 1 set by the drift of the local exponent "
+        f"across the window, "
+        f"with α_s/α_D → {x['storage_aT0']:.3f}.",
+        otherwise=f"The fitted exponent of the corrected storage line, {ev['exponent']:.3f} over α_D from 10⁻⁴ "
+        f"to 10⁻³, differs "
+        f"from 1 by more than the drift of the local exponent across the window allows ({ev['tolerance']:.3f}).",
+        **ev,
+    )
     holds, ev, _ = _power_law_claim(f["storage_published"], 0.5, "storage_published", [1e-4, 1e-3])
     C["published_square_root"] = claim(
-        holds, f"The line of the published equations vanishes instead as α_D^{ev['exponent']:.3f}, the square-root law of a "
-               "crosstalk α(1 + κ₁⁴α_T) ≈ κ₁⁴α²/α_D that must stay of order one, within the tolerance "
-               f"{ev['tolerance']:.3f} set by the drift of the local exponent.",
-        otherwise=f"The line of the published equations vanishes instead as α_D^{ev['exponent']:.3f}, not the square-root law "
-                  f"α_D^0.5 expected from a crosstalk ≈ κ₁⁴α²/α_D (tolerance {ev['tolerance']:.3f}).", **ev)
+        holds,
+        f"The line of the published equations vanishes instead as α_D^{ev['exponent']:.3f}, the square-root law of a "
+        "crosstalk α(1 + κ₁⁴α_T) ≈ κ₁⁴α²/α_D that must stay of order one, within the tolerance "
+        f"{ev['tolerance']:.3f} set by the drift of the local exponent.",
+        otherwise=f"The line of the published equations vanishes instead as α_D^{ev['exponent']:.3f}, not the "
+        f"square-root law "
+        f"α_D^0.5 expected from a crosstalk ≈ κ₁⁴α²/α_D (tolerance {ev['tolerance']:.3f}).",
+        **ev,
+    )
     holds, ev, _ = _power_law_claim(f["learning"], 1.0, "learning", [float(L["learning"].alpha_D_c[0]), 0.004])
     C["learning_linear"] = claim(
-        holds, f"The learning line is linear at small α_D: fitted exponent {ev['exponent']:.3f} (within {ev['tolerance']:.3f} "
-               f"of 1, the drift of the local exponent across the window), with α_l/α_D → {x['learning_slope']:.2f}.",
-        otherwise=f"The fitted exponent of the learning line at small α_D, {ev['exponent']:.3f}, differs from 1 by more than "
-                  f"the drift of the local exponent across the window allows ({ev['tolerance']:.3f}).", **ev)
+        holds,
+        f"The learning line is linear at small α_D: fitted exponent {ev['exponent']:.3f} (within {ev['tolerance']:.3f} "
+        f"of 1, the drift of the local exponent across the window), with α_l/α_D → {x['learning_slope']:.2f}.",
+        otherwise=f"The fitted exponent of the learning line at small α_D, {ev['exponent']:.3f}, differs from 1 "
+        f"by more than "
+        f"the drift of the local exponent across the window allows ({ev['tolerance']:.3f}).",
+        **ev,
+    )
 
     # both lines approach the classical capacity, monotonically, the storage line within the first-order
     # crosstalk correction kappa_1^4 / alpha_D (relative) of the extra noise kappa_1^4 alpha_T at alpha = alpha_c
@@ -530,17 +708,27 @@ def _claims(p, r):
     l_far = L["learning_far"].alpha_D_c[-5:]
     deficit = (CLASSICAL_ALPHA_C - x["storage_at_30"]) / CLASSICAL_ALPHA_C
     tol = KAPPA1_4 / float(L["storage"].alpha_D_c[-1])
-    mono = bool(np.all(np.diff(np.abs(s_far - CLASSICAL_ALPHA_C)) < 0) and np.all(np.diff(np.abs(l_far - CLASSICAL_ALPHA_C)) < 0))
+    mono = bool(
+        np.all(np.diff(np.abs(s_far - CLASSICAL_ALPHA_C)) < 0)
+        and np.all(np.diff(np.abs(l_far - CLASSICAL_ALPHA_C)) < 0)
+    )
     C["classical_limits"] = claim(
         mono and abs(deficit) <= tol,
-        f"Both lines tend to the classical capacity 0.138: the storage line reaches {x['storage_at_30']:.4f} at α_D = 30 "
-        f"({deficit:.1%} below, within the first-order crosstalk correction κ₁⁴/α_D = {tol:.1%}), and the learning line is "
+        f"Both lines tend to the classical capacity 0.138: the storage line reaches {x['storage_at_30']:.4f} at "
+        f"α_D = 30 "
+        f"({deficit:.1%} below, within the first-order crosstalk correction κ₁⁴/α_D = {tol:.1%}), and the "
+        f"learning line is "
         f"at α_D = {x['learning_far']:.4f} for α = 1000, both still approaching it.",
         otherwise=f"The lines do not settle on the classical capacity 0.138 as expected: the storage line is at "
-                  f"{x['storage_at_30']:.4f} at α_D = 30 ({deficit:.1%} below; first-order correction {tol:.1%}) and the "
-                  f"learning line at α_D = {x['learning_far']:.4f} for α = 1000.",
-        classical=CLASSICAL_ALPHA_C, storage_at_30=x["storage_at_30"], relative_deficit=deficit, tolerance=tol,
-        learning_at_alpha_1000=x["learning_far"], monotone_approach=mono)
+        f"{x['storage_at_30']:.4f} at α_D = 30 ({deficit:.1%} below; first-order correction {tol:.1%}) and the "
+        f"learning line at α_D = {x['learning_far']:.4f} for α = 1000.",
+        classical=CLASSICAL_ALPHA_C,
+        storage_at_30=x["storage_at_30"],
+        relative_deficit=deficit,
+        tolerance=tol,
+        learning_at_alpha_1000=x["learning_far"],
+        monotone_approach=mono,
+    )
 
     _field_claims(p, r)
     _storage_claims(p, r)
@@ -551,24 +739,38 @@ def _field_claims(p, r):
     C, R, rows = r.claims, r.field_ratios, r.field_rows
     n = int(R["coherent"].size)
     if n == 0:
-        text = (f"No field point of this run has a network with {MIN_EXAMPLES_FIELDS} examples or more, so the measured "
-                "variances are not compared with the theory.")
+        text = (
+            f"No field point of this run has a network with {MIN_EXAMPLES_FIELDS} examples or more, so the measured "
+            "variances are not compared with the theory."
+        )
         C["field_variance"] = claim(False, text, otherwise=text, points=0)
         C["field_mean"] = claim(False, text, otherwise=text, finding=False, points=0)
         return
     rv, ev = float(np.mean(R["coherent"])), float(np.sqrt(np.sum(R["coherent_err"] ** 2)) / n)
     rp, ep = float(np.mean(R["published"])), float(np.sqrt(np.sum(R["published_err"] ** 2)) / n)
     ok = abs(rv - 1) <= 2 * ev and rp - 1 > 2 * ep
-    common = dict(ratio_coherent=rv, ratio_coherent_sem=ev, ratio_published=rp, ratio_published_sem=ep, points=n,
-                  range_coherent=[float(R["coherent"].min()), float(R["coherent"].max())], tolerance_in_sems=2,
-                  min_examples=MIN_EXAMPLES_FIELDS)
+    common = dict(
+        ratio_coherent=rv,
+        ratio_coherent_sem=ev,
+        ratio_published=rp,
+        ratio_published_sem=ep,
+        points=n,
+        range_coherent=[float(R["coherent"].min()), float(R["coherent"].max())],
+        tolerance_in_sems=2,
+        min_examples=MIN_EXAMPLES_FIELDS,
+    )
     C["field_variance"] = claim(
-        ok, f"Wherever a network holds at least {MIN_EXAMPLES_FIELDS} examples, the measured variance of the aligned field "
-            f"is the corrected prediction: measured/predicted {rv:.2f} ± {ev:.2f} on average over {n} point{'s' if n > 1 else ''} (range "
-            f"{R['coherent'].min():.2f} to {R['coherent'].max():.2f}), against {rp:.1f} for the published equations.",
-        otherwise=f"The measured variance of the aligned field is {rv:.2f} ± {ev:.2f} times the corrected prediction on average "
-                  f"over {n} points (range {R['coherent'].min():.2f} to {R['coherent'].max():.2f}), not 1 within two standard "
-                  f"errors; it is {rp:.1f} ± {ep:.1f} times the variance of the published equations.", **common)
+        ok,
+        f"Wherever a network holds at least {MIN_EXAMPLES_FIELDS} examples, the measured variance of the aligned field "
+        f"is the corrected prediction: measured/predicted {rv:.2f} ± {ev:.2f} on average over {n} "
+        f"point{'s' if n > 1 else ''} (range "
+        f"{R['coherent'].min():.2f} to {R['coherent'].max():.2f}), against {rp:.1f} for the published equations.",
+        otherwise=f"The measured variance of the aligned field is {rv:.2f} ± {ev:.2f} times the corrected "
+        f"prediction on average "
+        f"over {n} points (range {R['coherent'].min():.2f} to {R['coherent'].max():.2f}), not 1 within two standard "
+        f"errors; it is {rp:.1f} ± {ep:.1f} times the variance of the published equations.",
+        **common,
+    )
     rm, em = float(np.mean(R["coherent_mean"])), float(np.sqrt(np.sum(R["coherent_mean_err"] ** 2)) / n)
     rm_p, em_p = float(np.mean(R["published_mean"])), float(np.sqrt(np.sum(R["published_mean_err"] ** 2)) / n)
     z_pub = (rm_p - 1) / em_p if em_p > 0 else float("inf")
@@ -576,9 +778,15 @@ def _field_claims(p, r):
         abs(rm - 1) <= 2 * em and z_pub > 2,
         f"The mean field carries the coherent signal 1 + κ₁⁴α_T: measured/predicted {rm:.3f} ± {em:.3f}, while the "
         f"published mean 1 is off by {z_pub:.0f} standard errors.",
-        otherwise=f"The mean field is {rm:.3f} ± {em:.3f} times the coherent signal 1 + κ₁⁴α_T and {rm_p:.3f} ± {em_p:.3f} "
-                  "times the published mean 1: the run does not single out the coherent signal within two standard errors.",
-        ratio_coherent=rm, ratio_coherent_sem=em, ratio_published=rm_p, ratio_published_sem=em_p, tolerance_in_sems=2)
+        otherwise=f"The mean field is {rm:.3f} ± {em:.3f} times the coherent signal 1 + κ₁⁴α_T and {rm_p:.3f} ± "
+        f"{em_p:.3f} "
+        "times the published mean 1: the run does not single out the coherent signal within two standard errors.",
+        ratio_coherent=rm,
+        ratio_coherent_sem=em,
+        ratio_published=rm_p,
+        ratio_published_sem=em_p,
+        tolerance_in_sems=2,
+    )
 
     # N dependence: the ratio at the largest N minus that at the smallest, same (alpha_D, alpha_T)
     Ns = sorted(set(rows[:, 1]))
@@ -598,18 +806,29 @@ def _field_claims(p, r):
             d.append(ratio[k] - ratio[j[0]])
             e.append(np.hypot(err[k], err[j[0]]))
     if not d:
-        text = "No field point has enough examples at both the smallest and the largest N, so the N dependence is not tested."
+        text = (
+            "No field point has enough examples at both the smallest and the largest N, so the N dependence "
+            "is not tested."
+        )
         C["field_variance_N"] = claim(False, text, otherwise=text, finding=False, pairs=0)
         return
     dm, de = float(np.mean(d)), float(np.sqrt(np.sum(np.square(e))) / len(d))
     need = rv / rp - rv  # the change of measured/corrected that would put the variance on the published value
     C["field_variance_N"] = claim(
         dm > -2 * de,
-        f"The ratio does not move toward the published value as N grows: from N = {int(Ns[0])} to {int(Ns[-1])} it changes "
+        f"The ratio does not move toward the published value as N grows: from N = {int(Ns[0])} to {int(Ns[-1])} "
+        f"it changes "
         f"by {dm:+.3f} ± {de:.3f}, where reaching the published variance would take {need:+.2f}.",
-        otherwise=f"The ratio falls with N, from N = {int(Ns[0])} to {int(Ns[-1])} by {dm:+.3f} ± {de:.3f} (reaching the "
-                  f"published variance would take {need:+.2f}): a finite-size part of the excess variance is not excluded here.",
-        finding=False, change=dm, change_sem=de, change_to_published=need, pairs=len(d), tolerance_in_sems=2)
+        otherwise=f"The ratio falls with N, from N = {int(Ns[0])} to {int(Ns[-1])} by {dm:+.3f} ± {de:.3f} "
+        f"(reaching the "
+        f"published variance would take {need:+.2f}): a finite-size part of the excess variance is not excluded here.",
+        finding=False,
+        change=dm,
+        change_sem=de,
+        change_to_published=need,
+        pairs=len(d),
+        tolerance_in_sems=2,
+    )
 
 
 def _storage_claims(p, r):
@@ -617,14 +836,23 @@ def _storage_claims(p, r):
     a_sim, sem, a_coh, a_pub = rows[:, 3], np.nan_to_num(rows[:, 4]), rows[:, 5], rows[:, 6]
     below = np.isfinite(a_sim) & (a_sim + 2 * sem < a_pub)
     worst = float(np.nanmax((a_sim + 2 * sem) / a_pub)) if np.isfinite(a_sim).any() else float("nan")
-    fail = [f"α_D = {aD:g}{'' if not L_ else f', L = {int(L_)}'}, N = {int(N_)}" for (aD, L_, N_), b in zip(rows[:, :3], below) if not b]
+    fail = [
+        f"α_D = {aD:g}{'' if not L_ else f', L = {int(L_)}'}, N = {int(N_)}"
+        for (aD, L_, N_), b in zip(rows[:, :3], below)
+        if not b
+    ]
     C["storage_published_out_of_reach"] = claim(
         bool(below.all()),
-        f"At every N and every scanned α_D the simulated storage transition lies below the line of the published equations "
+        f"At every N and every scanned α_D the simulated storage transition lies below the line of the "
+        f"published equations "
         f"(at most {worst:.2f} of it, two standard errors included).",
-        otherwise=f"Not everywhere below the line of the published equations: {'; '.join(fail)} reaches it within two standard "
-                  "errors or keeps its training examples over the whole scan (up to 1.3 times that line).",
-        ratio_to_published=(a_sim / a_pub).tolist(), sem=rows[:, 4].tolist(), tolerance_in_sems=2)
+        otherwise=f"Not everywhere below the line of the published equations: {'; '.join(fail)} reaches it "
+        f"within two standard "
+        "errors or keeps its training examples over the whole scan (up to 1.3 times that line).",
+        ratio_to_published=(a_sim / a_pub).tolist(),
+        sem=rows[:, 4].tolist(),
+        tolerance_in_sems=2,
+    )
 
     dev = np.abs(a_sim / a_coh - 1)
     if len(Ns) < 2:
@@ -636,9 +864,14 @@ def _storage_claims(p, r):
             d_hi < d_lo,
             f"The simulated transitions approach the corrected line as N grows: |α_sim/α_s − 1| averages {d_lo:.2f} at "
             f"N = {Ns[0]} and {d_hi:.2f} at N = {Ns[-1]}.",
-            otherwise=f"The simulated transitions do not approach the corrected line with N in this run: |α_sim/α_s − 1| "
-                      f"averages {d_lo:.2f} at N = {Ns[0]} and {d_hi:.2f} at N = {Ns[-1]}.",
-            finding=False, deviation_small_N=d_lo, deviation_large_N=d_hi, Ns=[Ns[0], Ns[-1]])
+            otherwise=f"The simulated transitions do not approach the corrected line with N in this run: "
+            f"|α_sim/α_s − 1| "
+            f"averages {d_lo:.2f} at N = {Ns[0]} and {d_hi:.2f} at N = {Ns[-1]}.",
+            finding=False,
+            deviation_small_N=d_lo,
+            deviation_large_N=d_hi,
+            Ns=[Ns[0], Ns[-1]],
+        )
 
     _extrapolation_claim(p, r)
 
@@ -655,11 +888,18 @@ def _storage_claims(p, r):
         a = pt["mean"]
         near = bool(np.isfinite(a) and abs(np.log(a / coh)) < abs(np.log(a / pub)))
         C["storage_at_alpha_D"] = claim(
-            near, f"On the right the training examples stop being fixed points at α = {a:.4f}, near the end of the corrected "
-                  f"branch ({coh:.4f}) and well before the end of the published one ({pub:.4f}).",
-            otherwise=f"On the right the simulated storage transition, α = {a:.4f}, is not closer to the end of the corrected "
-                      f"branch ({coh:.4f}) than to that of the published one ({pub:.4f}) on this coarse grid of loads.",
-            finding=False, alpha_sim=a, sem=pt["sem"], alpha_coherent=coh, alpha_published=pub)
+            near,
+            f"On the right the training examples stop being fixed points at α = {a:.4f}, near the end of the corrected "
+            f"branch ({coh:.4f}) and well before the end of the published one ({pub:.4f}).",
+            otherwise=f"On the right the simulated storage transition, α = {a:.4f}, is not closer to the end of "
+            f"the corrected "
+            f"branch ({coh:.4f}) than to that of the published one ({pub:.4f}) on this coarse grid of loads.",
+            finding=False,
+            alpha_sim=a,
+            sem=pt["sem"],
+            alpha_coherent=coh,
+            alpha_published=pub,
+        )
 
 
 def extrapolate(N, a, sem, nu):
@@ -688,7 +928,7 @@ def _extrapolation_claim(p, r):
         r.extrapolation = []
         return
     out, verdict = [], []
-    for c, (kind, L_, aD) in enumerate(r.scans):
+    for c, (_kind, L_, aD) in enumerate(r.scans):
         sel = rows[(rows[:, 0] == aD) & (rows[:, 1] == (L_ or 0))]
         sem = sel[:, 4]
         ok = np.isfinite(sel[:, 3]) & np.isfinite(sem) & (sem > 0)
@@ -702,12 +942,23 @@ def _extrapolation_claim(p, r):
             a_inf, e = extrapolate(sel[ok, 2], sel[ok, 3], sem[ok], nu)
             z_c, z_p = (a_inf - rec["alpha_coherent"]) / e, (a_inf - rec["alpha_published"]) / e
             rec[f"nu_{nu:g}"] = [a_inf, e, z_c, z_p]
-            verdict.append("corrected" if abs(z_c) <= 2 < abs(z_p) else "published" if abs(z_p) <= 2 < abs(z_c) else
-                           "both" if abs(z_p) <= 2 and abs(z_c) <= 2 else "neither")
+            verdict.append(
+                "corrected"
+                if abs(z_c) <= 2 < abs(z_p)
+                else "published"
+                if abs(z_p) <= 2 < abs(z_c)
+                else "both"
+                if abs(z_p) <= 2 and abs(z_c) <= 2
+                else "neither"
+            )
         out.append(rec)
     r.extrapolation = out
-    shown = "; ".join(f"{x['scan']}: {x['nu_0.5'][0]:.4f} ± {x['nu_0.5'][1]:.4f} (corrected {x['alpha_coherent']:.4f}, "
-                      f"published {x['alpha_published']:.4f})" for x in out if x.get("nu_0.5"))
+    shown = "; ".join(
+        f"{x['scan']}: {x['nu_0.5'][0]:.4f} ± {x['nu_0.5'][1]:.4f} (corrected {x['alpha_coherent']:.4f}, "
+        f"published {x['alpha_published']:.4f})"
+        for x in out
+        if x.get("nu_0.5")
+    )
     counts = {v: verdict.count(v) for v in ("corrected", "published", "both", "neither", "none")}
     Nr = f"N = {Ns[0]} to {Ns[-1]}"
     C["storage_extrapolation"] = claim(
@@ -716,10 +967,15 @@ def _extrapolation_claim(p, r):
         f"corrected line: every scan ends within two standard errors of it and more than two from the published line "
         f"(in N^-1/2: {shown}).",
         otherwise=f"The extrapolation to N → ∞ from {Nr} does not single out one line for every scan: of "
-                  f"{len(verdict)} extrapolations (two exponents per scan) {counts['corrected']} support the corrected line "
-                  f"only, {counts['published']} the published line only, {counts['both']} are compatible with both and "
-                  f"{counts['neither'] + counts['none']} with neither or have too few points (in N^-1/2: {shown}).",
-        finding=False, extrapolations=out, exponents=list(EXTRAPOLATION_EXPONENTS), tolerance_in_sems=2, verdicts=counts)
+        f"{len(verdict)} extrapolations (two exponents per scan) {counts['corrected']} support the corrected line "
+        f"only, {counts['published']} the published line only, {counts['both']} are compatible with both and "
+        f"{counts['neither'] + counts['none']} with neither or have too few points (in N^-1/2: {shown}).",
+        finding=False,
+        extrapolations=out,
+        exponents=list(EXTRAPOLATION_EXPONENTS),
+        tolerance_in_sems=2,
+        verdicts=counts,
+    )
 
 
 def _learning_claims(p, r):
@@ -732,23 +988,43 @@ def _learning_claims(p, r):
         z = (a - th) / e if np.isfinite(e) and e > 0 else float("inf")
         rel = a / th - 1
         if np.isfinite(z):
-            head = (f"With dense coefficients the feature magnetization crosses {level:g} at α = {a:.3f} ± {e:.3f}, {rel:+.0%} "
-                    f"from the theory's {th:.3f}: {abs(z):.1f} standard errors")
+            head = (
+                f"With dense coefficients the feature magnetization crosses {level:g} at α = {a:.3f} ± {e:.3f}, "
+                f"{rel:+.0%} "
+                f"from the theory's {th:.3f}: {abs(z):.1f} standard errors"
+            )
         else:
-            head = (f"With dense coefficients the feature magnetization crosses {level:g} at α = {a:.3f}, {rel:+.0%} from the "
-                    f"theory's {th:.3f}, read from {c['n']} network(s) only, without a standard error")
+            head = (
+                f"With dense coefficients the feature magnetization crosses {level:g} at α = {a:.3f}, "
+                f"{rel:+.0%} from the "
+                f"theory's {th:.3f}, read from {c['n']} network(s) only, without a standard error"
+            )
         if m_jump > level:
-            why = (f"The reading level does not shift the comparison: the theory's feature magnetization jumps from 0 to "
-                   f"{m_jump:.2f} at the transition, above the level, so the theory itself crosses {level:g} at the jump.")
+            why = (
+                f"The reading level does not shift the comparison: the theory's feature magnetization jumps from 0 to "
+                f"{m_jump:.2f} at the transition, above the level, so the theory itself crosses {level:g} at the jump."
+            )
         else:
-            why = (f"The theory's feature magnetization jumps only to {m_jump:.2f} at the transition, below the level "
-                   f"{level:g}: the reading level delays the simulated point by construction.")
+            why = (
+                f"The theory's feature magnetization jumps only to {m_jump:.2f} at the transition, below the level "
+                f"{level:g}: the reading level delays the simulated point by construction."
+            )
         C["learning_gap"] = claim(
-            abs(z) <= 2, f"{head}, compatible with the theory at {c['n']} networks per load. {why}",
-            otherwise=f"{head}: the statistics of the run do not cover the gap. {why} What remains is the finite size (D = {D} "
-                      f"features at N = {p['N']}), which this run does not vary: the origin of the gap is open here.",
-            finding=False, alpha_sim=a, sem=e, alpha_theory=th, z=z, m_theory_at_jump=m_jump, level=level, D=D,
-            tolerance_in_sems=2)
+            abs(z) <= 2,
+            f"{head}, compatible with the theory at {c['n']} networks per load. {why}",
+            otherwise=f"{head}: the statistics of the run do not cover the gap. {why} What remains is the "
+            f"finite size (D = {D} "
+            f"features at N = {p['N']}), which this run does not vary: the origin of the gap is open here.",
+            finding=False,
+            alpha_sim=a,
+            sem=e,
+            alpha_theory=th,
+            z=z,
+            m_theory_at_jump=m_jump,
+            level=level,
+            D=D,
+            tolerance_in_sems=2,
+        )
     else:
         text = "This run has no dense magnetization curve to compare with the learning theory."
         C["learning_gap"] = claim(False, text, otherwise=text, finding=False, dense=False)
@@ -766,14 +1042,23 @@ def _learning_claims(p, r):
         C["learning_vs_L"] = claim(
             not off,
             f"Sparse coefficients give nearly the same learning load: over L = {Ls} ({shown}) and dense "
-            f"({d['mean']:.3f} ± {d['sem']:.3f}) the loads spread by {spread:.3f}, {rel:.0%} of the dense load, each sparse "
-            "load within two combined standard errors of the dense one; Kalaj et al. (2024) report the same weak dependence on L.",
-            otherwise=f"In this run sparse examples learn {direction} than dense ones: {shown}, against {d['mean']:.3f} ± "
-                      f"{d['sem']:.3f} for dense coefficients, a spread of {spread:.3f} or {rel:.0%} of the dense load, with "
-                      f"L = {', '.join(map(str, off))} more than two combined standard errors from the dense load. Kalaj et al. "
-                      "(2024) report a weak dependence on L; at these sizes the dependence is not negligible.",
-            finding=False, dense=[d["mean"], d["sem"]], sparse={str(L_): [v["mean"], v["sem"]] for L_, v in sparse},
-            spread=spread, spread_over_dense=rel, incompatible_L=off, tolerance_in_sems=2)
+            f"({d['mean']:.3f} ± {d['sem']:.3f}) the loads spread by {spread:.3f}, {rel:.0%} of the dense load, "
+            f"each sparse "
+            "load within two combined standard errors of the dense one; Kalaj et al. (2024) report the same "
+            "weak dependence on L.",
+            otherwise=f"In this run sparse examples learn {direction} than dense ones: {shown}, against "
+            f"{d['mean']:.3f} ± "
+            f"{d['sem']:.3f} for dense coefficients, a spread of {spread:.3f} or {rel:.0%} of the dense load, with "
+            f"L = {', '.join(map(str, off))} more than two combined standard errors from the dense load. Kalaj et al. "
+            "(2024) report a weak dependence on L; at these sizes the dependence is not negligible.",
+            finding=False,
+            dense=[d["mean"], d["sem"]],
+            sparse={str(L_): [v["mean"], v["sem"]] for L_, v in sparse},
+            spread=spread,
+            spread_over_dense=rel,
+            incompatible_L=off,
+            tolerance_in_sems=2,
+        )
     else:
         text = "This run does not simulate both dense and sparse coefficients, so the dependence on L is not measured."
         C["learning_vs_L"] = claim(False, text, otherwise=text, finding=False, kinds=list(pts))
@@ -783,28 +1068,49 @@ def _learning_claims(p, r):
         ok.append(bool(np.isfinite(c["sem"]) and abs(c["mean"] - t) <= 2 * c["sem"]))
         shown.append(f"{c['mean']:.3f} ± {c['sem']:.3f} against {t:.3f} at α_D = {aD:g}")
     C["phase_learning"] = claim(
-        all(ok), f"The simulated learning points fall on the learning line within two standard errors ({'; '.join(shown)}).",
-        otherwise=f"Not every simulated learning point is on the learning line within two standard errors: {'; '.join(shown)}.",
-        finding=False, points=shown, within=ok, tolerance_in_sems=2)
+        all(ok),
+        f"The simulated learning points fall on the learning line within two standard errors ({'; '.join(shown)}).",
+        otherwise=f"Not every simulated learning point is on the learning line within two standard errors: "
+        f"{'; '.join(shown)}.",
+        finding=False,
+        points=shown,
+        within=ok,
+        tolerance_in_sems=2,
+    )
 
     back = []
-    for c, (kind, L_, lab) in enumerate(r.curves):
+    for c, (kind, L_, _lab) in enumerate(r.curves):
         if kind == "sparse":
             m = r.mag_train[c].mean(axis=1)
             back.append((L_, float(m[-1]), bool(m[-1] >= p["level"] and np.any(m[:-1] < p["level"]))))
     if back:
         shown = ", ".join(f"m = {m:.2f} for L = {L_}" for L_, m, _ in back)
-        never = all(np.all(r.mag_train[c].mean(axis=1) >= p["level"]) for c, (kind, *_) in enumerate(r.curves) if kind == "sparse")
+        never = all(
+            np.all(r.mag_train[c].mean(axis=1) >= p["level"])
+            for c, (kind, *_) in enumerate(r.curves)
+            if kind == "sparse"
+        )
         C["sparse_reentrance"] = claim(
             any(b for *_, b in back),
-            f"At large α, with sparse coefficients, the training examples become fixed points again (at α = {r.alphas[-1]:g}: {shown}).",
-            otherwise=(f"In this run the sparse training examples never lose stability on the grid of loads (at α = "
-                       f"{r.alphas[-1]:g}: {shown}), so no return at large α can be seen." if never else
-                       f"In this run no sparse curve of the training examples comes back above the level {p['level']:g} at "
-                       f"the largest load (at α = {r.alphas[-1]:g}: {shown})."),
-            finding=False, m_train_at_largest_alpha={str(L_): m for L_, m, _ in back}, level=p["level"])
+            f"At large α, with sparse coefficients, the training examples become fixed points again (at α = "
+            f"{r.alphas[-1]:g}: {shown}).",
+            otherwise=(
+                f"In this run the sparse training examples never lose stability on the grid of loads (at α = "
+                f"{r.alphas[-1]:g}: {shown}), so no return at large α can be seen."
+                if never
+                else f"In this run no sparse curve of the training examples comes back above the level {p['level']:g} "
+                f"at "
+                f"the largest load (at α = {r.alphas[-1]:g}: {shown})."
+            ),
+            finding=False,
+            m_train_at_largest_alpha={str(L_): m for L_, m, _ in back},
+            level=p["level"],
+        )
     else:
-        text = "This run has no sparse magnetization curve, so the return of the training examples at large α is not tested."
+        text = (
+            "This run has no sparse magnetization curve, so the return of the training examples at large α "
+            "is not tested."
+        )
         C["sparse_reentrance"] = claim(False, text, otherwise=text, finding=False, sparse=False)
 
 
@@ -822,29 +1128,50 @@ def _ok_storage(br):
 def _figure_data(p, r):
     fb, sb, sp = r.branches["feature"], r.branches["storage"], r.branches["storage_published"]
     r.figure_data["fig-rfsl-magnetizations"] = dict(
-        alphas=r.alphas, curves=np.array([lab for *_, lab in r.curves]), feature=r.mag_feature, train=r.mag_train,
-        theory_alpha=fb.control, theory_feature_m=np.where(_ok_feature(fb), fb.x[:, 6], np.nan),
+        alphas=r.alphas,
+        curves=np.array([lab for *_, lab in r.curves]),
+        feature=r.mag_feature,
+        train=r.mag_train,
+        theory_alpha=fb.control,
+        theory_feature_m=np.where(_ok_feature(fb), fb.x[:, 6], np.nan),
         theory_train_m=np.where(_ok_storage(sb), sb.x[:, 6], np.nan),
-        theory_train_m_published=np.where(_ok_storage(sp), sp.x[:, 6], np.nan))
+        theory_train_m_published=np.where(_ok_storage(sp), sp.x[:, 6], np.nan),
+    )
     r.figure_data["fig-rfsl-fields"] = dict(
-        rows=r.field_rows, columns=np.array(["alpha_D", "N", "alpha_T", "mean", "var", "error", "mean_sem", "var_sem", "error_sem"]))
+        rows=r.field_rows,
+        columns=np.array(["alpha_D", "N", "alpha_T", "mean", "var", "error", "mean_sem", "var_sem", "error_sem"]),
+    )
     r.figure_data["fig-rfsl-storage-N"] = dict(
-        rows=r.storage_rows, columns=np.array(["alpha_D", "L", "N", "alpha_sim", "alpha_sim_sem", "alpha_coherent", "alpha_published"]),
-        loads=r.storage_loads, m_train=r.storage_m, storage_Ns=np.array(r.storage_Ns))
+        rows=r.storage_rows,
+        columns=np.array(["alpha_D", "L", "N", "alpha_sim", "alpha_sim_sem", "alpha_coherent", "alpha_published"]),
+        loads=r.storage_loads,
+        m_train=r.storage_m,
+        storage_Ns=np.array(r.storage_Ns),
+    )
     L = r.lines
     r.figure_data["fig-rfsl-phase"] = dict(
-        storage_alpha_D=L["storage"].alpha_D_c, storage_alpha=L["storage"].alpha_c,
-        storage_published_alpha_D=L["storage_published"].alpha_D_c, storage_published_alpha=L["storage_published"].alpha_c,
-        learning_alpha_D=L["learning"].alpha_D_c, learning_alpha=L["learning"].alpha_c,
-        learning_far_alpha_D=L["learning_far"].alpha_D_c, learning_far_alpha=L["learning_far"].alpha_c,
-        storage_small_alpha_D=L["storage_small"].alpha_D_c, storage_small_alpha=L["storage_small"].alpha_c,
-        sim_alpha_D=np.array(r.phase_alpha_Ds), sim_learning=np.array([_triple(c) for c in r.phase_learning]),
-        sim_storage=np.array([_triple(c) for c in r.phase_storage]))
+        storage_alpha_D=L["storage"].alpha_D_c,
+        storage_alpha=L["storage"].alpha_c,
+        storage_published_alpha_D=L["storage_published"].alpha_D_c,
+        storage_published_alpha=L["storage_published"].alpha_c,
+        learning_alpha_D=L["learning"].alpha_D_c,
+        learning_alpha=L["learning"].alpha_c,
+        learning_far_alpha_D=L["learning_far"].alpha_D_c,
+        learning_far_alpha=L["learning_far"].alpha_c,
+        storage_small_alpha_D=L["storage_small"].alpha_D_c,
+        storage_small_alpha=L["storage_small"].alpha_c,
+        sim_alpha_D=np.array(r.phase_alpha_Ds),
+        sim_learning=np.array([_triple(c) for c in r.phase_learning]),
+        sim_storage=np.array([_triple(c) for c in r.phase_storage]),
+    )
     sparse = [(L_, r.sim_points[lab]["learning"]) for kind, L_, lab in r.curves if kind == "sparse"]
     dense = r.sim_points.get("dense", {}).get("learning")
     r.figure_data["fig-rfsl-learning-vs-L"] = dict(
-        L=np.array([L_ for L_, _ in sparse]), learning=np.array([_triple(c) for _, c in sparse]).reshape(-1, 3),
-        dense=np.array(_triple(dense) if dense else [np.nan, np.nan, 0]), theory=r.extra["alpha_l_theory"])
+        L=np.array([L_ for L_, _ in sparse]),
+        learning=np.array([_triple(c) for _, c in sparse]).reshape(-1, 3),
+        dense=np.array(_triple(dense) if dense else [np.nan, np.nan, 0]),
+        theory=r.extra["alpha_l_theory"],
+    )
 
 
 def _axes(ax, n, **kw):
@@ -887,10 +1214,11 @@ def figure_magnetizations(r: Result, ax=None):
     fb, sb, sp = r.branches["feature"], r.branches["storage"], r.branches["storage_published"]
     for j, (key, data) in enumerate((("feature", r.mag_feature), ("train", r.mag_train))):
         a = axes[j]
-        for c, (kind, L_, lab) in enumerate(r.curves):
+        for c, (kind, L_, _lab) in enumerate(r.curves):
             m, e = mean_sem(data[c], axis=1)
-            style.points(a, r.alphas, m, e, color=f"C{c}", line=False,
-                         label="dense" if kind == "dense" else f"sparse, $L={L_}$")
+            style.points(
+                a, r.alphas, m, e, color=f"C{c}", line=False, label="dense" if kind == "dense" else f"sparse, $L={L_}$"
+            )
         if key == "feature":
             ok = _ok_feature(fb)
             style.line(a, fb.control[ok], fb.x[ok, 6], color="k", label="RS theory (dense)")
@@ -902,8 +1230,11 @@ def figure_magnetizations(r: Result, ax=None):
             a.axvline(rf.storage_line([p["alpha_D"]])[0][0], color="k", ls=":", lw=1)
             a.axvline(rf.storage_line([p["alpha_D"]], variant="spec")[0][0], color="0.5", ls=":", lw=1)
         a.axhline(p["level"], color="0.6", ls="--", lw=0.8)
-        a.set(xscale="log", xlabel=r"$\alpha=P/N$",
-              title=("started at a feature $f^k$" if key == "feature" else r"started at a training example $\xi^\mu$"))
+        a.set(
+            xscale="log",
+            xlabel=r"$\alpha=P/N$",
+            title=("started at a feature $f^k$" if key == "feature" else r"started at a training example $\xi^\mu$"),
+        )
         _decade_ticks(a)
     axes[0].set_ylabel(r"$m=s^*\cdot s^0/N$")
     h0, l0 = axes[0].get_legend_handles_labels()
@@ -925,29 +1256,61 @@ def figure_fields(r: Result, ax=None):
     for c, aD in enumerate(r.field_alpha_Ds):
         law = {v: [rf.example_field_law(aT * aD, aD, v) for aT in aT_line] for v in rf.STORAGE_VARIANTS}
         for j, key in enumerate(("mean", "var", "error")):
-            style.line(axes[j], aT_line, [x[key] for x in law["coherent"]], color=f"C{c}",
-                       label=rf"$\alpha_D={aD}$, corrected" if j == 0 else None)
-            style.line(axes[j], aT_line, [x[key] for x in law["spec"]], color=f"C{c}", ls="--", lw=1,
-                       label=rf"$\alpha_D={aD}$, published" if j == 0 else None)
+            style.line(
+                axes[j],
+                aT_line,
+                [x[key] for x in law["coherent"]],
+                color=f"C{c}",
+                label=rf"$\alpha_D={aD}$, corrected" if j == 0 else None,
+            )
+            style.line(
+                axes[j],
+                aT_line,
+                [x[key] for x in law["spec"]],
+                color=f"C{c}",
+                ls="--",
+                lw=1,
+                label=rf"$\alpha_D={aD}$, published" if j == 0 else None,
+            )
         for k, N_ in enumerate(r.field_Ns):
             sel = rows[(rows[:, 0] == aD) & (rows[:, 1] == N_)]
             mk, mfc = "os^D"[k % 4], ("w" if k else None)
             for j in range(2):
-                style.points(axes[j], sel[:, 2], sel[:, 3 + j], sel[:, 6 + j], color=f"C{c}", marker=mk,
-                             line=False, mfc=mfc, label=f"$N={N_}$" if (j == 0 and c == 0) else None)
+                style.points(
+                    axes[j],
+                    sel[:, 2],
+                    sel[:, 3 + j],
+                    sel[:, 6 + j],
+                    color=f"C{c}",
+                    marker=mk,
+                    line=False,
+                    mfc=mfc,
+                    label=f"$N={N_}$" if (j == 0 and c == 0) else None,
+                )
             # misaligned fraction: a probability over all sites of the measured examples (Wilson interval);
             # where no spin is misaligned, a downward triangle at the interval's upper end
             P = np.maximum(1, np.round(np.round(sel[:, 2] * aD, 10) * N_))
             n = N_ * np.minimum(4, P) * 2
             lo, hi = wilson_interval(np.round(sel[:, 5] * n), n)
             nz = sel[:, 5] > 0
-            style.points(axes[2], sel[nz, 2], sel[nz, 5], None, yerr_asym=(lo[nz], hi[nz]), color=f"C{c}", marker=mk,
-                         line=False, mfc=mfc)
+            style.points(
+                axes[2],
+                sel[nz, 2],
+                sel[nz, 5],
+                None,
+                yerr_asym=(lo[nz], hi[nz]),
+                color=f"C{c}",
+                marker=mk,
+                line=False,
+                mfc=mfc,
+            )
             if (~nz).any():
                 axes[2].plot(sel[~nz, 2], hi[~nz], "v", color=f"C{c}", mfc=mfc or f"C{c}", ls="none")
     axes[0].set(xscale="log", xlabel=r"$\alpha_T=P/D$", ylabel=r"mean of $\xi^1_ih_i$")
     axes[1].set(xscale="log", yscale="log", xlabel=r"$\alpha_T=P/D$", ylabel=r"variance of $\xi^1_ih_i$")
-    axes[2].set(xscale="log", yscale="log", xlabel=r"$\alpha_T=P/D$", ylabel=r"fraction with $\xi^1_ih_i<0$", ylim=(1e-6, 0.3))
+    axes[2].set(
+        xscale="log", yscale="log", xlabel=r"$\alpha_T=P/D$", ylabel=r"fraction with $\xi^1_ih_i<0$", ylim=(1e-6, 0.3)
+    )
     for a in axes:
         _plain_log(a, "x")
     _plain_log(axes[1], "y")
@@ -965,7 +1328,7 @@ def figure_storage_N(r: Result, ax=None):
     fig, axes = _axes(ax, 2, width=11, height=4.2)
     rows = r.storage_rows
     a = axes[0]
-    for c, (kind, L_, aD) in enumerate(r.scans):
+    for c, (_kind, L_, aD) in enumerate(r.scans):
         sel = rows[(rows[:, 0] == aD) & (rows[:, 1] == (L_ or 0))]
         lab = rf"$\alpha_D={aD}$" + ("" if L_ is None else f", sparse $L={L_}$")
         style.points(a, sel[:, 2], sel[:, 3] / sel[:, 5], sel[:, 4] / sel[:, 5], color=f"C{c}", label=lab)
@@ -987,7 +1350,9 @@ def figure_storage_N(r: Result, ax=None):
     for v, ls, name in (("coherent", "-", "corrected"), ("spec", "--", "published")):
         br = rf.storage_branch(aD0, a_line, variant=v)
         ok = _ok_storage(br)
-        style.line(a, br.control[ok], br.x[ok, 6], color="k", ls=ls, lw=1.5 if v == "coherent" else 1, label=f"RS, {name}")
+        style.line(
+            a, br.control[ok], br.x[ok, 6], color="k", ls=ls, lw=1.5 if v == "coherent" else 1, label=f"RS, {name}"
+        )
     a.axhline(r.params["level"], color="0.6", ls="--", lw=0.8)
     a.set(xscale="log", xlabel=r"$\alpha$", ylabel=r"$m$ from a training example", title=rf"$\alpha_D={aD0}$")
     _plain_log(a, "x")
@@ -1001,31 +1366,68 @@ def figure_phase(r: Result, ax=None):
 
     fig, (ax,) = _axes(ax, 1, width=8.5, height=5.0)
     L, f = r.lines, r.fits
-    for key, ls, lw, col, lab in (("storage", "-", 2, "C1", "storage line (RS, corrected)"),
-                                  ("storage_published", "--", 1, "C1", "storage line (RS, published)"),
-                                  ("learning", "-", 2, "C0", "learning line (RS)"),
-                                  ("learning_far", ":", 1, "C0", r"learning line, $\alpha>1$"),
-                                  ("storage_small", ":", 1, "C1", None), ("storage_small_published", ":", 0.8, "C1", None)):
+    for key, ls, lw, col, lab in (
+        ("storage", "-", 2, "C1", "storage line (RS, corrected)"),
+        ("storage_published", "--", 1, "C1", "storage line (RS, published)"),
+        ("learning", "-", 2, "C0", "learning line (RS)"),
+        ("learning_far", ":", 1, "C0", r"learning line, $\alpha>1$"),
+        ("storage_small", ":", 1, "C1", None),
+        ("storage_small_published", ":", 0.8, "C1", None),
+    ):
         ok = L[key].converged
         style.line(ax, L[key].alpha_D_c[ok], L[key].alpha_c[ok], color=col, ls=ls, lw=lw, label=lab)
     xs = np.geomspace(1e-4, 2e-3, 10)
     g = f["storage"]
-    style.line(ax, xs, g["prefactor"] * xs ** g["exponent"], color="C3", ls="-.", lw=0.8,
-               label=rf"fit $\propto\alpha_D^{{{g['exponent']:.2f}}}$")
+    style.line(
+        ax,
+        xs,
+        g["prefactor"] * xs ** g["exponent"],
+        color="C3",
+        ls="-.",
+        lw=0.8,
+        label=rf"fit $\propto\alpha_D^{{{g['exponent']:.2f}}}$",
+    )
     xl = np.geomspace(1e-3, 5e-3, 10)
     g = f["learning"]
-    style.line(ax, xl, g["prefactor"] * xl ** g["exponent"], color="C0", ls="--", lw=0.8,
-               label=rf"fit $\propto\alpha_D^{{{g['exponent']:.2f}}}$")
+    style.line(
+        ax,
+        xl,
+        g["prefactor"] * xl ** g["exponent"],
+        color="C0",
+        ls="--",
+        lw=0.8,
+        label=rf"fit $\propto\alpha_D^{{{g['exponent']:.2f}}}$",
+    )
     ax.axhline(CLASSICAL_ALPHA_C, color="0.5", ls="-.", lw=0.8)
     ax.axvline(CLASSICAL_ALPHA_C, color="0.5", ls="-.", lw=0.8)
     ax.text(1.5, 0.15, r"classical $\alpha_c=0.138$", fontsize=8, color="0.4")
     ax.text(0.15, 300, r"$\alpha_D=0.138$", fontsize=8, color="0.4", rotation=90, va="top")
     aD = np.array(r.phase_alpha_Ds)
-    style.points(ax, aD, [c["mean"] for c in r.phase_learning], [c["sem"] for c in r.phase_learning], color="C0",
-                 marker="s", line=False, mfc="w", label="simulated learning")
-    style.points(ax, aD, [c["mean"] for c in r.phase_storage], [c["sem"] for c in r.phase_storage], color="C1",
-                 marker="o", line=False, mfc="w", label="simulated storage")
-    ax.set(xscale="log", yscale="log", xlabel=r"$\alpha_D=D/N$", ylabel=r"$\alpha=P/N$", xlim=(8e-5, 40), ylim=(4e-5, 1200))
+    style.points(
+        ax,
+        aD,
+        [c["mean"] for c in r.phase_learning],
+        [c["sem"] for c in r.phase_learning],
+        color="C0",
+        marker="s",
+        line=False,
+        mfc="w",
+        label="simulated learning",
+    )
+    style.points(
+        ax,
+        aD,
+        [c["mean"] for c in r.phase_storage],
+        [c["sem"] for c in r.phase_storage],
+        color="C1",
+        marker="o",
+        line=False,
+        mfc="w",
+        label="simulated storage",
+    )
+    ax.set(
+        xscale="log", yscale="log", xlabel=r"$\alpha_D=D/N$", ylabel=r"$\alpha=P/N$", xlim=(8e-5, 40), ylim=(4e-5, 1200)
+    )
     ax.text(1e-3, 0.3, "learning:\nfeatures are\nattractors", fontsize=8, color="C0")
     ax.text(2, 0.01, "storage:\nexamples are\nattractors", fontsize=8, color="C1")
     _decade_ticks(ax, "x")
@@ -1043,16 +1445,26 @@ def figure_learning_vs_L(r: Result, ax=None):
     p = r.params
     sparse = [(L_, r.sim_points[lab]["learning"]) for kind, L_, lab in r.curves if kind == "sparse"]
     if sparse:
-        style.points(ax, [L_ for L_, _ in sparse], [c["mean"] for _, c in sparse], [c["sem"] for _, c in sparse],
-                     line=False, label="simulation, sparse")
+        style.points(
+            ax,
+            [L_ for L_, _ in sparse],
+            [c["mean"] for _, c in sparse],
+            [c["sem"] for _, c in sparse],
+            line=False,
+            label="simulation, sparse",
+        )
     d = r.sim_points.get("dense", {}).get("learning")
     if d is not None:
         e = np.nan_to_num(d["sem"])
         ax.axhspan(d["mean"] - e, d["mean"] + e, color="C1", alpha=0.25, lw=0)
         ax.axhline(d["mean"], color="C1", lw=1.2, label="simulation, dense (band: ± s.e.)")
     ax.axhline(r.extra["alpha_l_theory"], color="k", lw=1.5, label="RS theory (dense)")
-    ax.set(xscale="log", xlabel="$L$ (non-zero coefficients per example)", ylabel=r"learning load $\alpha_{\rm l}$",
-           title=rf"$N={p['N']}$, $\alpha_D={p['alpha_D']}$, $D={rf_sizes(p['N'], 1, p['alpha_D'])[0]}$")
+    ax.set(
+        xscale="log",
+        xlabel="$L$ (non-zero coefficients per example)",
+        ylabel=r"learning load $\alpha_{\rm l}$",
+        title=rf"$N={p['N']}$, $\alpha_D={p['alpha_D']}$, $D={rf_sizes(p['N'], 1, p['alpha_D'])[0]}$",
+    )
     if sparse:
         from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
 

@@ -100,7 +100,13 @@ def test_learning_points_and_summary_shapes(result):
 
 
 def test_claims_are_data(result):
-    assert {"storage_linear", "field_variance", "learning_gap", "learning_vs_L", "storage_published_out_of_reach"} <= set(result.claims)
+    assert {
+        "storage_linear",
+        "field_variance",
+        "learning_gap",
+        "learning_vs_L",
+        "storage_published_out_of_reach",
+    } <= set(result.claims)
     for name, c in result.claims.items():
         assert isinstance(c.holds, bool), name
         assert c.statement.strip() and c.evidence, name
