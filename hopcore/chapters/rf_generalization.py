@@ -1253,9 +1253,10 @@ def figure_fig2a(r, ax=None):
     fig, ax = _ax(ax, width=9, height=5)
     for i, L in enumerate(a["L"]):
         c = f"C{i}"
+        xs = a["alpha_D"] * 1.03 ** (i - (len(a["L"]) - 1) / 2)  # the L side by side, not on top
         style.points(
             ax,
-            a["alpha_D"],
+            xs,
             a["gen09"][i, :, 0],
             a["gen09"][i, :, 1],
             color=c,
@@ -1264,7 +1265,7 @@ def figure_fig2a(r, ax=None):
         )
         style.points(
             ax,
-            a["alpha_D"],
+            xs,
             a["gen"][i, :, 0],
             a["gen"][i, :, 1],
             color=c,
@@ -1275,7 +1276,7 @@ def figure_fig2a(r, ax=None):
         )
         style.points(
             ax,
-            a["alpha_D"],
+            xs,
             a["learn"][i, :, 0],
             a["learn"][i, :, 1],
             color=c,
