@@ -9,9 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import validation as V
+from ..analysis import mean_sem, within_errors
 from ..book import ChapterResult, claim, spec, style
 from ..book.spec import Chapter, Param
-from ..experiments import memo
+from ..experiments import memo, sweep_grid
+from ..experiments.rf_fields import mixture_example_overlaps
 from ..solvers import numerical_gradient
 from ..theory import classical as ags
 from ..theory import random_features as rf
@@ -20,6 +22,11 @@ from ..theory import random_features as rf
 def _check(p):
     if len(set(p["mixture_orders"])) != len(p["mixture_orders"]):
         V.fail("mixture_orders", p["mixture_orders"], "a list of distinct odd integers >= 3")
+    D = max(1, int(round(p["gep_alpha_D"] * p["gep_N"])))
+    if max(p["gep_ns"]) > D:
+        V.fail("gep_ns", p["gep_ns"], f"odd mixture orders <= D = round(gep_alpha_D gep_N) = {D}")
+    P = max(p["gep_alphas"]) * p["gep_N"]
+    V.memory_bytes("gep_N", p["gep_N"], 10.0 * p["gep_N"] * P + 8.0 * p["gep_N"] * D, V.memory_limit_bytes())
 
 
 SPEC = Chapter(
@@ -40,10 +47,18 @@ SPEC = Chapter(
                               doc="large loads for the alpha -> infinity limit"),
         "n_T": Param(6, V.integer(2, 60), paper=16, doc="temperatures per classical finite-T mixture line"),
         "rel_tol": Param(1e-4, V.real(1e-9, 1e-2), paper=1e-6, doc="relative bracket of the bisection on alpha_D"),
+        "gep_N": Param(2000, V.integer(100, 20_000), doc="neurons of the networks of the Gaussian-equivalence check"),
+        "gep_alpha_D": Param(0.02, V.real(0.0, 1.0, lo_open=True), doc="D/N of the Gaussian-equivalence check"),
+        "gep_alphas": Param([0.25, 1.0, 2.0], V.list_of(V.real(0.0, 20.0, lo_open=True), increasing=True),
+                            doc="loads of the Gaussian-equivalence check"),
+        "gep_ns": Param([1, 3, 5], V.list_of(V.odd_integer(1, 51), increasing=True),
+                        doc="mixture orders of the Gaussian-equivalence check"),
+        "gep_samples": Param(3, V.integer(2, 1000), doc="networks per point of the Gaussian-equivalence check"),
     },
     checks=(_check,),
-    headline=("mixture_orders", "rel_tol"),
-    extra={"test": {"mixture_orders": [3, 5], "alphas": [0.01, 0.1, 1.0, 10.0], "alphas_limit": [100.0], "n_T": 2}},
+    headline=("mixture_orders", "rel_tol", "gep_N", "gep_samples"),
+    extra={"test": {"mixture_orders": [3, 5], "alphas": [0.01, 0.1, 1.0, 10.0], "alphas_limit": [100.0], "n_T": 2,
+                    "gep_N": 400, "gep_alpha_D": 0.05, "gep_alphas": [0.25, 1.0], "gep_ns": [1, 3], "gep_samples": 2}},
 )
 
 
@@ -86,6 +101,12 @@ class Result(ChapterResult):
     variant_orders: np.ndarray = None
     alpha_D_c_variant: np.ndarray = None
     fd_tolerance: float = float("nan")
+    gep_axes: dict = None
+    gep_lambda2: np.ndarray = None
+    gep_p: np.ndarray = None
+    gep_P: np.ndarray = None
+    energy_rel_diff: np.ndarray = None
+    energy_bound: np.ndarray = None
 
     def row(self, n: int) -> int:
         return int(np.flatnonzero(self.orders == n)[0])
@@ -141,6 +162,14 @@ def compute(p) -> Result:
     variant = {n: memo(rf.mixture_spinodal, n=n, alphas=p.alphas, rel_tol=p.rel_tol, squared=False) for n in (n3, 1)}
     timings["linear_form_s"] = time.perf_counter() - t0
 
+    t0 = time.perf_counter()
+    gep_axes = {"alpha": [float(a) for a in p.gep_alphas], "n": [int(n) for n in p.gep_ns]}
+    gep = sweep_grid(mixture_example_overlaps, gep_axes,
+                     p.gep_samples, p.seed, fixed={"N": int(p.gep_N), "alpha_D": float(p.gep_alpha_D)},
+                     desc="Gaussian equivalence at mixtures")
+    timings["gaussian_equivalence_s"] = time.perf_counter() - t0
+    energy_diff, energy_bound = _energy_identity(lines, orders)
+
     stack = lambda key: np.array([getattr(lines[n], key) for n in orders])  # noqa: E731
     r = Result(
         orders=np.array(orders), alphas=np.asarray(p.alphas, dtype=float),
@@ -151,6 +180,8 @@ def compute(p) -> Result:
         classical_T0=classical_T0, classical_T=classical_T, grad_squared=grad_sq, grad_linear=grad_lin,
         variant_orders=np.array([1, n3]), alpha_D_c_variant=np.array([variant[1].alpha_D_c, variant[n3].alpha_D_c]),
         fd_tolerance=_fd_tolerance(),
+        gep_axes={"alpha": list(p.gep_alphas), "n": list(p.gep_ns)}, gep_lambda2=gep["lambda2"], gep_p=gep["p"],
+        gep_P=gep["P"], energy_rel_diff=energy_diff, energy_bound=energy_bound,
         timings=timings,
     )
     r.summary = _summary(r, lines, p)
@@ -158,6 +189,34 @@ def compute(p) -> Result:
     r.glue = _glue(r, p)
     r.figure_data = _figure_data(r)
     return r
+
+
+def rs_energy(x, alpha):
+    """Energy per neuron of the RS state x at T = 0: alpha/2 - (alpha/2) <lambda^2>, with the
+    thermal average of the squared example overlap <lambda^2> = (kappa_1^2 p_d + kappa_s^2)/D1^2."""
+    dq, dp, pd = x[0], x[2], x[4]
+    D1 = 1.0 - rf.KAPPA1_SQ * dp - rf.KAPPA_S_SQ * dq
+    return 0.5 * alpha - 0.5 * alpha * (rf.KAPPA1_SQ * pd + rf.KAPPA_S_SQ) / D1**2
+
+
+def _energy_identity(lines, orders, tol=1e-11):
+    """|f - e|/|f| at every located solution, and its first-order bound from the solver's relative
+    residual ``tol`` (f is stationary, so only e moves: sum_i |de/dx_i| tol max(1, |x_i|)), plus rounding."""
+    diff, bound = [], []
+    K1, KS = rf.KAPPA1_SQ, rf.KAPPA_S_SQ
+    for n in orders:
+        line = lines[n]
+        ok = line.converged
+        for a, aD, x in zip(line.fixed[ok], line.control_exists[ok], line.x_exists[ok]):
+            f = rf.free_energy_mixture(x, a, aD, n)
+            dq, dp, pd = x[0], x[2], x[4]
+            D1 = 1.0 - K1 * dp - KS * dq
+            C = K1 * pd + KS
+            grad = np.abs([a * C * KS / D1**3, a * C * K1 / D1**3, 0.5 * a * K1 / D1**2])  # d e / d(dq, dp, pd)
+            scale = np.maximum(1.0, np.abs([dq, dp, pd]))
+            diff.append(abs(f - rs_energy(x, a)) / abs(f))
+            bound.append(float(tol * np.sum(grad * scale)) / abs(f) + 100 * np.finfo(float).eps)
+    return np.array(diff), np.array(bound)
 
 
 def _fd_tolerance(h=FD_STEP):
@@ -189,6 +248,10 @@ def _summary(r, lines, p):
                                           "rel_diff_at_largest":
                                               float(r.alpha_D_c_limit[k, -1] / r.classical_T0[k] - 1)}
                                  for k, n in enumerate(orders)},
+        "energy_identity": {"solutions": int(r.energy_rel_diff.size), "max_rel_diff": float(r.energy_rel_diff.max())},
+        "gaussian_equivalence": {"alphas": r.gep_axes["alpha"], "ns": r.gep_axes["n"],
+                                 "lambda2_mean": r.gep_lambda2.mean(axis=-1),
+                                 "predicted_mean": (rf.KAPPA1_SQ * r.gep_p + rf.KAPPA_S_SQ).mean(axis=-1)},
         "stationarity": {"squared_max_scaled_grad": float(r.grad_squared.max()),
                          "linear_scaled_grad_range": [float(r.grad_linear.min()), float(r.grad_linear.max())],
                          "linear_form_max_rel_shift": {"1": shift[1], str(n3): shift[n3]}},
@@ -279,6 +342,32 @@ def _claims(r, p):
                   f"{r.fd_tolerance:.1e} in this run (largest {gl:.1e}).",
         max_scaled_gradient=gl, fd_accuracy=r.fd_tolerance, above_accuracy=above, solutions=int(r.grad_linear.size))
 
+    worst = np.argmax(r.energy_rel_diff / r.energy_bound)
+    out["energy"] = claim(
+        bool(np.all(r.energy_rel_diff <= r.energy_bound)),
+        f"At every one of the {r.energy_rel_diff.size} located solutions the free energy equals the energy "
+        f"α/2 − (α/2)(κ1² p_d + κs²)/D1² within the solver's accuracy (largest relative difference "
+        f"{r.energy_rel_diff.max():.1e}, bound from the solver's residual {r.energy_bound[worst]:.1e} at the worst "
+        f"point).",
+        otherwise=f"The free energy and the energy differ beyond the solver's accuracy at "
+                  f"{int(np.sum(r.energy_rel_diff > r.energy_bound))} of {r.energy_rel_diff.size} solutions "
+                  f"(largest relative difference {r.energy_rel_diff.max():.1e}).",
+        solutions=int(r.energy_rel_diff.size), max_rel_diff=float(r.energy_rel_diff.max()),
+        bound_at_worst=float(r.energy_bound[worst]), solver_tolerance=1e-11)
+
+    pred = rf.KAPPA1_SQ * r.gep_p + rf.KAPPA_S_SQ
+    diff, diff_sem = mean_sem(r.gep_lambda2 - pred)
+    w = within_errors(diff, diff_sem, 0.0, r.gep_lambda2.shape[-1])
+    out["gaussian_equivalence"] = claim(
+        w["compatible"],
+        f"On simulated networks the mean of λ² over the examples agrees with κ1² p + κs², p measured on each "
+        f"network: {w['within']} of {w['points']} points within two standard errors "
+        f"({100 * w['expected_fraction']:.0f}% expected from the scatter of {r.gep_lambda2.shape[-1]} networks).",
+        otherwise=f"The mean of λ² departs from κ1² p + κs² beyond the scatter of the networks: {w['within']} of "
+                  f"{w['points']} points within two standard errors (at least {100 * w['lower_bound']:.0f}% "
+                  f"expected).",
+        finding=False, **w, relative_difference=np.abs(diff) / pred.mean(axis=-1))
+
     shift = _relative_shift(r)
     worst_shift = max(shift.values())
     out["variant_shift_small"] = claim(
@@ -334,6 +423,22 @@ def table_record(r):
     rows = [[int(n), f"{int(r.converged[k].sum())}/{r.converged[k].size}", int(r.undecided[k].sum()),
              int(r.iterations[k].sum()), int(r.bisections[k].max())] for k, n in enumerate(r.orders)]
     return HTMLTable(["n", "located", "undecided trials", "iterations", "max bisections"], rows,
+                     numeric=[True] * 5)
+
+
+def table_gaussian_equivalence(r):
+    """Measured mean of lambda_mu^2 over the examples at the mixture, against kappa_1^2 p + kappa_s^2."""
+    from ..book.widgets import HTMLTable
+
+    pred = rf.KAPPA1_SQ * r.gep_p + rf.KAPPA_S_SQ
+    lam, lam_sem = mean_sem(r.gep_lambda2)
+    d, d_sem = mean_sem(r.gep_lambda2 - pred)
+    rows = []
+    for i, a in enumerate(r.gep_axes["alpha"]):
+        for j, n in enumerate(r.gep_axes["n"]):
+            rows.append([f"{a:g}", int(n), f"{lam[i, j]:.3f} ± {lam_sem[i, j]:.3f}", f"{pred[i, j].mean():.3f}",
+                         f"{d[i, j]:+.3f} ± {d_sem[i, j]:.3f}"])
+    return HTMLTable(["α", "n", "mean λ² (measured)", "κ1² p + κs²", "difference (per network, mean ± s.e.)"], rows,
                      numeric=[True] * 5)
 
 

@@ -145,4 +145,25 @@ def rf_field_terms(N: int, alpha: float, alpha_D: float, coefficients: str, L: i
     return out
 
 
-__all__ = ["NOISE_TERMS", "check_field_point", "example_slopes", "field_terms", "rf_field_terms"]
+def mixture_example_overlaps(N: int, alpha: float, alpha_D: float, n: int, seed: int) -> dict:
+    """The overlaps lambda_mu = xi^mu.s/sqrt(N) of the symmetric n-mixture s with the P training
+    examples (dense Gaussian coefficients), one sample: the Gaussian-equivalence check of chapter
+    ``rf_spinodals``. Returns ``lambda2`` (mean of lambda_mu^2 over the examples), ``p`` =
+    |F^T s|^2/(N D) (the feature-space overlap of s with itself), ``p_condensed`` (its part from the
+    n mixture features), ``P`` and ``D``. Gaussian equivalence predicts lambda2 = kappa_1^2 p + kappa_s^2
+    up to the sampling error of a mean over P examples."""
+    pt = check_field_point(N, alpha, alpha_D, "dense", None, n)
+    seed = V.seed("seed", seed)
+    N, D, P, n = pt["N"], pt["D"], pt["P"], pt["n"]
+    F = rf_features(N, D, derive_seed(seed, "features"))
+    C = rf_coefficients(D, P, "dense", None, derive_seed(seed, "train"))
+    X = rf_examples(F, C)
+    s = rf_mixture(F, n).astype(np.float64)
+    lam = X.T.astype(np.float64) @ s / np.sqrt(N)
+    v2 = (F.T.astype(np.float64) @ s) ** 2 / N
+    return {"lambda2": float(np.mean(lam * lam)), "p": float(v2.sum() / D),
+            "p_condensed": float(v2[:n].sum() / D), "P": P, "D": D}
+
+
+__all__ = ["NOISE_TERMS", "check_field_point", "example_slopes", "field_terms", "mixture_example_overlaps",
+           "rf_field_terms"]

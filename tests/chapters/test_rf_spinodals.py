@@ -65,7 +65,7 @@ def test_claims_and_summary(result):
         assert result.claims[name].holds, result.claims[name].text
     s = result.summary
     assert set(s) == {"spinodal", "learning_line", "spinodal_record", "classical_T0_loads", "alpha_infinity_limit",
-                      "stationarity"}
+                      "stationarity", "energy_identity", "gaussian_equivalence"}
     assert np.asarray(s["learning_line"]).shape == (result.alphas.size, 2)
 
 
@@ -78,3 +78,32 @@ def test_figures_build(result):
     for fig in (chapter.figure_spinodals(result), chapter.figure_dpdh(result)):
         assert fig.axes
         plt.close(fig)
+
+
+def test_free_energy_is_the_energy_at_solutions_only(result):
+    # at a solution f = e (T = 0); moving one order parameter off the saddle breaks the identity
+    sol = chapter.rf.saddle_point_mixture(1.0, 0.012, 3)
+    f = chapter.rf.free_energy_mixture(sol.x, 1.0, 0.012, 3)
+    assert f == pytest.approx(chapter.rs_energy(sol.x, 1.0), rel=1e-9)
+    moved = sol.x.copy()
+    moved[4] *= 1.01  # p_d
+    assert abs(chapter.rf.free_energy_mixture(moved, 1.0, 0.012, 3) - chapter.rs_energy(moved, 1.0)) > 1e-3 * abs(f)
+    assert result.claims["energy"].holds
+    assert np.all(result.energy_rel_diff <= result.energy_bound)
+
+
+def test_gaussian_equivalence_measurement(result):
+    p = resolve("rf_spinodals", {"profile": "test"})
+    lam, pm = result.gep_lambda2, result.gep_p
+    assert lam.shape == (len(p.gep_alphas), len(p.gep_ns), p.gep_samples)
+    # p of a mixture is n b_n^2 / alpha_D + (D - n)/D at the start, within the quenched scatter
+    from hopcore.theory.rf_snr import mixture_overlap
+
+    D = round(p.gep_alpha_D * p.gep_N)
+    for j, n in enumerate(p.gep_ns):
+        expect = n * mixture_overlap(n) ** 2 / p.gep_alpha_D + (D - n) / D
+        assert pm[:, j].mean() == pytest.approx(expect, rel=0.15)
+    # lambda^2 within 20% of kappa_1^2 p + kappa_s^2 (finite-D corrections are a few per cent)
+    pred = chapter.rf.KAPPA1_SQ * pm + chapter.rf.KAPPA_S_SQ
+    assert np.all(np.abs(lam.mean(axis=-1) / pred.mean(axis=-1) - 1) < 0.2)
+    assert "gaussian_equivalence" in result.claims
