@@ -449,11 +449,11 @@ def _claims(r: Result) -> dict:
     rem = r.remanent
     out["remanent"] = claim(
         bool(rem["n_loads"] and rem["m"] > 3 * rem["m_err"] and rem["m"] < r.m_threshold),
-        f"the dynamics started at the pattern stops in a nearby metastable state with a remanent overlap "
-        f"m = {rem['m']:.3f} ± {rem['m_err']:.3f} (N = {rem['N']}, {rem['n_loads']} load(s) above αc(N)), "
-        f"{rem['m'] / rem['m_err']:.0f} standard errors away from the theory's m = 0" if rem["m_err"] > 0 else "m > 0",
-        otherwise=f"the remanent overlap above αc(N) is not resolved from zero in this run "
-                  f"(m = {rem['m']:.2f} ± {rem['m_err']:.2f} at N = {rem['N']}, {rem['n_loads']} load(s))",
+        f"Above αc(N) the overlap does not fall to zero: the dynamics started at the pattern stops in a nearby "
+        f"metastable state with a remanent overlap m = {rem['m']:.3f} ± {rem['m_err']:.3f} (N = {rem['N']}, "
+        f"{rem['n_loads']} load(s) above αc(N)), more than three standard errors from the theory's m = 0.",
+        otherwise=f"Above αc(N) the remanent overlap is not resolved from zero, or not below the level, in this run "
+                  f"(m = {rem['m']:.3f} ± {rem['m_err']:.3f} at N = {rem['N']}, {rem['n_loads']} load(s)).",
         m=rem["m"], m_err=rem["m_err"], N=rem["N"], loads=rem["alphas"], tolerance_in_sem=3.0)
 
     mid = 0.5 * (r.m_c + rem["m"])
