@@ -902,21 +902,30 @@ def _claims_fs(p, r):
         median_sweeps={f"{c}_{N_}": v for (c, N_), v in med.items()},
     )
 
+    # the two means come from the same networks, each with a standard error over fs_n_samples
+    # networks: the bound is the Student-t value of a 3-sigma (two-sided 0.27 %) test with
+    # 2 (n - 1) degrees of freedom, not 3, since so few networks estimate the scatter poorly
+    from scipy.stats import t as student_t
+
+    n_net = int(p.fs_n_samples)
+    z_lim = float(student_t.ppf(1 - 0.0027 / 2, 2 * (n_net - 1))) if n_net > 1 else float("inf")
     d = np.abs(fs["mean_test"] - fs["mean_mixture"])
     se = np.hypot(np.nan_to_num(fs["sem_test"]), np.nan_to_num(fs["sem_mixture"]))
     z = np.where(se > 0, d / np.where(se > 0, se, 1), np.where(d > 0, np.inf, 0.0))
-    ok = bool(np.all(z <= 3))
+    ok = bool(n_net > 1 and np.all(z <= z_lim))
     C["sign_symmetry"] = claim(
         ok,
         f"test examples and symmetric mixtures give the same curves: the largest difference of the means, "
-        f"{d.max():.3f}, is within three standard errors of the difference at every point (largest ratio "
-        f"{z.max():.1f})",
-        otherwise=f"test examples and symmetric mixtures differ by more than three standard errors somewhere (largest "
-        f"difference {d.max():.3f}, largest ratio to its standard error {z.max():.1f}), which the gauge "
-        f"symmetry forbids: a check of the code that failed",
+        f"{d.max():.3f}, is within the three-sigma bound of its standard error at every point (largest ratio "
+        f"{z.max():.1f}, bound {z_lim:.1f} for {n_net} networks)",
+        otherwise=f"test examples and symmetric mixtures differ beyond the three-sigma bound somewhere (largest "
+        f"difference {d.max():.3f}, largest ratio to its standard error {z.max():.1f}, bound {z_lim:.1f} for "
+        f"{n_net} networks); the gauge symmetry forbids a true difference, so this flags the code or a "
+        f"standard error estimated from too few networks",
         max_difference=float(d.max()),
         max_z=float(z.max()),
-        z_limit=3.0,
+        z_limit=z_lim,
+        networks=n_net,
     )
     return C
 
