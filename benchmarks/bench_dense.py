@@ -15,8 +15,8 @@ import time
 import numpy as np
 from numba import njit, prange
 
-from hopcore.dynamics import softmax as S
-from hopcore.ensembles import continuous as C
+from hopcore.dynamics import softmax
+from hopcore.ensembles import continuous
 from hopcore.ensembles.continuous import n_patterns
 
 
@@ -37,17 +37,17 @@ def _generate_only(N, P, seed, kind, f32, zx, zf, r, gen):
     out = np.zeros(n_chunks)
     for c in prange(n_chunks):
         buf = np.empty(N)
-        state = C.chunk_key(seed, c)
+        state = continuous.chunk_key(seed, c)
         acc = 0.0
         for _ in range(min(gen, P - c * gen)):
-            state = C.next_pattern(state, buf, kind, f32, zx, zf, r)
+            state = continuous.next_pattern(state, buf, kind, f32, zx, zf, r)
             acc += buf[0]
         out[c] = acc
     return out
 
 
 def _generator(N, P, seed):
-    return _generate_only(N, P, seed, C.check_kind("gaussian"), False, C._ZX, C._ZF, C._ZR, C.GEN_CHUNK)
+    return _generate_only(N, P, seed, continuous.check_kind("gaussian"), False, continuous._ZX, continuous._ZF, continuous._ZR, continuous.GEN_CHUNK)
 
 
 def _best(fn, repeats):
@@ -66,10 +66,10 @@ def run(quick: bool) -> list[dict]:
     for K in (1, 8):
         X = np.random.default_rng(0).standard_normal((K, N))
         lam = np.linspace(0.3, 1.0, K)
-        S.softmax_update(X, lam, 5000, 1, "gaussian")  # compile
+        softmax.softmax_update(X, lam, 5000, 1, "gaussian")  # compile
         _generator(N, 5000, 1)  # compile
         base = _best(lambda: _numpy_update(N, P, 1, X, lam), 2)
-        hop = _best(lambda: S.softmax_update(X, lam, P, 1, "gaussian"), 3)
+        hop = _best(lambda: softmax.softmax_update(X, lam, P, 1, "gaussian"), 3)
         gen = _best(lambda: _generator(N, P, 1), 3)
         out.append({
             "name": f"dense_softmax_update_K{K}",

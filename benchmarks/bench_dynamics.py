@@ -19,7 +19,7 @@ import numpy as np
 
 from numba import njit, prange
 
-from hopcore.dynamics import asynchronous as A
+from hopcore.dynamics import asynchronous
 from hopcore.dynamics.asynchronous import async_fixed_point, sweep_order
 from hopcore.ensembles.binary import binary_patterns, flip_fraction
 from hopcore.validation import memory_limit_bytes
@@ -80,7 +80,7 @@ def run(quick: bool = False) -> list[dict]:
     s0 = flip_fraction(X[:, 0], 0.1, seed=2)
     small = X[:50, :5].copy()
     async_fixed_point(small, s0[:50], seed=3)  # compile outside the timing
-    A.reference_fixed_point(small, s0[:50], seed=3)
+    asynchronous.reference_fixed_point(small, s0[:50], seed=3)
     _read_pass(np.zeros((2, 2), np.uint64))
 
     t = time.perf_counter()
@@ -89,22 +89,22 @@ def run(quick: bool = False) -> list[dict]:
 
     # the sweeps alone, on the layout prepared outside the timing (packing and planes are O(N P) once)
     t = time.perf_counter()
-    pk = A.Packed(X)
+    pk = asynchronous.Packed(X)
     s = s0.copy()
     Q, T = pk.planes(s)
     t_setup = time.perf_counter() - t
     order = np.empty(N, dtype=np.int64)
     t = time.perf_counter()
-    sw2, _ = A._packed_async_blocks(pk.B, pk.r, pk.valid, s, Q, T, P, np.uint64(3), 500, order, A._BLOCK)
+    sw2, _ = asynchronous._packed_async_blocks(pk.B, pk.r, pk.valid, s, Q, T, P, np.uint64(3), 500, order, asynchronous._BLOCK)
     t_sweeps = time.perf_counter() - t
     s = s0.copy()
     Q, T = pk.planes(s)
     t = time.perf_counter()
-    sw3, _, _ = A._packed_async_core(pk.B, pk.r, pk.valid, s, Q, T, P, np.uint64(3), 500, order, np.empty(0, np.int64), np.int64(0))
+    sw3, _, _ = asynchronous._packed_async_core(pk.B, pk.r, pk.valid, s, Q, T, P, np.uint64(3), 500, order, np.empty(0, np.int64), np.int64(0))
     t_sweeps_1 = time.perf_counter() - t
 
     t = time.perf_counter()
-    s_r, sweeps_r, _ = A.reference_fixed_point(X, s0, seed=3, max_sweeps=500)
+    s_r, sweeps_r, _ = asynchronous.reference_fixed_point(X, s0, seed=3, max_sweeps=500)
     t_ref = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -119,7 +119,7 @@ def run(quick: bool = False) -> list[dict]:
     limit = memory_limit_bytes()
     a_c = 0.14
     n_max_int8 = int(math.sqrt(limit / a_c))  # N x (a_c N) int8 patterns
-    n_max_packed = _largest_n(lambda n: A.packed_bytes(n, int(a_c * n)), limit)
+    n_max_packed = _largest_n(lambda n: asynchronous.packed_bytes(n, int(a_c * n)), limit)
     n_max_J = int(math.sqrt(limit / 4.0))  # N x N float32 couplings
     macs = float(N) * P
     entries = [
@@ -170,11 +170,11 @@ def _measured_memory(N, a_c):
     X = binary_patterns(N, P, seed=5)
     s = X[:, 0].copy()
     before = _rss()
-    pk = A.Packed(X)
+    pk = asynchronous.Packed(X)
     Q, T = pk.planes(s)
     grown = _rss() - before
     return {"memory_check_N": N, "memory_check_measured_bytes": grown,
-            "memory_check_formula_bytes": A.packed_bytes(N, P) - 9 * N}  # the run's order array is not allocated here
+            "memory_check_formula_bytes": asynchronous.packed_bytes(N, P) - 9 * N}  # the run's order array is not allocated here
 
 
 def _largest_n(nbytes, limit):
@@ -187,15 +187,15 @@ def _largest_n(nbytes, limit):
 
 def _field_pass(X, s, pk):
     N, P = X.shape
-    m = A._overlaps(X, s)
+    m = asynchronous._overlaps(X, s)
     Q, T = pk.planes(s)
-    H = A._packed_fields(pk.B, pk.r, s, Q, T, P)
+    H = asynchronous._packed_fields(pk.B, pk.r, s, Q, T, P)
     Hn = X.astype(np.int32) @ m.astype(np.int32) - P * s.astype(np.int32)
-    same = bool(np.array_equal(H, Hn) and np.array_equal(H, A._field_numerators(X, s, m)))
-    t_hop = _best(lambda: A._packed_fields(pk.B, pk.r, s, Q, T, P))
+    same = bool(np.array_equal(H, Hn) and np.array_equal(H, asynchronous._field_numerators(X, s, m)))
+    t_hop = _best(lambda: asynchronous._packed_fields(pk.B, pk.r, s, Q, T, P))
     t_np = _best(lambda: X.astype(np.int32) @ m, 3)
-    t_int8 = _best(lambda: A._field_numerators(X, s, m))
-    t_pack = _best(lambda: A.Packed(X), 3)
+    t_int8 = _best(lambda: asynchronous._field_numerators(X, s, m))
+    t_pack = _best(lambda: asynchronous.Packed(X), 3)
     macs = float(N) * P
     return {
         "name": "field_pass",

@@ -16,10 +16,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from hopcore.book import spec as C
+from hopcore.book import spec as specs
 from hopcore.book import cli, run, widgets
-from hopcore import validation as V
-
+from hopcore import validation
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -49,19 +48,19 @@ def _toy_notebook(path: Path) -> Path:
 @pytest.fixture
 def toy(tmp_path, monkeypatch):
     nb = _toy_notebook(tmp_path / "toy.ipynb")
-    spec = C.Chapter(
+    spec = specs.Chapter(
         name="toy",
         notebook=str(nb),  # absolute: book_root() / absolute path is that path
         title="A toy chapter",
         params={
-            "N": C.Param(100, V.integer(16, 10_000), paper=1000, doc="neurons"),
-            "alphas": C.Param([0.1, 0.2], V.list_of(V.real(0.0, 1.0, lo_open=True)), paper=[0.05, 0.1, 0.15]),
+            "N": specs.Param(100, validation.integer(16, 10_000), paper=1000, doc="neurons"),
+            "alphas": specs.Param([0.1, 0.2], validation.list_of(validation.real(0.0, 1.0, lo_open=True)), paper=[0.05, 0.1, 0.15]),
         },
         seed=5,
         minutes=(0.1, 3.0),
         cached="nothing",
     )
-    monkeypatch.setattr(C, "registry", lambda: {"toy": spec})
+    monkeypatch.setattr(specs, "registry", lambda: {"toy": spec})
     monkeypatch.setenv("HOPCORE_RESULTS", str(tmp_path / "results"))
     monkeypatch.delenv("HOPCORE_PROFILE", raising=False)
     return spec
@@ -280,7 +279,7 @@ def test_benchmark_table_survives_missing_files_and_fields(tmp_path):
 
 def test_chapter_table_lists_the_registered_chapters():
     table = widgets.chapter_table()
-    assert [r[0] for r in table.rows] == list(C.registry())
+    assert [r[0] for r in table.rows] == list(specs.registry())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,12 +290,12 @@ def test_module_entry_point_lists_the_book_chapters():
     res = subprocess.run([sys.executable, "-m", "hopcore", "list"], cwd=REPO, capture_output=True, text=True,
                          timeout=120)
     assert res.returncode == 0, res.stderr
-    for name, spec in C.registry().items():
+    for name, spec in specs.registry().items():
         assert f"{name}: {spec.title}" in res.stdout
 
 
 def test_module_entry_point_rejects_an_unknown_parameter_of_a_real_chapter():
-    chapters = C.registry()
+    chapters = specs.registry()
     if not chapters:
         pytest.skip("no chapter registered yet")
     name = next(iter(chapters))
@@ -308,7 +307,7 @@ def test_module_entry_point_rejects_an_unknown_parameter_of_a_real_chapter():
 
 
 def _fastest_chapter():
-    chapters = C.registry()
+    chapters = specs.registry()
     if not chapters:
         return None
     return min(chapters.values(), key=lambda spec: spec.minutes[0])

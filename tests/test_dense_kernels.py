@@ -10,11 +10,9 @@ import pytest
 from scipy import stats
 from scipy.special import logsumexp
 
-from hopcore.dynamics import softmax as S
-from hopcore.ensembles import continuous as C
-from hopcore.experiments import dense as D
-
-
+from hopcore.dynamics import softmax
+from hopcore.ensembles import continuous
+from hopcore.experiments import dense as dense_experiments
 def dense_update(Xi, x, lam):
     """Plain numpy twin of one update: softmax(lam Xi x) . Xi, from materialized patterns."""
     z = lam * Xi @ x
@@ -22,9 +20,9 @@ def dense_update(Xi, x, lam):
     return (a / a.sum()) @ Xi, logsumexp(z)
 
 
-@pytest.mark.parametrize("kind", C.KINDS)
+@pytest.mark.parametrize("kind", continuous.KINDS)
 def test_patterns_have_the_right_law(kind):
-    X = C.continuous_patterns(40, 3000, 11, kind)
+    X = continuous.continuous_patterns(40, 3000, 11, kind)
     assert X.shape == (3000, 40) and X.flags.c_contiguous
     if kind == "gaussian":
         assert stats.kstest(X.ravel(), "norm").pvalue > 1e-3
@@ -35,23 +33,23 @@ def test_patterns_have_the_right_law(kind):
 
 
 def test_patterns_do_not_depend_on_how_they_are_requested():
-    A = C.continuous_patterns(10, 9000, 3, "gaussian")
-    B = C.continuous_patterns(10, 100, 3, "gaussian", first=4090)
+    A = continuous.continuous_patterns(10, 9000, 3, "gaussian")
+    B = continuous.continuous_patterns(10, 100, 3, "gaussian", first=4090)
     assert np.array_equal(A[4090:4190], B)
-    f = C.continuous_patterns(10, 50, 3, "gaussian", dtype="float32")
+    f = continuous.continuous_patterns(10, 50, 3, "gaussian", dtype="float32")
     assert f.dtype == np.float32 and np.array_equal(f, A[:50].astype(np.float32))
 
 
-@pytest.mark.parametrize("kind", C.KINDS)
+@pytest.mark.parametrize("kind", continuous.KINDS)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_streaming_update_and_energy_equal_dense_reference(kind, dtype):
     N, P, seed = 12, 9000, 5
-    Xi = C.continuous_patterns(N, P, seed, kind, dtype).astype(np.float64)
+    Xi = continuous.continuous_patterns(N, P, seed, kind, dtype).astype(np.float64)
     rng = np.random.default_rng(1)
     X = rng.standard_normal((3, N))
     lam = np.array([0.2, 1.0, 4.0])
-    new, lse = S.softmax_update(X, lam, P, seed, kind, dtype=dtype, chunk=C.GEN_CHUNK, return_lse=True)
-    E = S.energy(X, lam, P, seed, kind, dtype=dtype)
+    new, lse = softmax.softmax_update(X, lam, P, seed, kind, dtype=dtype, chunk=continuous.GEN_CHUNK, return_lse=True)
+    E = softmax.energy(X, lam, P, seed, kind, dtype=dtype)
     for k in range(3):
         ref, ref_lse = dense_update(Xi, X[k], lam[k])
         assert np.allclose(new[k], ref, atol=1e-12, rtol=1e-10)
@@ -61,49 +59,49 @@ def test_streaming_update_and_energy_equal_dense_reference(kind, dtype):
 
 def test_attention_form_equals_update():
     N, P = 8, 500
-    Xi = C.continuous_patterns(N, P, 2, "spherical")
+    Xi = continuous.continuous_patterns(N, P, 2, "spherical")
     x = Xi[3] * 0.5
-    assert np.allclose(S.softmax_attention(x, Xi, Xi, 2.0)[0], dense_update(Xi, x, 2.0)[0], atol=1e-13)
+    assert np.allclose(softmax.softmax_attention(x, Xi, Xi, 2.0)[0], dense_update(Xi, x, 2.0)[0], atol=1e-13)
 
 
 def test_overflow_free_at_large_lam_and_N():
     N, P, lam = 100, 5000, 50.0
-    Xi = C.continuous_patterns(N, 1, 7, "spherical")[0]
-    new, lse = S.softmax_update(Xi[None], [lam], P, 7, "spherical", return_lse=True)
+    Xi = continuous.continuous_patterns(N, 1, 7, "spherical")[0]
+    new, lse = softmax.softmax_update(Xi[None], [lam], P, 7, "spherical", return_lse=True)
     assert np.all(np.isfinite(new)) and np.isfinite(lse[0])
     assert lse[0] >= lam * N - 1e-9  # the pattern itself contributes exp(lam N)
     assert np.allclose(new[0], Xi, atol=1e-10)
-    E = S.energy(Xi[None], [lam], P, 7)
+    E = softmax.energy(Xi[None], [lam], P, 7)
     assert np.isfinite(E[0])
 
 
 def test_iteration_retrieves_at_small_load_and_not_at_tiny_lam():
-    res = S.retrieval(30, 400, [0.05, 3.0], 4, "spherical")
+    res = softmax.retrieval(30, 400, [0.05, 3.0], 4, "spherical")
     assert not res["retrieved"][0] and res["retrieved"][1]
     assert res["converged"].all()
 
 
 def test_identical_for_two_chunk_sizes():
-    N, P, seed = 16, 3 * C.GEN_CHUNK + 77, 9
+    N, P, seed = 16, 3 * continuous.GEN_CHUNK + 77, 9
     X = np.random.default_rng(0).standard_normal((2, N))
-    a = S.softmax_update(X, [0.5, 3.0], P, seed, chunk=C.GEN_CHUNK, return_lse=True)
-    b = S.softmax_update(X, [0.5, 3.0], P, seed, chunk=2 * C.GEN_CHUNK, return_lse=True)
+    a = softmax.softmax_update(X, [0.5, 3.0], P, seed, chunk=continuous.GEN_CHUNK, return_lse=True)
+    b = softmax.softmax_update(X, [0.5, 3.0], P, seed, chunk=2 * continuous.GEN_CHUNK, return_lse=True)
     assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
 
 
 _SCRIPT = """
 import json, numpy as np
-from hopcore.dynamics import softmax as S
-from hopcore.ensembles import continuous as C
+from hopcore.dynamics import softmax
+from hopcore.ensembles import continuous
 X = np.random.default_rng(0).standard_normal((2, 16))
-x, l = S.softmax_update(X, [0.5, 3.0], 5 * C.GEN_CHUNK + 5, 9, "gaussian", chunk=int(__import__('sys').argv[1]), return_lse=True)
+x, l = softmax.softmax_update(X, [0.5, 3.0], 5 * continuous.GEN_CHUNK + 5, 9, "gaussian", chunk=int(__import__('sys').argv[1]), return_lse=True)
 print(json.dumps([x.tobytes().hex(), l.tobytes().hex()]))
 """
 
 
 def test_identical_for_two_thread_counts():
     outs = []
-    for threads, chunk in (("1", C.GEN_CHUNK), ("2", 4 * C.GEN_CHUNK)):
+    for threads, chunk in (("1", continuous.GEN_CHUNK), ("2", 4 * continuous.GEN_CHUNK)):
         env = dict(os.environ, NUMBA_NUM_THREADS=threads)
         r = subprocess.run([sys.executable, "-c", _SCRIPT, str(chunk)], env=env, capture_output=True, text=True, check=True)
         outs.append(json.loads(r.stdout.strip().splitlines()[-1]))
@@ -112,42 +110,42 @@ def test_identical_for_two_thread_counts():
 
 def test_validation_messages():
     with pytest.raises(ValueError, match="lam"):
-        S.softmax_update(np.ones((1, 4)), [0.0], 10, 1)
+        softmax.softmax_update(np.ones((1, 4)), [0.0], 10, 1)
     with pytest.raises(ValueError, match="chunk"):
-        S.softmax_update(np.ones((1, 4)), [1.0], 10, 1, chunk=1000)
+        softmax.softmax_update(np.ones((1, 4)), [1.0], 10, 1, chunk=1000)
     with pytest.raises(ValueError, match="kind"):
-        S.softmax_update(np.ones((1, 4)), [1.0], 10, 1, kind="binary")
+        softmax.softmax_update(np.ones((1, 4)), [1.0], 10, 1, kind="binary")
     with pytest.raises(ValueError, match="alpha"):
-        D.check_alpha_N(-0.1, 20)
+        dense_experiments.check_alpha_N(-0.1, 20)
     with pytest.raises(ValueError, match="N=200"):
-        D.check_alpha_N(0.2, 200)
+        dense_experiments.check_alpha_N(0.2, 200)
     with pytest.raises(ValueError, match="P"):
-        S.check_pass(100, 10**11)
+        softmax.check_pass(100, 10**11)
 
 
 def test_lambda_half_estimator_on_synthetic_thresholds():
     thr = np.array([0.26, 0.29, 0.31, 0.33, 0.35])
-    fit = D.lambda_half(thr, thr - 5e-4, thr + 5e-4, n_boot=100)
+    fit = dense_experiments.lambda_half(thr, thr - 5e-4, thr + 5e-4, n_boot=100)
     assert fit["lam_half"] == pytest.approx(0.31)
     assert fit["err"] > 1e-3 and fit["spread"] == pytest.approx(np.std(thr))
     # censored realizations (never retrieved) push the median up but stay counted
-    cens = D.lambda_half(np.array([0.3, 0.31, np.inf]), np.array([0.299, 0.309, np.nan]), np.array([0.301, 0.311, np.nan]))
+    cens = dense_experiments.lambda_half(np.array([0.3, 0.31, np.inf]), np.array([0.299, 0.309, np.nan]), np.array([0.301, 0.311, np.nan]))
     assert cens["lam_half"] == pytest.approx(0.31) and cens["censored"] == pytest.approx(1 / 3)
-    assert np.allclose(D.retrieval_probability(thr, [0.2, 0.3, 0.4]), [0.0, 0.4, 1.0])
-    x0, dx, coef = D.extrapolate_inverse_N([20, 30, 40, 60], [0.5 + 1 / 20 + 2 / 400, 0.5 + 1 / 30 + 2 / 900,
+    assert np.allclose(dense_experiments.retrieval_probability(thr, [0.2, 0.3, 0.4]), [0.0, 0.4, 1.0])
+    x0, dx, coef = dense_experiments.extrapolate_inverse_N([20, 30, 40, 60], [0.5 + 1 / 20 + 2 / 400, 0.5 + 1 / 30 + 2 / 900,
                                                               0.5 + 1 / 40 + 2 / 1600, 0.5 + 1 / 60 + 2 / 3600], [0.01] * 4)
     assert x0 == pytest.approx(0.5, abs=1e-9)
 
 
 def _long_trajectories(N, kind, seed, lams, T):
     """Distances d_t and squared steps of runs from xi^1, iterated T times with no decision at all."""
-    P = C.n_patterns(0.2, N)
+    P = continuous.n_patterns(0.2, N)
     lams = np.asarray(lams, float)
-    xi1 = C.continuous_patterns(N, 1, seed, kind)[0]
+    xi1 = continuous.continuous_patterns(N, 1, seed, kind)[0]
     X = np.tile(xi1, (len(lams), 1))
     D_, ST = [], []
     for _ in range(T):
-        Xn = S.softmax_update(X, lams, P, seed, kind)
+        Xn = softmax.softmax_update(X, lams, P, seed, kind)
         ST.append(np.sum((Xn - X) ** 2, axis=1) / N)
         X = Xn
         D_.append(np.sum((X - xi1) ** 2, axis=1) / N)
@@ -161,30 +159,30 @@ def test_run_outcome_rules_on_synthetic_sequences():
     dipped, out = False, None
     for t in range(1, len(d) + 1):
         step2 = (d[t - 1] - (d[t - 2] if t > 1 else 0.0)) ** 2
-        out, ok, dipped = S.run_outcome(np.concatenate(([0.0], d[:t])), step2, dipped=dipped, **kw)
+        out, ok, dipped = softmax.run_outcome(np.concatenate(([0.0], d[:t])), step2, dipped=dipped, **kw)
         if out is not None:
             break
-    assert out == S.CONVERGED and ok
+    assert out == softmax.CONVERGED and ok
     # increments that shrink, then grow again: past the bottleneck, lost
     d = np.cumsum([2e-3, 1.5e-3, 1.2e-3, 1.1e-3, 1.15e-3, 1.3e-3])
     out, ok, dipped = None, None, False
     for t in range(1, len(d) + 1):
-        out, ok, dipped = S.run_outcome(np.concatenate(([0.0], d[:t])), 1e-3, dipped=dipped, **kw)
+        out, ok, dipped = softmax.run_outcome(np.concatenate(([0.0], d[:t])), 1e-3, dipped=dipped, **kw)
         if out is not None:
             break
-    assert out == S.ACCELERATED and not ok and t == 5
+    assert out == softmax.ACCELERATED and not ok and t == 5
     # accelerating from the start (far below threshold) is not enough without a dip: left only beyond far
     d = np.array([0.01, 0.05, 0.2, 0.6])
-    res = [S.run_outcome(np.concatenate(([0.0], d[:t])), 1e-2, dipped=False, **kw)[0] for t in range(1, 5)]
-    assert res == [None, None, None, S.LEFT]
+    res = [softmax.run_outcome(np.concatenate(([0.0], d[:t])), 1e-2, dipped=False, **kw)[0] for t in range(1, 5)]
+    assert res == [None, None, None, softmax.LEFT]
 
 
-@pytest.mark.parametrize("kind", C.KINDS)
+@pytest.mark.parametrize("kind", continuous.KINDS)
 @pytest.mark.parametrize("N", [20, 30, 40])
 def test_early_decisions_never_stop_a_run_that_would_be_retrieved(kind, N):
     """Several hundred runs in all: the rules LEFT/ACCELERATED against the same runs iterated 250 times."""
     lams = np.linspace(0.26, 0.5, 24) if kind == "spherical" else np.linspace(0.2, 1.0, 32)
-    counts = {S.LEFT: 0, S.ACCELERATED: 0, "retrieved": 0}
+    counts = {softmax.LEFT: 0, softmax.ACCELERATED: 0, "retrieved": 0}
     for seed in (1, 2, 3):
         d, st = _long_trajectories(N, kind, seed, lams, 250)
         truth = (d[:, -1] < 0.05) & (st[:, -1] < 1e-10)
@@ -192,21 +190,21 @@ def test_early_decisions_never_stop_a_run_that_would_be_retrieved(kind, N):
         for k in range(len(lams)):
             dipped = False
             for t in range(1, 251):
-                out, ok, dipped = S.run_outcome(np.concatenate(([0.0], d[k, :t])), st[k, t - 1], 1e-6, 0.05, 0.5, 250, dipped)
+                out, ok, dipped = softmax.run_outcome(np.concatenate(([0.0], d[k, :t])), st[k, t - 1], 1e-6, 0.05, 0.5, 250, dipped)
                 if out is not None:
                     break
-            if out in (S.LEFT, S.ACCELERATED):
+            if out in (softmax.LEFT, softmax.ACCELERATED):
                 assert not truth[k], f"lam={lams[k]:.4f} stopped as lost at t={t} but retrieved by the long run"
                 counts[out] += 1
             counts["retrieved"] += int(truth[k])
     assert all(v > 0 for v in counts.values()), counts  # the rules were exercised on both sides of the threshold
 
 
-@pytest.mark.parametrize("kind", C.KINDS)
+@pytest.mark.parametrize("kind", continuous.KINDS)
 def test_threshold_search_brackets_the_long_run_threshold(kind):
     N, seed = 24, 5
-    P = C.n_patterns(0.2, N)
-    r = S.retrieval_threshold(N, P, seed, kind, lam_lo=0.15, lam_hi=0.9, resolution=1e-3)
+    P = continuous.n_patterns(0.2, N)
+    r = softmax.retrieval_threshold(N, P, seed, kind, lam_lo=0.15, lam_hi=0.9, resolution=1e-3)
     assert r["violations"] == 0 and r["censored"] == 0 and r["hi"] - r["lo"] <= 1e-3 * (1 + 1e-9)
     lams = np.linspace(r["lo"] - 0.02, r["hi"] + 0.02, 41)
     d, st = _long_trajectories(N, kind, seed, lams, 300)
@@ -221,9 +219,9 @@ def test_threshold_search_brackets_the_long_run_threshold(kind):
 
 _SCRIPT_THR = """
 import json, numpy as np
-from hopcore.dynamics import softmax as S
-from hopcore.ensembles import continuous as C
-r = S.retrieval_threshold(16, 3 * C.GEN_CHUNK + 5, 4, "spherical", lam_lo=0.2, lam_hi=0.6, resolution=2e-3)
+from hopcore.dynamics import softmax
+from hopcore.ensembles import continuous
+r = softmax.retrieval_threshold(16, 3 * continuous.GEN_CHUNK + 5, 4, "spherical", lam_lo=0.2, lam_hi=0.6, resolution=2e-3)
 print(json.dumps([float(r["lo"]), float(r["hi"]), int(r["passes"]), r["trajectory"].tobytes().hex()]))
 """
 
@@ -239,19 +237,18 @@ def test_threshold_search_identical_for_two_thread_counts():
 
 def test_threshold_search_validation():
     with pytest.raises(ValueError, match="lam_hi"):
-        S.retrieval_threshold(10, 100, 1, lam_lo=0.5, lam_hi=0.4)
+        softmax.retrieval_threshold(10, 100, 1, lam_lo=0.5, lam_hi=0.4)
     with pytest.raises(ValueError, match="far"):
-        S.retrieval_threshold(10, 100, 1, lam_lo=0.1, lam_hi=0.4, eps=0.1, far=0.05)
+        softmax.retrieval_threshold(10, 100, 1, lam_lo=0.1, lam_hi=0.4, eps=0.1, far=0.05)
     with pytest.raises(ValueError, match="slots"):
-        S.retrieval_threshold(10, 100, 1, lam_lo=0.1, lam_hi=0.4, slots=1)
+        softmax.retrieval_threshold(10, 100, 1, lam_lo=0.1, lam_hi=0.4, slots=1)
 
 
 def test_simulated_threshold_close_to_finite_n_theory():
     """The parallel bisection at N = 40 against the finite-N saddle-node theory (no fit)."""
-    from hopcore.theory import dense_memory as T
-
+    from hopcore.theory import dense_memory as dense_theory
     N = 40
-    th = T.finite_n_threshold(0.2, N)
-    thr = [D.threshold_run(N, 0.2, "spherical", th - 0.01, th + 0.01, seed)["threshold"] for seed in (11, 12, 13)]
+    th = dense_theory.finite_n_threshold(0.2, N)
+    thr = [dense_experiments.threshold_run(N, 0.2, "spherical", th - 0.01, th + 0.01, seed)["threshold"] for seed in (11, 12, 13)]
     assert abs(np.median(thr) - th) < 0.01
-    assert np.median(thr) > T.lam_c(0.2) + 0.05  # far from the N -> inf value at this size
+    assert np.median(thr) > dense_theory.lam_c(0.2) + 0.05  # far from the N -> inf value at this size

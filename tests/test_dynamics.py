@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from hopcore.dynamics import asynchronous as A
+from hopcore.dynamics import asynchronous
 from hopcore.ensembles.binary import binary_patterns, flip_fraction, mixture_state
 from reference import hebb_couplings, reference_async, reference_energy
 
@@ -16,11 +16,11 @@ def test_async_matches_J_matrix_reference(N, P, flip):
     s0 = flip_fraction(X[:, 0], flip, seed=7)
     J = hebb_couplings(X)
     s_ref, sweeps_ref, conv_ref, e_ref = reference_async(J, s0, seed=11)
-    s, sweeps, conv = A.async_fixed_point(X, s0, seed=11)
+    s, sweeps, conv = asynchronous.async_fixed_point(X, s0, seed=11)
     assert np.array_equal(s, s_ref)
     assert (sweeps, conv) == (sweeps_ref, conv_ref)
-    assert A.energy(X, s) == pytest.approx(reference_energy(J, s_ref), abs=1e-9)
-    e, s2, _, _ = A.async_energy_trajectory(X, s0, seed=11)
+    assert asynchronous.energy(X, s) == pytest.approx(reference_energy(J, s_ref), abs=1e-9)
+    e, s2, _, _ = asynchronous.async_energy_trajectory(X, s0, seed=11)
     assert np.array_equal(s2, s)
     np.testing.assert_allclose(e * N, e_ref, atol=1e-9)
 
@@ -29,10 +29,10 @@ def test_energy_never_increases_and_fixed_point_is_stable():
     X = binary_patterns(300, 60, seed=3)
     for k in range(5):
         s0 = flip_fraction(X[:, k], 0.4, seed=k)
-        e, s, _, conv = A.async_energy_trajectory(X, s0, seed=k)
+        e, s, _, conv = asynchronous.async_energy_trajectory(X, s0, seed=k)
         assert conv
         assert np.all(np.diff(e) < 0)  # every flip strictly lowers E
-        h = A.local_fields(X, s)
+        h = asynchronous.local_fields(X, s)
         assert np.all(s * h >= 0)  # fixed point: every spin aligned with (or tied to) its field
 
 
@@ -40,46 +40,46 @@ def test_local_fields_energy_and_sync_step_vs_reference():
     X = binary_patterns(120, 17, seed=5)
     J = hebb_couplings(X)
     s = flip_fraction(X[:, 2], 0.25, seed=1)
-    np.testing.assert_allclose(A.local_fields(X, s), J @ s, atol=1e-12)
-    assert A.energy(X, s) == pytest.approx(reference_energy(J, s))
+    np.testing.assert_allclose(asynchronous.local_fields(X, s), J @ s, atol=1e-12)
+    assert asynchronous.energy(X, s) == pytest.approx(reference_energy(J, s))
     h = J @ s
     expected = np.where(h > 1e-12, 1, np.where(h < -1e-12, -1, s))
-    assert np.array_equal(A.sync_step(X, s), expected)
-    assert np.array_equal(A.overlaps(X, s), X.T.astype(np.int64) @ s)
+    assert np.array_equal(asynchronous.sync_step(X, s), expected)
+    assert np.array_equal(asynchronous.overlaps(X, s), X.T.astype(np.int64) @ s)
 
 
 def test_batch_equals_single_runs():
     X = binary_patterns(250, 30, seed=9)
     S0 = np.stack([flip_fraction(X[:, k], 0.3, seed=k) for k in range(6)])
     seeds = np.arange(6) * 1000 + 17
-    S, sweeps, conv = A.async_fixed_points(X, S0, seeds)
+    S, sweeps, conv = asynchronous.async_fixed_points(X, S0, seeds)
     for r in range(6):
-        s, sw, cv = A.async_fixed_point(X, S0[r], seeds[r])
+        s, sw, cv = asynchronous.async_fixed_point(X, S0[r], seeds[r])
         assert np.array_equal(S[r], s) and sw == sweeps[r] and cv == conv[r]
 
 
 def test_sweep_limit_is_reported():
     X = binary_patterns(400, 200, seed=2)
     s0 = flip_fraction(X[:, 0], 0.5, seed=2)
-    _, sweeps, conv = A.async_fixed_point(X, s0, seed=1, max_sweeps=1)
+    _, sweeps, conv = asynchronous.async_fixed_point(X, s0, seed=1, max_sweeps=1)
     assert sweeps == 1 and not conv
 
 
 def test_sweep_order_is_a_seeded_permutation():
-    a = A.sweep_order(5, 0, 1000)
+    a = asynchronous.sweep_order(5, 0, 1000)
     assert np.array_equal(np.sort(a), np.arange(1000))
-    assert np.array_equal(a, A.sweep_order(5, 0, 1000))
-    assert not np.array_equal(a, A.sweep_order(5, 1, 1000))
-    assert not np.array_equal(a, A.sweep_order(6, 0, 1000))
+    assert np.array_equal(a, asynchronous.sweep_order(5, 0, 1000))
+    assert not np.array_equal(a, asynchronous.sweep_order(5, 1, 1000))
+    assert not np.array_equal(a, asynchronous.sweep_order(6, 0, 1000))
 
 
 def test_glauber_low_temperature_keeps_pattern_high_temperature_forgets():
     X = binary_patterns(400, 8, seed=4)
-    cold = A.glauber_run(X, X[:, 0], T=0.1, seed=1, n_sweeps=20)
-    hot = A.glauber_run(X, X[:, 0], T=5.0, seed=1, n_sweeps=20)
-    assert A.magnetization(cold, X[:, 0]) > 0.95
-    assert abs(A.magnetization(hot, X[:, 0])) < 0.2
-    assert np.array_equal(cold, A.glauber_run(X, X[:, 0], T=0.1, seed=1, n_sweeps=20))
+    cold = asynchronous.glauber_run(X, X[:, 0], T=0.1, seed=1, n_sweeps=20)
+    hot = asynchronous.glauber_run(X, X[:, 0], T=5.0, seed=1, n_sweeps=20)
+    assert asynchronous.magnetization(cold, X[:, 0]) > 0.95
+    assert abs(asynchronous.magnetization(hot, X[:, 0])) < 0.2
+    assert np.array_equal(cold, asynchronous.glauber_run(X, X[:, 0], T=0.1, seed=1, n_sweeps=20))
 
 
 def test_mixture_state_and_patterns():
@@ -89,7 +89,7 @@ def test_mixture_state_and_patterns():
     mix = mixture_state(X, 3)
     # each of the three patterns agrees with the 3-mixture on 3/4 of the sites on average
     for k in range(3):
-        assert abs(A.magnetization(mix, X[:, k]) - 0.5) < 0.08
+        assert abs(asynchronous.magnetization(mix, X[:, k]) - 0.5) < 0.08
     with pytest.raises(ValueError, match="n=2"):
         mixture_state(X, 2)
 

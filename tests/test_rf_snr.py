@@ -9,17 +9,15 @@ import numpy as np
 import pytest
 
 from hopcore.experiments.rf_fields import example_slopes, field_terms, rf_field_terms
-from hopcore.theory import rf_snr as T
-
-
+from hopcore.theory import rf_snr
 # ----------------------------------------------------------------------------- closed forms
 def test_linear_coefficient_exact_values():
-    assert T.linear_coefficient(1) == 1.0
-    assert T.linear_coefficient(3) == 0.5
-    assert T.linear_coefficient(5) == 0.375
-    assert T.linear_coefficient(7) == 0.3125
+    assert rf_snr.linear_coefficient(1) == 1.0
+    assert rf_snr.linear_coefficient(3) == 0.5
+    assert rf_snr.linear_coefficient(5) == 0.375
+    assert rf_snr.linear_coefficient(7) == 0.3125
     for L in (101, 1001):
-        assert T.linear_coefficient(L) == pytest.approx(np.sqrt(2 / (np.pi * L)), rel=1.0 / L)
+        assert rf_snr.linear_coefficient(L) == pytest.approx(np.sqrt(2 / (np.pi * L)), rel=1.0 / L)
 
 
 def test_linear_coefficient_is_the_slope_by_enumeration():
@@ -29,73 +27,73 @@ def test_linear_coefficient_is_the_slope_by_enumeration():
         for f in itertools.product((-1, 1), repeat=L):
             u = sum(f)
             tot += (1 if u >= 0 else -1) * f[0]
-        assert tot / 2**L == pytest.approx(T.linear_coefficient(L)), L
+        assert tot / 2**L == pytest.approx(rf_snr.linear_coefficient(L)), L
 
 
 def test_mixture_overlap_monte_carlo():
     rng = np.random.default_rng(0)
     f = rng.choice(np.array([-1, 1], dtype=np.int8), size=(200_000, 5))
     s = np.sign(f.sum(axis=1))
-    assert np.mean(s * f[:, 0]) == pytest.approx(T.mixture_overlap(5), abs=0.01)
+    assert np.mean(s * f[:, 0]) == pytest.approx(rf_snr.mixture_overlap(5), abs=0.01)
 
 
 def test_z_distribution_normalized():
     for n in (1, 3, 7, 21):
-        zs, p = T.z_distribution(n)
+        zs, p = rf_snr.z_distribution(n)
         assert p.sum() == pytest.approx(1.0)
-        assert np.sum(p * zs) == pytest.approx(n * T.mixture_overlap(n))  # E|z| = n b_n
+        assert np.sum(p * zs) == pytest.approx(n * rf_snr.mixture_overlap(n))  # E|z| = n b_n
 
 
 def test_moments_kappas():
-    mo = T.coefficient_moments("sparse", 40, 3)
+    mo = rf_snr.coefficient_moments("sparse", 40, 3)
     assert mo["kappa1_sq"] == pytest.approx(0.75) and mo["kappas_sq"] == pytest.approx(0.25)
     assert mo["rho22"] == pytest.approx(3 * 2 / (40 * 39))
-    assert T.coefficient_moments("dense", 40)["kappa1_sq"] == pytest.approx(2 / np.pi)
-    assert T.coefficient_moments("dense_binary", 401)["kappa1_sq"] == pytest.approx(2 / np.pi, rel=5e-3)
+    assert rf_snr.coefficient_moments("dense", 40)["kappa1_sq"] == pytest.approx(2 / np.pi)
+    assert rf_snr.coefficient_moments("dense_binary", 401)["kappa1_sq"] == pytest.approx(2 / np.pi, rel=5e-3)
 
 
 def test_inverse_snr2_is_the_large_N_limit_of_the_term_moments():
     alpha, alpha_D, n = 1.5, 0.01, 5
     N = 10**7
     D, P = int(alpha_D * N), int(alpha * N)
-    th = T.field_term_moments(N, D, P, n, "dense")
+    th = rf_snr.field_term_moments(N, D, P, n, "dense")
     snr2 = th["signal_slope"] ** 2 / sum(th["var"].values())
-    assert 1 / snr2 == pytest.approx(float(T.inverse_snr2(alpha, alpha_D, n)), rel=1e-3)
-    parts = T.inverse_snr2_parts(alpha, alpha_D, n)
-    assert sum(float(v) for v in parts.values()) == pytest.approx(float(T.inverse_snr2(alpha, alpha_D, n)))
+    assert 1 / snr2 == pytest.approx(float(rf_snr.inverse_snr2(alpha, alpha_D, n)), rel=1e-3)
+    parts = rf_snr.inverse_snr2_parts(alpha, alpha_D, n)
+    assert sum(float(v) for v in parts.values()) == pytest.approx(float(rf_snr.inverse_snr2(alpha, alpha_D, n)))
 
 
 def test_snr_scaling_and_exponent():
     alpha = 2.0
     aD = np.array([1e-4, 2e-4])
-    n_c = T.snr_max_mixture_continuous(alpha, aD)
+    n_c = rf_snr.snr_max_mixture_continuous(alpha, aD)
     slope = np.diff(np.log(n_c)) / np.diff(np.log(aD))
     assert slope[0] == pytest.approx(-1.0, abs=0.01)
-    assert float(T.snr_exponent(alpha, 1e-4)) == pytest.approx(-1.0, abs=0.01)
-    assert float(T.snr_exponent(alpha, 0.5)) < -1.05  # the order-alpha noise steepens it
+    assert float(rf_snr.snr_exponent(alpha, 1e-4)) == pytest.approx(-1.0, abs=0.01)
+    assert float(rf_snr.snr_exponent(alpha, 0.5)) < -1.05  # the order-alpha noise steepens it
     # the integer version follows the continuous one at large n
-    assert T.snr_max_mixture(alpha, 1e-4) == pytest.approx(n_c[0], rel=0.05)
+    assert rf_snr.snr_max_mixture(alpha, 1e-4) == pytest.approx(n_c[0], rel=0.05)
     # more features per mixture need more examples; more alpha_D too
-    assert T.snr_max_mixture(alpha, 0.001) >= T.snr_max_mixture(alpha, 0.004)
-    assert T.snr_max_mixture(4.0, 0.004) >= T.snr_max_mixture(1.0, 0.004)
+    assert rf_snr.snr_max_mixture(alpha, 0.001) >= rf_snr.snr_max_mixture(alpha, 0.004)
+    assert rf_snr.snr_max_mixture(4.0, 0.004) >= rf_snr.snr_max_mixture(1.0, 0.004)
 
 
 def test_generalization_alpha_solves_the_threshold():
     for n, aD in [(1, 0.01), (3, 0.005), (7, 0.002)]:
-        a = float(T.generalization_alpha_snr(aD, n))
+        a = float(rf_snr.generalization_alpha_snr(aD, n))
         assert np.isfinite(a)
-        assert float(T.inverse_snr2(a, aD, n)) == pytest.approx(1 / T.SNR2_CLASSICAL, rel=1e-9)
+        assert float(rf_snr.inverse_snr2(a, aD, n)) == pytest.approx(1 / rf_snr.SNR2_CLASSICAL, rel=1e-9)
     # beyond the classical mixture capacity there is no alpha that works
-    assert np.isinf(T.generalization_alpha_snr(0.2, 3))
+    assert np.isinf(rf_snr.generalization_alpha_snr(0.2, 3))
 
 
 def test_validation_names_the_parameter():
     with pytest.raises(ValueError, match="n="):
-        T.field_term_moments(1000, 40, 400, 4, "sparse", 3)
+        rf_snr.field_term_moments(1000, 40, 400, 4, "sparse", 3)
     with pytest.raises(ValueError, match="L="):
-        T.field_term_moments(1000, 40, 400, 3, "sparse", 41)
+        rf_snr.field_term_moments(1000, 40, 400, 3, "sparse", 41)
     with pytest.raises(ValueError, match="coefficients="):
-        T.coefficient_moments("gaussian", 40)
+        rf_snr.coefficient_moments("gaussian", 40)
     with pytest.raises(ValueError, match="n="):
         rf_field_terms(1000, 0.5, 0.02, "sparse", 3, n=41, seed=1)
     with pytest.raises(ValueError, match="L="):
@@ -114,7 +112,7 @@ def _reference_terms(F, C, X, s, S, a):
     R = Xf - U * a
     G = (C * a**2) @ C.T
     inS = np.isin(np.arange(D), S)
-    out = {k: np.zeros(N) for k in T.TERMS}
+    out = {k: np.zeros(N) for k in rf_snr.TERMS}
     for i in range(N):
         keep = np.arange(N) != i
         m = Ff[keep].T @ sf[keep] / N
@@ -149,7 +147,7 @@ def test_field_terms_match_reference_and_sum_to_field(coefficients, L):
     a = example_slopes(C, coefficients, L)
     got = field_terms(F, C, X, s, S, a)
     ref, h = _reference_terms(F, C, X, s, S, a)
-    for k in T.TERMS:
+    for k in rf_snr.TERMS:
         np.testing.assert_allclose(got[k], ref[k], atol=1e-10, err_msg=k)
     np.testing.assert_allclose(sum(got.values()), h, atol=1e-10)
     np.testing.assert_allclose(local_fields(X, s), h, atol=1e-12)
@@ -162,14 +160,14 @@ def test_noise_variances_against_measured_fields(coefficients, L, n):
     res = [rf_field_terms(N, alpha, alpha_D, coefficients, L, n, seed=100 + k, relax=False) for k in range(n_samples)]
     assert max(r["residual"] for r in res) < 1e-9
     D, P = res[0]["D"], res[0]["P"]
-    th = T.field_term_moments(N, D, P, n, coefficients, L)
-    for k in T.NOISE_TERMS:
+    th = rf_snr.field_term_moments(N, D, P, n, coefficients, L)
+    for k in rf_snr.NOISE_TERMS:
         meas = np.mean([r[f"var_{k}"] for r in res])
         assert meas == pytest.approx(th["var"][k], rel=0.25), (k, meas, th["var"][k])
     slope_meas = np.mean([r["signal_mean_z"][0] for r in res])
     assert slope_meas == pytest.approx(th["signal_slope"], rel=0.08)
     meas_unstable = np.mean([r["unstable"] for r in res])
-    pred = T.unstable_fraction(N, D, P, n, coefficients, L)
+    pred = rf_snr.unstable_fraction(N, D, P, n, coefficients, L)
     assert meas_unstable == pytest.approx(pred, rel=0.35, abs=2e-3)
 
 
@@ -179,7 +177,7 @@ def test_noise_scales_as_predicted_with_P():
     v = {}
     for alpha in (0.4, 1.6):
         res = [rf_field_terms(N, alpha, alpha_D, "dense", None, n, seed=7 + k, relax=False) for k in range(4)]
-        v[alpha] = {k: np.mean([r[f"var_{k}"] for r in res]) for k in T.NOISE_TERMS}
+        v[alpha] = {k: np.mean([r[f"var_{k}"] for r in res]) for k in rf_snr.NOISE_TERMS}
     assert v[1.6]["mix"] / v[0.4]["mix"] == pytest.approx(4.0, rel=0.3)
     assert v[1.6]["r_t"] / v[0.4]["r_t"] == pytest.approx(4.0, rel=0.3)
     assert v[1.6]["unc"] / v[0.4]["unc"] > 8.0

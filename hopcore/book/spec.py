@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import config
-from .. import validation as V
-
+from .. import validation
 PROFILES = ("quick", "paper", "test")
 COMMON = ("profile", "seed", "output_dir")
 
@@ -32,7 +31,7 @@ COMMON = ("profile", "seed", "output_dir")
 @dataclass(frozen=True)
 class Param:
     quick: Any
-    check: V.Validator
+    check: validation.Validator
     paper: Any = None  # None: same as quick
     doc: str = ""
 
@@ -72,7 +71,7 @@ class Chapter:
 
     def all_params(self) -> dict[str, Param]:
         out = dict(self.params)
-        out["seed"] = Param(self.seed, V.seed, doc="master seed; every sample seed derives from it")
+        out["seed"] = Param(self.seed, validation.seed, doc="master seed; every sample seed derives from it")
         out["profile"] = Param(None, _profile, doc='"quick" (default) or "paper"; None reads $HOPCORE_PROFILE')
         out["output_dir"] = Param(None, _output_dir, doc="where data and summary.json go; None: _build/results/<chapter>")
         return out
@@ -85,11 +84,11 @@ class Chapter:
 
 
 def _profile(name: str, value: Any) -> str:
-    return V.choice(*PROFILES)(name, value)
+    return validation.choice(*PROFILES)(name, value)
 
 
 def _output_dir(name: str, value: Any) -> str:
-    return V.text(name, value)
+    return validation.text(name, value)
 
 
 def results_root() -> Path:

@@ -26,12 +26,11 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .. import validation as V
-from ..ensembles import continuous as C
-
+from .. import validation
+from ..ensembles import continuous
 #: a single pass over more pattern entries (N x P) than this would take well over an hour here
 MAX_PATTERN_ENTRIES = 1.0e12
-DEFAULT_CHUNK = 64 * C.GEN_CHUNK
+DEFAULT_CHUNK = 64 * continuous.GEN_CHUNK
 _BLOCK = 32  # patterns per inner block (divides GEN_CHUNK; fixed, so part of the reduction order)
 
 _FM = {"reassoc", "contract", "nsz", "arcp"}  # no nnan/ninf: -inf is a legitimate running max
@@ -53,12 +52,12 @@ def _reduce_chunk(X, lam, active, c, P, seed, kind, f32, zx, zf, r, gen, m, s, w
         s[k] = 0.0
         for i in range(N):
             w[k, i] = 0.0
-    state = C.chunk_key(seed, c)
+    state = continuous.chunk_key(seed, c)
     n_here = min(gen, P - c * gen)
     for b0 in range(0, n_here, B):
         nb = min(B, n_here - b0)
         for b in range(nb):
-            state = C.next_pattern(state, buf[b], kind, f32, zx, zf, r)
+            state = continuous.next_pattern(state, buf[b], kind, f32, zx, zf, r)
         for k in range(K):
             if not active[k]:
                 continue
@@ -145,7 +144,7 @@ def check_pass(N: int, P: int) -> None:
     None
     """
     if float(N) * float(P) > MAX_PATTERN_ENTRIES:
-        V.fail(
+        validation.fail(
             "P",
             P,
             f"at most {MAX_PATTERN_ENTRIES:.0e} / N = {MAX_PATTERN_ENTRIES / N:.3g} for N={N} "
@@ -159,26 +158,26 @@ def _prepare(X, lam, P, seed, kind, dtype, chunk):
     lam = np.asarray(lam, dtype=np.float64)
     lam = np.full(K, float(lam)) if lam.ndim == 0 else np.ascontiguousarray(lam)
     if lam.shape != (K,):
-        V.fail("lam", lam, f"a scalar or one value per state ({K} states)")
+        validation.fail("lam", lam, f"a scalar or one value per state ({K} states)")
     for k, v in enumerate(lam):
-        V.positive()(f"lam[{k}]", float(v))
+        validation.positive()(f"lam[{k}]", float(v))
     if not np.all(np.isfinite(X)):
-        V.fail("x", "non-finite", "finite")
-    P = V.integer(1)("P", P)
+        validation.fail("x", "non-finite", "finite")
+    P = validation.integer(1)("P", P)
     check_pass(N, P)
-    seed = V.seed("seed", seed)
-    code = C.check_kind(kind)
-    f32 = C.check_dtype(dtype)
-    chunk = V.integer(C.GEN_CHUNK)("chunk", chunk)
-    if chunk % C.GEN_CHUNK:
-        V.fail("chunk", chunk, f"a positive multiple of the generation chunk {C.GEN_CHUNK}")
+    seed = validation.seed("seed", seed)
+    code = continuous.check_kind(kind)
+    f32 = continuous.check_dtype(dtype)
+    chunk = validation.integer(continuous.GEN_CHUNK)("chunk", chunk)
+    if chunk % continuous.GEN_CHUNK:
+        validation.fail("chunk", chunk, f"a positive multiple of the generation chunk {continuous.GEN_CHUNK}")
     return X, lam, P, seed, code, f32, chunk
 
 
 def _lse_pass(X, lam, active, P, seed, code, f32, chunk):
     """(lse (K,), mean (K, N)): log sum_mu exp(lam x_k.xi^mu) and the softmax average of xi."""
     K, N = X.shape
-    gen = C.GEN_CHUNK
+    gen = continuous.GEN_CHUNK
     n_chunks = -(-P // gen)
     per_batch = chunk // gen
     nb = min(per_batch, n_chunks)
@@ -192,7 +191,7 @@ def _lse_pass(X, lam, active, P, seed, code, f32, chunk):
     for c0 in range(0, n_chunks, per_batch):
         c1 = min(c0 + per_batch, n_chunks)
         reduce = _reduce_chunks_serial if c1 - c0 == 1 else _reduce_chunks
-        reduce(X, lam, act, c0, c1, P, seed, code, f32, C._ZX, C._ZF, C._ZR, gen, slot_m, slot_s, slot_w)
+        reduce(X, lam, act, c0, c1, P, seed, code, f32, continuous._ZX, continuous._ZF, continuous._ZR, gen, slot_m, slot_s, slot_w)
         _merge_slots(act, c1 - c0, slot_m, slot_s, slot_w, M, S, W)
     with np.errstate(divide="ignore", invalid="ignore"):
         lse = np.where(act, M + np.log(S), np.nan)
@@ -337,8 +336,8 @@ def iterate(X0, lam, P, seed, kind="spherical", *, tol=1e-6, max_iter=100, dtype
         ``passes`` (total passes).
     """
     X, lam, P, seed, code, f32, chunk = _prepare(X0, lam, P, seed, kind, dtype, chunk)
-    tol = V.positive()("tol", tol)
-    max_iter = V.integer(1)("max_iter", max_iter)
+    tol = validation.positive()("tol", tol)
+    max_iter = validation.integer(1)("max_iter", max_iter)
     K, N = X.shape
     X = X.copy()
     active = np.ones(K, bool)
@@ -408,17 +407,17 @@ def retrieval(
         ``weight1`` (softmax weight a_1 of xi^1, from the log-sum-exp of the last pass),
         ``norm2`` (|x|^2/N), ``iterations``, ``converged``.
     """
-    N = V.integer(1)("N", N)
-    eps = V.positive()("eps", eps)
+    N = validation.integer(1)("N", N)
+    eps = validation.positive()("eps", eps)
     lam = np.atleast_1d(np.asarray(lam, dtype=np.float64))
-    xi1 = C.continuous_patterns(N, 1, seed, kind, dtype)[0].astype(np.float64)
+    xi1 = continuous.continuous_patterns(N, 1, seed, kind, dtype)[0].astype(np.float64)
     if x0 is None:
         X0 = np.tile(xi1, (len(lam), 1))
     else:
         x0 = np.asarray(x0, dtype=np.float64)
         X0 = np.tile(x0, (len(lam), 1)) if x0.ndim == 1 else x0
         if X0.shape != (len(lam), N):
-            V.fail("x0", x0.shape, f"an array of shape ({N},) or ({len(lam)}, {N})")
+            validation.fail("x0", x0.shape, f"an array of shape ({N},) or ({len(lam)}, {N})")
     res = iterate(X0, lam, P, seed, kind, tol=tol, max_iter=max_iter, dtype=dtype, chunk=chunk)
     X = res["x"]
     dist = np.sum((X - xi1) ** 2, axis=1) / N
@@ -595,23 +594,23 @@ def retrieval_threshold(
         ``distance`` (final |x - xi^1|^2/N), ``trajectory`` (runs x max_iter: |x_t - xi^1|^2/N, NaN
         after the end).
     """
-    N = V.integer(1)("N", N)
-    lam_lo = V.positive()("lam_lo", lam_lo)
-    lam_hi = V.positive()("lam_hi", lam_hi)
+    N = validation.integer(1)("N", N)
+    lam_lo = validation.positive()("lam_lo", lam_lo)
+    lam_hi = validation.positive()("lam_hi", lam_hi)
     if lam_hi <= lam_lo:
-        V.fail("lam_hi", lam_hi, f"larger than lam_lo = {lam_lo}")
-    slots = V.integer(2, 256)("slots", slots)
-    resolution = V.positive()("resolution", resolution)
-    eps = V.positive()("eps", eps)
-    far = V.real(0.0, math.inf, lo_open=True)("far", far)
+        validation.fail("lam_hi", lam_hi, f"larger than lam_lo = {lam_lo}")
+    slots = validation.integer(2, 256)("slots", slots)
+    resolution = validation.positive()("resolution", resolution)
+    eps = validation.positive()("eps", eps)
+    far = validation.real(0.0, math.inf, lo_open=True)("far", far)
     if far < eps:
-        V.fail("far", far, f"at least eps = {eps} (a run is only stopped once it is outside the retrieval ball)")
-    tol = V.positive()("tol", tol)
-    max_iter = V.integer(3)("max_iter", max_iter)
-    max_passes = V.integer(1)("max_passes", max_passes)
-    lam_max = V.positive()("lam_max", lam_max)
+        validation.fail("far", far, f"at least eps = {eps} (a run is only stopped once it is outside the retrieval ball)")
+    tol = validation.positive()("tol", tol)
+    max_iter = validation.integer(3)("max_iter", max_iter)
+    max_passes = validation.integer(1)("max_passes", max_passes)
+    lam_max = validation.positive()("lam_max", lam_max)
     X, _, P, seed, code, f32, chunk = _prepare(np.zeros((slots, N)), np.ones(slots), P, seed, kind, dtype, chunk)
-    xi1 = C.continuous_patterns(N, 1, seed, kind, dtype)[0].astype(np.float64)
+    xi1 = continuous.continuous_patterns(N, 1, seed, kind, dtype)[0].astype(np.float64)
     lam_floor = 1e-3
 
     lam = np.ones(slots)

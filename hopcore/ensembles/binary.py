@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import validation as V
-
-
+from .. import validation
 def binary_patterns(N: int, P: int, seed: int) -> np.ndarray:
     """P iid uniform +-1 patterns of N spins, from an explicit seed.
 
@@ -28,9 +26,9 @@ def binary_patterns(N: int, P: int, seed: int) -> np.ndarray:
     X : numpy.ndarray of int8, shape (N, P)
         Spin-major pattern matrix: ``X[i, mu] = xi_i^mu`` in {-1, +1}, row i contiguous.
     """
-    N = V.integer(1)("N", N)
-    P = V.integer(1)("P", P)
-    rng = np.random.default_rng(V.seed("seed", seed))
+    N = validation.integer(1)("N", N)
+    P = validation.integer(1)("P", P)
+    rng = np.random.default_rng(validation.seed("seed", seed))
     X = rng.integers(0, 2, size=(N, P), dtype=np.int8)
     X *= 2
     X -= 1
@@ -56,8 +54,8 @@ def flip_fraction(s: np.ndarray, fraction: float, seed: int) -> np.ndarray:
     numpy.ndarray of int8
         The perturbed state, same shape as ``s``.
     """
-    fraction = V.real(0.0, 1.0)("fraction", fraction)
-    rng = np.random.default_rng(V.seed("seed", seed))
+    fraction = validation.real(0.0, 1.0)("fraction", fraction)
+    rng = np.random.default_rng(validation.seed("seed", seed))
     out = np.array(s, dtype=np.int8, copy=True)
     k = int(round(fraction * out.size))
     idx = rng.choice(out.size, size=k, replace=False)
@@ -80,5 +78,5 @@ def mixture_state(X: np.ndarray, n: int) -> np.ndarray:
     numpy.ndarray of int8, shape (N,)
         The mixture state, entries +-1.
     """
-    n = V.odd_integer(1, X.shape[1])("n", n)
+    n = validation.odd_integer(1, X.shape[1])("n", n)
     return np.sign(X[:, :n].sum(axis=1, dtype=np.int64)).astype(np.int8)

@@ -30,8 +30,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .. import validation as V
-
+from .. import validation
 GEN_CHUNK = 4096  # patterns per generation chunk (part of the ensemble definition)
 KINDS = ("spherical", "gaussian")
 KIND_CODE = {"spherical": 0, "gaussian": 1}
@@ -244,7 +243,7 @@ def check_kind(kind: str) -> int:
     int
         The code of ``KIND_CODE``: 0 for spherical, 1 for Gaussian.
     """
-    return KIND_CODE[V.choice(*KINDS)("kind", kind)]
+    return KIND_CODE[validation.choice(*KINDS)("kind", kind)]
 
 
 def check_dtype(dtype) -> bool:
@@ -262,7 +261,7 @@ def check_dtype(dtype) -> bool:
         Whether the patterns are rounded to float32.
     """
     name = np.dtype(dtype).name if dtype is not None else "float64"
-    V.choice("float32", "float64")("dtype", name)
+    validation.choice("float32", "float64")("dtype", name)
     return name == "float32"
 
 
@@ -296,13 +295,13 @@ def continuous_patterns(
     numpy.ndarray of float64 or float32, shape (P, N)
         Pattern-major: row mu is the pattern xi^(first+mu+1).
     """
-    N = V.integer(1)("N", N)
-    P = V.integer(1)("P", P)
-    first = V.integer(0)("first", first)
-    seed = V.seed("seed", seed)
+    N = validation.integer(1)("N", N)
+    P = validation.integer(1)("P", P)
+    first = validation.integer(0)("first", first)
+    seed = validation.seed("seed", seed)
     code = check_kind(kind)
     f32 = check_dtype(dtype)
-    V.memory_bytes("P", P, 8.0 * N * P, V.memory_limit_bytes())
+    validation.memory_bytes("P", P, 8.0 * N * P, validation.memory_limit_bytes())
     out = np.empty((P, N))
     _fill(out, first, seed, code, f32, _ZX, _ZF, _ZR, GEN_CHUNK)
     return out.astype(np.float32) if f32 else out
@@ -329,11 +328,11 @@ def sphere_point_at_angle(xi: np.ndarray, theta: float, seed: int) -> np.ndarray
     numpy.ndarray of float64, shape (N,)
         The point x, with |x|^2 = N and x.xi = sqrt(N) |xi| cos theta.
     """
-    theta = V.real(0.0, math.pi)("theta", theta)
+    theta = validation.real(0.0, math.pi)("theta", theta)
     xi = np.asarray(xi, dtype=np.float64)
     n = xi.shape[0]
     u = xi / np.linalg.norm(xi)
-    v = np.random.default_rng(V.seed("seed", seed)).standard_normal(n)
+    v = np.random.default_rng(validation.seed("seed", seed)).standard_normal(n)
     v -= (v @ u) * u
     v /= np.linalg.norm(v)
     return math.sqrt(n) * (math.cos(theta) * u + math.sin(theta) * v)

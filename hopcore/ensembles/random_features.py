@@ -25,13 +25,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .. import validation as V
-
+from .. import validation
 COEFFICIENTS = ("dense", "dense_binary", "sparse")
 
 
 def _memory(name: str, value, nbytes: float) -> None:
-    V.memory_bytes(name, value, nbytes, V.memory_limit_bytes())
+    validation.memory_bytes(name, value, nbytes, validation.memory_limit_bytes())
 
 
 def rf_features(N: int, D: int, seed: int) -> np.ndarray:
@@ -51,9 +50,9 @@ def rf_features(N: int, D: int, seed: int) -> np.ndarray:
     F : numpy.ndarray of int8, shape (N, D)
         C-contiguous feature matrix with entries +-1.
     """
-    N = V.integer(1)("N", N)
-    D = V.integer(1)("D", D)
-    seed = V.seed("seed", seed)
+    N = validation.integer(1)("N", N)
+    D = validation.integer(1)("D", D)
+    seed = validation.seed("seed", seed)
     _memory("D", D, float(N) * D)
     rng = np.random.default_rng(seed)
     F = rng.integers(0, 2, size=(N, D), dtype=np.int8)
@@ -85,10 +84,10 @@ def rf_sparse_support(D: int, P: int, L: int, seed: int) -> tuple[np.ndarray, np
     val : numpy.ndarray of int8, shape (P, L)
         Their values, +-1.
     """
-    D = V.integer(1)("D", D)
-    P = V.integer(1)("P", P)
-    L = V.integer(1, D)("L", L)
-    seed = V.seed("seed", seed)
+    D = validation.integer(1)("D", D)
+    P = validation.integer(1)("P", P)
+    L = validation.integer(1, D)("L", L)
+    seed = validation.seed("seed", seed)
     _memory("P", P, 9.0 * P * L)
     rng = np.random.default_rng(seed)
     idx = np.empty((P, L), dtype=np.int64)
@@ -122,10 +121,10 @@ def rf_coefficients(D: int, P: int, coefficients: str, L: int | None, seed: int)
     C : numpy.ndarray of float64, shape (D, P)
         The coefficient matrix.
     """
-    D = V.integer(1)("D", D)
-    P = V.integer(1)("P", P)
-    coefficients = V.choice(*COEFFICIENTS)("coefficients", coefficients)
-    seed = V.seed("seed", seed)
+    D = validation.integer(1)("D", D)
+    P = validation.integer(1)("P", P)
+    coefficients = validation.choice(*COEFFICIENTS)("coefficients", coefficients)
+    seed = validation.seed("seed", seed)
     _memory("P", P, 8.0 * D * P)
     if coefficients == "sparse":
         idx, val = rf_sparse_support(D, P, L, seed)
@@ -217,7 +216,7 @@ def _support_from_dense(CT, L):
 def _check_F(F: np.ndarray) -> np.ndarray:
     F = np.asarray(F)
     if F.ndim != 2 or F.dtype != np.int8:
-        V.fail("F", f"array {F.dtype} {F.shape}", "an int8 matrix of shape (N, D) with entries +-1")
+        validation.fail("F", f"array {F.dtype} {F.shape}", "an int8 matrix of shape (N, D) with entries +-1")
     return F
 
 
@@ -247,9 +246,9 @@ def rf_examples_from_support(F: np.ndarray, idx: np.ndarray, val: np.ndarray) ->
     val = np.ascontiguousarray(val, dtype=np.int8)
     N, D = F.shape
     if idx.shape != val.shape or idx.ndim != 2:
-        V.fail("idx", idx.shape, "a (P, L) array matching val")
+        validation.fail("idx", idx.shape, "a (P, L) array matching val")
     if idx.size and (idx.min() < 0 or idx.max() >= D):
-        V.fail("idx", f"[{idx.min()}, {idx.max()}]", f"feature indices in [0, {D - 1}]")
+        validation.fail("idx", f"[{idx.min()}, {idx.max()}]", f"feature indices in [0, {D - 1}]")
     _memory("P", idx.shape[0], 2.0 * N * idx.shape[0])
     FT = np.ascontiguousarray(F.T)
     return _examples_support(FT, idx, val)
@@ -281,7 +280,7 @@ def rf_examples(F: np.ndarray, C: np.ndarray) -> np.ndarray:
     C = np.asarray(C, dtype=np.float64)
     N, D = F.shape
     if C.ndim != 2 or C.shape[0] != D:
-        V.fail("C", f"array of shape {C.shape}", f"a float matrix of shape (D={D}, P)")
+        validation.fail("C", f"array of shape {C.shape}", f"a float matrix of shape (D={D}, P)")
     P = C.shape[1]
     _memory("P", P, 2.0 * N * P)
     CT = np.ascontiguousarray(C.T)
@@ -315,10 +314,10 @@ def rf_mixture(F: np.ndarray, n: int, features=None) -> np.ndarray:
     """
     F = _check_F(F)
     D = F.shape[1]
-    n = V.odd_integer(1, D)("n", n)
+    n = validation.odd_integer(1, D)("n", n)
     cols = np.arange(n) if features is None else np.asarray(features, dtype=np.int64)
     if cols.shape != (n,) or len(set(cols.tolist())) != n or cols.min() < 0 or cols.max() >= D:
-        V.fail("features", features, f"{n} distinct column indices in [0, {D - 1}]")
+        validation.fail("features", features, f"{n} distinct column indices in [0, {D - 1}]")
     s = F[:, cols].astype(np.int32).sum(axis=1)
     return np.where(s >= 0, 1, -1).astype(np.int8)
 

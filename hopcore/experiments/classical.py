@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from tqdm import tqdm
 
-from .. import validation as V
+from .. import validation
 from ..analysis import first_crossing
 from ..dynamics.asynchronous import async_fixed_points
 from ..ensembles.binary import binary_patterns
@@ -79,7 +79,7 @@ def mixture_fixed_points(N: int, alpha: float, seed: int, n: int = 3, n_starts: 
     start (1/2 on average for n = 3, finite-N scatter), ``moved`` the fraction of spins that differ
     between start and fixed point, ``sweeps``, ``converged``.
     """
-    n = V.odd_integer(1, 41)("n", n)
+    n = validation.odd_integer(1, 41)("n", n)
     P = max(n * n_starts, int(round(alpha * N)))
     X = binary_patterns(N, P, seed)
     S0 = np.empty((n_starts, N), dtype=np.int8)

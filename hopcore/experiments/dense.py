@@ -13,10 +13,10 @@ import time
 
 import numpy as np
 
-from .. import validation as V
-from ..dynamics import softmax as S
-from ..ensembles import continuous as C
-from ..theory import dense_memory as T
+from .. import validation
+from ..dynamics import softmax
+from ..ensembles import continuous
+from ..theory import dense_memory as dense_theory
 from .runner import derive_seed
 
 #: measured single-core cost of one streamed pattern entry (generation + one state), for budgets
@@ -25,12 +25,12 @@ SECONDS_PER_ENTRY = 6e-9
 
 def check_alpha_N(alpha: float, N: int, passes: float = 1.0) -> int:
     """P = exp(alpha N), refused (ValueError naming N) when ``passes`` passes would take over an hour."""
-    alpha = V.positive()("alpha", alpha)
-    N = V.integer(2)("N", N)
-    P = C.n_patterns(alpha, N)
+    alpha = validation.positive()("alpha", alpha)
+    N = validation.integer(2)("N", N)
+    P = continuous.n_patterns(alpha, N)
     seconds = SECONDS_PER_ENTRY * N * P * passes
-    if seconds > 3600 or N * P > S.MAX_PATTERN_ENTRIES:
-        V.fail("N", N, f"small enough that exp(alpha N) = {P:.3g} patterns (alpha={alpha}) can be streamed "
+    if seconds > 3600 or N * P > softmax.MAX_PATTERN_ENTRIES:
+        validation.fail("N", N, f"small enough that exp(alpha N) = {P:.3g} patterns (alpha={alpha}) can be streamed "
                f"{passes:g} times within an hour (needs ~{seconds / 3600:.1f} h)")
     return P
 
@@ -46,7 +46,7 @@ def threshold_run(N, alpha, kind, lam_lo, lam_hi, seed, slots=8, resolution=1e-3
     """
     P = check_alpha_N(alpha, N)
     t0 = time.perf_counter()
-    res = S.retrieval_threshold(N, P, seed, kind, lam_lo=lam_lo, lam_hi=lam_hi, slots=slots, resolution=resolution,
+    res = softmax.retrieval_threshold(N, P, seed, kind, lam_lo=lam_lo, lam_hi=lam_hi, slots=slots, resolution=resolution,
                                 eps=eps, far=far, tol=tol, max_iter=max_iter)
     res["seconds"] = time.perf_counter() - t0
     return res
@@ -59,7 +59,7 @@ def long_run_check(N, alpha, kind, lams, seed, eps=0.05, tol=1e-12, max_iter=400
     Returns ``retrieved`` (final |x - xi^1|^2/N < eps), ``distance``, ``iterations``, ``converged``.
     """
     P = check_alpha_N(alpha, N, passes=max_iter)
-    res = S.retrieval(N, P, np.asarray(lams, float), seed, kind, eps=eps, tol=tol, max_iter=max_iter)
+    res = softmax.retrieval(N, P, np.asarray(lams, float), seed, kind, eps=eps, tol=tol, max_iter=max_iter)
     return {k: res[k] for k in ("retrieved", "distance", "iterations", "converged")}
 
 
@@ -71,11 +71,11 @@ def basin_run(N, alpha, lam, kind, thetas, seed, eps=0.05, tol=1e-5, max_iter=60
     """
     P = check_alpha_N(alpha, N)
     thetas = np.asarray(thetas, float)
-    xi1 = C.continuous_patterns(N, 1, seed, kind)[0]
-    X0 = np.array([C.sphere_point_at_angle(xi1, th, derive_seed(seed, "start", k)) for k, th in enumerate(thetas)])
+    xi1 = continuous.continuous_patterns(N, 1, seed, kind)[0]
+    X0 = np.array([continuous.sphere_point_at_angle(xi1, th, derive_seed(seed, "start", k)) for k, th in enumerate(thetas)])
     lam_k = np.full(len(thetas), float(lam))
-    x1 = S.softmax_update(X0, lam_k, P, seed, kind)
-    res = S.retrieval(N, P, lam_k, seed, kind, x0=X0, eps=eps, tol=tol, max_iter=max_iter)
+    x1 = softmax.softmax_update(X0, lam_k, P, seed, kind)
+    res = softmax.retrieval(N, P, lam_k, seed, kind, x0=X0, eps=eps, tol=tol, max_iter=max_iter)
     res["one_step"] = np.sum((x1 - xi1) ** 2, axis=1) / N < eps
     res["overlap0"] = X0 @ xi1 / N
     return res
@@ -84,8 +84,8 @@ def basin_run(N, alpha, lam, kind, thetas, seed, eps=0.05, tol=1e-5, max_iter=60
 def one_step_run(N, alpha, lam, kind, seed, eps=0.05):
     """One update from x = xi^1: distance |x_1 - xi^1|^2/N, weight a_1, and retrieval flag."""
     P = check_alpha_N(alpha, N)
-    xi1 = C.continuous_patterns(N, 1, seed, kind)[0]
-    x1, lse = S.softmax_update(xi1[None], [lam], P, seed, kind, return_lse=True)
+    xi1 = continuous.continuous_patterns(N, 1, seed, kind)[0]
+    x1, lse = softmax.softmax_update(xi1[None], [lam], P, seed, kind, return_lse=True)
     x1, lse = x1[0], lse[0]
     d = float(np.sum((x1 - xi1) ** 2) / N)
     return {"distance": d, "weight1": math.exp(lam * float(xi1 @ xi1) - lse), "retrieved": d < eps}
@@ -98,11 +98,11 @@ def polynomial_one_step_run(N, P, n, seed):
     (the energy difference of flipping spin i). Returns ``errors`` (number of wrong bits) and
     ``retrieved`` (no error). Materializes the (P, N) patterns: small sizes only.
     """
-    N = V.integer(2)("N", N)
-    P = V.integer(1)("P", P)
-    n = V.integer(2, 12)("n", n)
-    V.memory_bytes("P", P, 8.0 * 3 * N * P, V.memory_limit_bytes())
-    rng = np.random.default_rng(V.seed("seed", seed))
+    N = validation.integer(2)("N", N)
+    P = validation.integer(1)("P", P)
+    n = validation.integer(2, 12)("n", n)
+    validation.memory_bytes("P", P, 8.0 * 3 * N * P, validation.memory_limit_bytes())
+    rng = np.random.default_rng(validation.seed("seed", seed))
     X = rng.integers(0, 2, size=(P, N)).astype(np.float64) * 2 - 1
     s = X[0]
     m = X @ s
@@ -197,7 +197,7 @@ def lambda_half_scan(alpha, Ns, kind, n_samples, seed, *, slots=8, resolution=1e
     from .cache import default_cache
 
     cache = default_cache() if cache is None else cache
-    lc = float(T.lam_c(alpha, kind))
+    lc = float(dense_theory.lam_c(alpha, kind))
     Ns = [int(n) for n in Ns]
     n_samples = list(n_samples) if np.ndim(n_samples) else [int(n_samples)] * len(Ns)
     for j, N in enumerate(Ns):
@@ -271,7 +271,7 @@ def protocol_check(N, alpha, kind, n_real, n_lams, seed, *, slots=8, resolution=
     from .cache import default_cache
 
     cache = default_cache() if cache is None else cache
-    lc = float(T.lam_c(alpha, kind))
+    lc = float(dense_theory.lam_c(alpha, kind))
     lo_w, hi_w = round(0.6 * lc, 6), round(lc + 0.6, 6)
     keys = ("lo", "hi", "ref_lo", "ref_hi", "monotone", "disagree_lost", "disagree_retrieved", "shift", "ref_converged",
             "lams", "ref_retrieved")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import validation as V
+from .. import validation
 from ..dynamics.asynchronous import async_fixed_points
 from ..ensembles.random_features import (
     rf_coefficients,
@@ -43,20 +43,20 @@ def check_rf_point(N, alpha, alpha_D, coefficients, L, L_test=(), mixtures=()) -
     in the zero-temperature Hopfield model), and a tie convention would be one more thing the
     dense theory does not have; the chapters use odd values only, so the rule is the same everywhere.
     """
-    N = V.integer(16, 10**6)("N", N)
-    alpha = V.real(0.0, ALPHA_MAX, lo_open=True)("alpha", alpha)
-    alpha_D = V.real(0.0, ALPHA_D_MAX, lo_open=True)("alpha_D", alpha_D)
-    coefficients = V.choice("dense", "dense_binary", "sparse")("coefficients", coefficients)
+    N = validation.integer(16, 10**6)("N", N)
+    alpha = validation.real(0.0, ALPHA_MAX, lo_open=True)("alpha", alpha)
+    alpha_D = validation.real(0.0, ALPHA_D_MAX, lo_open=True)("alpha_D", alpha_D)
+    coefficients = validation.choice("dense", "dense_binary", "sparse")("coefficients", coefficients)
     D, P = rf_sizes(N, alpha, alpha_D)
-    limit = V.memory_limit_bytes()
+    limit = validation.memory_limit_bytes()
     # examples (N x P int8) + overlaps of the parallel runs; dense coefficients (D x P float64)
-    V.memory_bytes("alpha", alpha, 2.0 * N * P, limit)
+    validation.memory_bytes("alpha", alpha, 2.0 * N * P, limit)
     if coefficients != "sparse":
-        V.memory_bytes("alpha_D", alpha_D, 8.0 * D * P + 2.0 * N * P, limit)
+        validation.memory_bytes("alpha_D", alpha_D, 8.0 * D * P + 2.0 * N * P, limit)
     else:
-        L = V.odd_integer(1, D)("L", L)
-    L_test = [V.odd_integer(1, D)(f"L_test[{k}]", l) for k, l in enumerate(L_test)]
-    mixtures = [V.odd_integer(1, D)(f"mixtures[{k}]", n) for k, n in enumerate(mixtures)]
+        L = validation.odd_integer(1, D)("L", L)
+    L_test = [validation.odd_integer(1, D)(f"L_test[{k}]", l) for k, l in enumerate(L_test)]
+    mixtures = [validation.odd_integer(1, D)(f"mixtures[{k}]", n) for k, n in enumerate(mixtures)]
     return dict(N=N, alpha=alpha, alpha_D=alpha_D, coefficients=coefficients, L=L if coefficients == "sparse" else None,
                 D=D, P=P, L_test=L_test, mixtures=mixtures)
 
@@ -97,10 +97,10 @@ def rf_magnetizations(N: int, alpha: float, alpha_D: float, coefficients: str, L
     coefficients, mixtures and dynamics all derive from ``seed``.
     """
     pt = check_rf_point(N, alpha, alpha_D, coefficients, L, L_test, mixtures)
-    seed = V.seed("seed", seed)
-    n_test = V.integer(1, 10**4)("n_test", n_test)
-    n_starts = V.integer(1, 10**4)("n_starts", n_starts)
-    max_sweeps = V.integer(1, 10**6)("max_sweeps", max_sweeps)
+    seed = validation.seed("seed", seed)
+    n_test = validation.integer(1, 10**4)("n_test", n_test)
+    n_starts = validation.integer(1, 10**4)("n_starts", n_starts)
+    max_sweeps = validation.integer(1, 10**6)("max_sweeps", max_sweeps)
     N, D, P = pt["N"], pt["D"], pt["P"]
 
     F = rf_features(N, D, derive_seed(seed, "features"))
@@ -153,8 +153,8 @@ def example_fields(N: int, alpha: float, alpha_D: float, coefficients: str, L, s
     from ..dynamics.asynchronous import local_fields
 
     pt = check_rf_point(N, alpha, alpha_D, coefficients, L)
-    seed = V.seed("seed", seed)
-    n_examples = min(V.integer(1, 10**4)("n_examples", n_examples), pt["P"])  # as many as there are
+    seed = validation.seed("seed", seed)
+    n_examples = min(validation.integer(1, 10**4)("n_examples", n_examples), pt["P"])  # as many as there are
     F = rf_features(pt["N"], pt["D"], derive_seed(seed, "features"))
     X = _examples(F, pt["P"], pt["coefficients"], pt["L"], derive_seed(seed, "train"))
     v = np.empty((n_examples, pt["N"]))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import validation as V
+from .. import validation
 from ..dynamics.asynchronous import async_fixed_point, local_fields
 from ..ensembles.random_features import rf_coefficients, rf_examples, rf_features, rf_mixture
 from ..theory.rf_snr import KAPPA1_SQ, NOISE_TERMS, TERMS, linear_coefficient
@@ -76,18 +76,18 @@ def field_terms(F: np.ndarray, C: np.ndarray, X: np.ndarray, s: np.ndarray, S: n
 
 def check_field_point(N, alpha, alpha_D, coefficients, L, n) -> dict:
     """Validate one measurement point (raises ValueError naming the parameter) and return sizes."""
-    N = V.integer(16, 10**5)("N", N)
-    alpha = V.real(0.0, 50.0, lo_open=True)("alpha", alpha)
-    alpha_D = V.real(0.0, 1.0, lo_open=True)("alpha_D", alpha_D)
-    coefficients = V.choice("dense", "dense_binary", "sparse")("coefficients", coefficients)
+    N = validation.integer(16, 10**5)("N", N)
+    alpha = validation.real(0.0, 50.0, lo_open=True)("alpha", alpha)
+    alpha_D = validation.real(0.0, 1.0, lo_open=True)("alpha_D", alpha_D)
+    coefficients = validation.choice("dense", "dense_binary", "sparse")("coefficients", coefficients)
     D, P = max(1, int(round(alpha_D * N))), max(1, int(round(alpha * N)))
     if coefficients == "sparse":
-        L = V.odd_integer(1, D)("L", L)
+        L = validation.odd_integer(1, D)("L", L)
     else:
         L = None
-    n = V.odd_integer(1, D)("n", n)
+    n = validation.odd_integer(1, D)("n", n)
     # U, R, products: a few N x P float64 arrays at once
-    V.memory_bytes("alpha", alpha, 6 * 8.0 * N * P + 8.0 * N * D + 8.0 * D * P, V.memory_limit_bytes())
+    validation.memory_bytes("alpha", alpha, 6 * 8.0 * N * P + 8.0 * N * D + 8.0 * D * P, validation.memory_limit_bytes())
     return dict(N=N, alpha=alpha, alpha_D=alpha_D, coefficients=coefficients, L=L, n=n, D=D, P=P)
 
 
@@ -103,7 +103,7 @@ def rf_field_terms(N: int, alpha: float, alpha_D: float, coefficients: str, L: i
     when ``relax``, ``m_final`` = s*.s/N after the asynchronous dynamics from s.
     """
     pt = check_field_point(N, alpha, alpha_D, coefficients, L, n)
-    seed = V.seed("seed", seed)
+    seed = validation.seed("seed", seed)
     N, D, P, n, coefficients, L = pt["N"], pt["D"], pt["P"], pt["n"], pt["coefficients"], pt["L"]
     F = rf_features(N, D, derive_seed(seed, "features"))
     C = rf_coefficients(D, P, coefficients, L, derive_seed(seed, "train"))
@@ -153,7 +153,7 @@ def mixture_example_overlaps(N: int, alpha: float, alpha_D: float, n: int, seed:
     n mixture features), ``P`` and ``D``. Gaussian equivalence predicts lambda2 = kappa_1^2 p + kappa_s^2
     up to the sampling error of a mean over P examples."""
     pt = check_field_point(N, alpha, alpha_D, "dense", None, n)
-    seed = V.seed("seed", seed)
+    seed = validation.seed("seed", seed)
     N, D, P, n = pt["N"], pt["D"], pt["P"], pt["n"]
     F = rf_features(N, D, derive_seed(seed, "features"))
     C = rf_coefficients(D, P, "dense", None, derive_seed(seed, "train"))

@@ -18,8 +18,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import comb
 
-from .. import validation as V
-
+from .. import validation
 __all__ = ["binomial_mixture", "gauss_hermite", "gaussian_average", "normal_grid"]
 
 
@@ -51,7 +50,7 @@ def gauss_hermite(n: int = 101) -> tuple[np.ndarray, np.ndarray]:
     w : numpy.ndarray of float64, shape (n,)
         Weights, summing to one.
     """
-    n = V.integer(1, 400)("n", n)
+    n = validation.integer(1, 400)("n", n)
     return _hermite(n)
 
 
@@ -89,8 +88,8 @@ def normal_grid(n: int = 4001, zmax: float = 10.0) -> tuple[np.ndarray, np.ndarr
     w : numpy.ndarray of float64, shape (n,)
         Trapezoid weights times the normal density, summing to one.
     """
-    n = V.integer(3, 10**7)("n", n)
-    zmax = V.real(1.0, 40.0)("zmax", zmax)
+    n = validation.integer(3, 10**7)("n", n)
+    zmax = validation.real(1.0, 40.0)("zmax", zmax)
     return _grid(n, zmax)
 
 
@@ -120,7 +119,7 @@ def gaussian_average(f, n: int = 101, *, rule: str = "hermite", zmax: float = 10
     numpy.ndarray or float
         The average, with the node axis removed.
     """
-    rule = V.choice("hermite", "grid")("rule", rule)
+    rule = validation.choice("hermite", "grid")("rule", rule)
     z, w = gauss_hermite(n) if rule == "hermite" else normal_grid(n, zmax)
     values = np.asarray(f(z), dtype=float)
     return np.tensordot(np.moveaxis(values, axis, -1), w, axes=([-1], [0]))
@@ -153,5 +152,5 @@ def binomial_mixture(n: int) -> tuple[np.ndarray, np.ndarray]:
     prob : numpy.ndarray of float64, shape (n + 1,)
         Their probabilities, summing to one.
     """
-    n = V.integer(1, 1000)("n", n)
+    n = validation.integer(1, 1000)("n", n)
     return _binomial(n)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import validation as V
+from .. import validation
 from .fixed_point import FixedPoint, damped_iteration
 
 __all__ = ["Branch", "follow_branch", "locate_jump"]
@@ -90,7 +90,7 @@ def follow_branch(make_F, controls, x0, *, solver=None, **iter_kw) -> Branch:
     solver = damped_iteration if solver is None else solver
     controls = np.asarray(controls, dtype=float)
     if controls.ndim != 1 or controls.size == 0:
-        V.fail("controls", controls, "a non-empty 1-d sequence of control values")
+        validation.fail("controls", controls, "a non-empty 1-d sequence of control values")
     start = np.atleast_1d(np.asarray(x0, dtype=float))
     xs = np.empty((controls.size, start.size))
     conv = np.zeros(controls.size, bool)
@@ -141,12 +141,12 @@ def locate_jump(solve, order_parameter, lo: float, hi: float, *, threshold: floa
         there), ``jump`` (their difference), ``bisections``, ``n_not_converged`` (trials where the
         solver failed), ``bracket`` (final width).
     """
-    lo = V.real()("lo", lo)
-    hi = V.real()("hi", hi)
-    tol = V.positive()("tol", tol)
-    threshold = V.real()("threshold", threshold)
+    lo = validation.real()("lo", lo)
+    hi = validation.real()("hi", hi)
+    tol = validation.positive()("tol", tol)
+    threshold = validation.real()("threshold", threshold)
     if lo == hi:
-        V.fail("hi", hi, f"different from lo={lo}")
+        validation.fail("hi", hi, f"different from lo={lo}")
 
     failures = 0
 
@@ -165,7 +165,7 @@ def locate_jump(solve, order_parameter, lo: float, hi: float, *, threshold: floa
     x_hi_start = s_lo.x if e_lo else x_start
     e_hi, s_hi, op_hi = trial(hi, x_hi_start)
     if e_lo == e_hi:
-        V.fail("lo, hi", (lo, hi), f"a bracket where the branch exists at exactly one end "
+        validation.fail("lo, hi", (lo, hi), f"a bracket where the branch exists at exactly one end "
                                    f"(exists at lo: {e_lo}, at hi: {e_hi})")
     if e_lo:
         a, b, x_a, op_a, op_b = lo, hi, s_lo.x, op_lo, op_hi

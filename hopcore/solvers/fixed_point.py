@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import validation as V
-
+from .. import validation
 __all__ = ["FixedPoint", "damped_iteration", "newton_iteration", "solve_fixed_point"]
 
 
@@ -78,9 +77,9 @@ def damped_iteration(F, x0, *, damping: float = 0.5, tol: float = 1e-10, max_ite
     FixedPoint
         The last iterate and its record (``method = "damped"``).
     """
-    damping = V.real(0.0, 1.0, hi_open=True)("damping", damping)
-    tol = V.positive()("tol", tol)
-    max_iter = V.integer(1, None)("max_iter", max_iter)
+    damping = validation.real(0.0, 1.0, hi_open=True)("damping", damping)
+    tol = validation.positive()("tol", tol)
+    max_iter = validation.integer(1, None)("max_iter", max_iter)
     x = np.atleast_1d(np.asarray(x0, dtype=float)).copy()
     history = np.empty(max_iter)
     for it in range(1, max_iter + 1):
@@ -123,9 +122,9 @@ def newton_iteration(F, x0, *, tol: float = 1e-10, max_iter: int = 60, h: float 
         The last accepted point and its record (``method = "newton"``; ``iterations`` counts Newton
         steps).
     """
-    tol = V.positive()("tol", tol)
-    max_iter = V.integer(1, None)("max_iter", max_iter)
-    h = V.positive()("h", h)
+    tol = validation.positive()("tol", tol)
+    max_iter = validation.integer(1, None)("max_iter", max_iter)
+    h = validation.positive()("h", h)
     x = np.atleast_1d(np.asarray(x0, dtype=float)).copy()
     d = x.size
     history = []

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import validation as V
-
+from .. import validation
 __all__ = ["numerical_gradient", "numerical_hessian"]
 
 
@@ -27,7 +26,7 @@ def numerical_gradient(f, x, h: float = 1e-6) -> np.ndarray:
     numpy.ndarray of float64, shape (x.size,)
         The gradient.
     """
-    h = V.positive()("h", h)
+    h = validation.positive()("h", h)
     x = np.asarray(x, dtype=float).ravel()
     g = np.empty_like(x)
     for i in range(x.size):
@@ -54,7 +53,7 @@ def numerical_hessian(f, x, h: float = 1e-4) -> np.ndarray:
     numpy.ndarray of float64, shape (x.size, x.size)
         The symmetric Hessian.
     """
-    h = V.positive()("h", h)
+    h = validation.positive()("h", h)
     x = np.asarray(x, dtype=float).ravel()
     d = x.size
     H = np.empty((d, d))

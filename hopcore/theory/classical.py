@@ -48,7 +48,7 @@ import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 from scipy.special import erf
 
-from .. import validation as V
+from .. import validation
 from ..solvers import (
     Branch,
     FixedPoint,
@@ -96,9 +96,9 @@ SQRT2 = math.sqrt(2.0)
 SQRT_2_PI = math.sqrt(2.0 / math.pi)
 TWO_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
-_check_alpha = V.real(0.0, 10.0)
-_check_T = V.real(0.0, 10.0, lo_open=True)
-_check_n = V.integer(1, 41)
+_check_alpha = validation.real(0.0, 10.0)
+_check_T = validation.real(0.0, 10.0, lo_open=True)
+_check_n = validation.integer(1, 41)
 
 
 def _ln2cosh(x):
@@ -466,7 +466,7 @@ def saddle_map_T0(alpha, n: int = 1):
     callable
         ``F(x) -> numpy.ndarray`` of shape (3,) for ``x = (m, C, r)``; nan for ``r <= 0`` or ``C' >= 1``.
     """
-    alpha = V.real(0.0, 10.0, lo_open=True)("alpha", alpha)
+    alpha = validation.real(0.0, 10.0, lo_open=True)("alpha", alpha)
     n = _check_n("n", n)
     zeta, pz = binomial_mixture(n)
     pzeta = pz * zeta / n
@@ -535,7 +535,7 @@ def spin_glass_point_T0(alpha) -> FixedPoint:
     hopcore.solvers.FixedPoint
         ``x = (0, C, r)``, ``method = "closed form"``.
     """
-    alpha = V.real(0.0, 10.0, lo_open=True)("alpha", alpha)
+    alpha = validation.real(0.0, 10.0, lo_open=True)("alpha", alpha)
     k = math.sqrt(2.0 / (math.pi * alpha))
     x = np.array([0.0, k / (1 + k), (1 + k) ** 2])
     res = float(np.max(np.abs(saddle_map_T0(alpha)(x) - x)))
@@ -870,7 +870,7 @@ def T_M(alpha, *, tol: float = 1e-6, T_lo: float = 0.05):
     info : dict
         The record of :func:`locate_jump`, or the reason of the nan.
     """
-    alpha = V.real(0.0, 0.2, lo_open=True)("alpha", alpha)
+    alpha = validation.real(0.0, 0.2, lo_open=True)("alpha", alpha)
 
     def solve(T, x):
         return _solve_branch(alpha, T, 1, x)
@@ -903,7 +903,7 @@ def alpha_M(T, *, n: int = 1, tol: float = 1e-7):
     info : dict
         The record of :func:`locate_jump`, or the reason of the nan.
     """
-    T = V.real(0.0, 1.0, lo_open=True, hi_open=True)("T", T)
+    T = validation.real(0.0, 1.0, lo_open=True, hi_open=True)("T", T)
     n = _check_n("n", n)
 
     def solve(a, x):
@@ -969,7 +969,7 @@ def alpha_c_of_T(T, *, alpha_M_value: float | None = None, tol: float = 1e-8):
     info : dict
         ``n_not_converged`` (failed solves), and ``reason`` when alpha is nan.
     """
-    T = V.real(0.0, 1.0, lo_open=True, hi_open=True)("T", T)
+    T = validation.real(0.0, 1.0, lo_open=True, hi_open=True)("T", T)
     am = alpha_M(T)[0] if alpha_M_value is None else alpha_M_value
     if not np.isfinite(am):
         return float("nan"), {"reason": "no retrieval branch", "n_not_converged": 0}
@@ -1001,7 +1001,7 @@ def T_c(alpha, *, tol: float = 1e-6, T_lo: float = 0.05):
     info : dict
         ``n_not_converged`` (failed solves), and ``reason`` when T_c is nan.
     """
-    alpha = V.real(0.0, 0.2, lo_open=True)("alpha", alpha)
+    alpha = validation.real(0.0, 0.2, lo_open=True)("alpha", alpha)
     tm = T_M(alpha)[0]
     if not np.isfinite(tm):
         return float("nan"), {"reason": "no retrieval branch", "n_not_converged": 0}
@@ -1032,7 +1032,7 @@ def mixture_T_c_alpha0(n: int, *, tol: float = 1e-10) -> float:
     """
     n = _check_n("n", n)
     if n < 2:
-        V.fail("n", n, "an integer >= 2 (a mixture)")
+        validation.fail("n", n, "an integer >= 2 (a mixture)")
 
     def lam(T):
         sol = saddle_point(0.0, T, n, _start_from_T0(0.0, n, T))
@@ -1102,7 +1102,7 @@ def mixture_stability_T(alpha, n: int, *, tol: float = 1e-5, T_lo: float = 0.05)
     info : dict
         The record of :func:`locate_jump`, or the reason of the nan.
     """
-    alpha = V.real(0.0, 0.2)("alpha", alpha)
+    alpha = validation.real(0.0, 0.2)("alpha", alpha)
     n = _check_n("n", n)
     return _stability_bisection(
         lambda T, x: _solve_branch(alpha, T, n, x),
@@ -1132,7 +1132,7 @@ def mixture_stability_alpha(T, n: int, *, tol: float = 1e-7):
     info : dict
         The record of :func:`locate_jump`, or the reason of the nan.
     """
-    T = V.real(0.0, 1.0, lo_open=True, hi_open=True)("T", T)
+    T = validation.real(0.0, 1.0, lo_open=True, hi_open=True)("T", T)
     n = _check_n("n", n)
     hi = 1.5 * critical_load_T0(n)[0]
     return _stability_bisection(

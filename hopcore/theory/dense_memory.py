@@ -28,26 +28,25 @@ from typing import Callable
 import numpy as np
 from scipy import optimize
 
-from .. import validation as V
-
+from .. import validation
 KINDS = ("spherical", "gaussian")
 
 
 def _kind(kind: str) -> str:
-    return V.choice(*KINDS)("kind", kind)
+    return validation.choice(*KINDS)("kind", kind)
 
 
 def _alpha(alpha):
     a = np.asarray(alpha, dtype=float)
     if np.any(~np.isfinite(a)) or np.any(a <= 0):
-        V.fail("alpha", alpha, "a real number (or array) in (0, inf)")
+        validation.fail("alpha", alpha, "a real number (or array) in (0, inf)")
     return a
 
 
 def _lam(lam, allow_inf=False):
     a = np.asarray(lam, dtype=float)
     if np.any(np.isnan(a)) or np.any(a <= 0) or (not allow_inf and np.any(np.isinf(a))):
-        V.fail("lam", lam, "a real number (or array) in (0, inf)" + (" or inf" if allow_inf else ""))
+        validation.fail("lam", lam, "a real number (or array) in (0, inf)" + (" or inf" if allow_inf else ""))
     return a
 
 
@@ -221,7 +220,7 @@ def lam_c(alpha, kind="spherical"):
     kind = _kind(kind)
     a = _alpha(alpha)
     if kind == "gaussian" and np.any(a >= 0.5):
-        V.fail("alpha", alpha, "below 1/2 for Gaussian patterns (alpha_1 <= 1/2 at every lam)")
+        validation.fail("alpha", alpha, "below 1/2 for Gaussian patterns (alpha_1 <= 1/2 at every lam)")
 
     def one(x):
         hi = 1.0
@@ -336,8 +335,8 @@ def finite_n_threshold(alpha, N, kind="spherical", s=1.0, saddle_node=True):
     """
     kind = _kind(kind)
     alpha = float(_alpha(alpha))
-    N = V.integer(2)("N", N)
-    s = V.positive()("s", s)
+    N = validation.integer(2)("N", N)
+    s = validation.positive()("s", s)
     aN = alpha * N
     log_p1 = math.log(max(1.0, round(math.exp(aN)) - 1.0)) if aN < 700 else aN
 
@@ -451,8 +450,8 @@ def ramsauer_alpha_lb(lam, N=None, p_fail=0.001):
     lam = _lam(lam)
     if N is None:
         return np.real(lambertw(0.4 * lam)) / 4.0
-    N = V.real(2.0, math.inf, lo_open=True)("N", float(N))
-    p_fail = V.real(0.0, 1.0, lo_open=True)("p_fail", p_fail)
+    N = validation.real(2.0, math.inf, lo_open=True)("N", float(N))
+    p_fail = validation.real(0.0, 1.0, lo_open=True)("p_fail", p_fail)
     c = ramsauer_c(lam, N, N / (N - 1.0), p_fail)
     ok = c >= (2.0 / math.sqrt(p_fail)) ** (4.0 / (N - 1.0))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -469,7 +468,7 @@ def scaled_alpha_1(lam_t, N=None, a=0.5, kind="spherical"):
     threshold (N=None: the limit N -> inf, where the correction vanishes and alpha_t_1 = lam_t).
     """
     lam_t = _lam(lam_t)
-    a = V.real(0.0, 1.0, lo_open=True, hi_open=True)("a", a)
+    a = validation.real(0.0, 1.0, lo_open=True, hi_open=True)("a", a)
     if N is None:
         return lam_t + 0.0
     N = np.asarray(N, dtype=float)
@@ -539,8 +538,8 @@ def one_step_law(P, lam, N, kept=0.05, kind="spherical"):
     Returns a dict of arrays shaped like P: ``log_odds``, ``v``, ``K``, ``a_star``."""
     P = np.asarray(P, dtype=float)
     if np.any(P < 2):
-        V.fail("P", P, "at least 2 (xi^1 and one other pattern)")
-    N = V.integer(2)("N", N)
+        validation.fail("P", P, "at least 2 (xi^1 and one other pattern)")
+    N = validation.integer(2)("N", N)
     lam = float(_lam(lam))
     lm1, eps = log_mgf_finite_n(lam, N, kind)
     lm2 = float(log_mgf_finite_n(2.0 * lam, N, kind)[0])
@@ -560,8 +559,8 @@ def polynomial_half_load(N, n):
     it decreases slowly with N (x^2 ~ 2 log N), the log N drift of the collapse."""
     from scipy.special import ndtri
 
-    N = V.integer(2)("N", N)
-    n = V.integer(2, 12)("n", n)
+    N = validation.integer(2)("N", N)
+    n = validation.integer(2, 12)("n", n)
     q = -math.expm1(-math.log(2.0) / N)
     x = -float(ndtri(q))
     dfact = float(np.prod(np.arange(2 * n - 3, 0, -2))) if n > 1 else 1.0

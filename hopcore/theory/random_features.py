@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-from .. import validation as V
+from .. import validation
 from ..solvers import Branch, FixedPoint, binomial_mixture, damped_iteration, follow_branch, gaussian_average, locate_jump
 
 KAPPA1 = math.sqrt(2.0 / math.pi)
@@ -125,7 +125,7 @@ def site_distribution(L: int | None = None, n: int = 32) -> tuple[np.ndarray, np
         x, wt = np.polynomial.legendre.leggauss(n)
         u = 6.0 * (x + 1.0)
         return u, 6.0 * wt * 2.0 * np.exp(-0.5 * u * u) / math.sqrt(2.0 * math.pi)
-    L = V.integer(1, 10_000)("L", L)
+    L = validation.integer(1, 10_000)("L", L)
     zeta, prob = binomial_mixture(L) if L % 2 else _binomial_even(L)
     return np.abs(zeta) / math.sqrt(L), prob
 
@@ -138,7 +138,7 @@ def _binomial_even(L):
 
 
 def _check_variant(variant):
-    return V.choice(*STORAGE_VARIANTS)("variant", variant)
+    return validation.choice(*STORAGE_VARIANTS)("variant", variant)
 
 
 def free_energy_storage(x, alpha: float, alpha_D: float, variant: str = "coherent", L: int | None = None) -> float:
@@ -284,8 +284,8 @@ def _iterate(x0, kind, alpha, alpha_D, n, zeta, prob, squared, damping, tol, max
 
 
 def _check_loads(alpha, alpha_D):
-    alpha = V.real(*ALPHA_RANGE)("alpha", alpha)
-    alpha_D = V.real(*ALPHA_D_RANGE)("alpha_D", alpha_D)
+    alpha = validation.real(*ALPHA_RANGE)("alpha", alpha)
+    alpha_D = validation.real(*ALPHA_D_RANGE)("alpha_D", alpha_D)
     return alpha, alpha_D
 
 
@@ -375,7 +375,7 @@ def saddle_point_mixture(alpha: float, alpha_D: float, n: int, x0=None, *, dampi
     :func:`mixture_start`: the retrieval branch). Returns the toolkit's FixedPoint record (residual
     relative: max |F_i - x_i| / max(1, |x_i|))."""
     alpha, alpha_D = _check_loads(alpha, alpha_D)
-    n = V.odd_integer(1, N_MAX)("n", n)
+    n = validation.odd_integer(1, N_MAX)("n", n)
     x0 = mixture_start(n, alpha, alpha_D) if x0 is None else x0
     return _solve(0, x0, alpha, alpha_D, n, squared, damping, tol, max_iter)
 
@@ -534,10 +534,10 @@ def mixture_spinodal(n: int, alphas, *, rel_tol: float = 1e-4, threshold: float 
     alpha_D = min(alpha/1000, 10^-4) (alpha_T >= 1000, deep in the retrieval phase) if the branch
     is not found there. Bisection to a relative bracket ``rel_tol``.
     """
-    n = V.odd_integer(1, N_MAX)("n", n)
-    alphas = np.asarray(V.list_of(V.real(*ALPHA_RANGE))("alphas", alphas), dtype=float)
-    rel_tol = V.real(1e-10, 0.1)("rel_tol", rel_tol)
-    threshold = V.real(1e-4, 0.9)("threshold", threshold)
+    n = validation.odd_integer(1, N_MAX)("n", n)
+    alphas = np.asarray(validation.list_of(validation.real(*ALPHA_RANGE))("alphas", alphas), dtype=float)
+    rel_tol = validation.real(1e-10, 0.1)("rel_tol", rel_tol)
+    threshold = validation.real(1e-4, 0.9)("threshold", threshold)
     return _line(0, n, alphas, rel_tol, threshold, damping, max_iter, squared, continuation)
 
 
@@ -594,10 +594,10 @@ def storage_transition(alpha_Ds, *, rel_tol: float = 1e-4, threshold: float = 0.
 
     ``variant``: "coherent" (default; the example's coherent feature overlaps kept, see the module
     docstring) or "spec" (the spec's equations). ``L``: sparse condensed example (coherent only)."""
-    alpha_Ds = np.asarray(V.list_of(V.real(*ALPHA_D_RANGE))("alpha_Ds", alpha_Ds), dtype=float)
+    alpha_Ds = np.asarray(validation.list_of(validation.real(*ALPHA_D_RANGE))("alpha_Ds", alpha_Ds), dtype=float)
     kind = _kind(variant)
     if L is not None:
-        L = V.integer(1, 10_000)("L", L)
+        L = validation.integer(1, 10_000)("L", L)
     return _line(kind, 1, alpha_Ds, rel_tol, threshold, damping, max_iter, True, continuation, L)
 
 
@@ -613,7 +613,7 @@ def learning_alpha(alpha_D: float, *, rel_tol: float = 1e-6) -> float:
     method on log alpha. nan if alpha_D is beyond the alpha -> infinity limit (~0.138)."""
     from scipy.optimize import brentq
 
-    alpha_D = V.real(1e-5, 0.2)("alpha_D", alpha_D)
+    alpha_D = validation.real(1e-5, 0.2)("alpha_D", alpha_D)
 
     def g(log_alpha):
         aDc = mixture_spinodal(1, [math.exp(log_alpha)], rel_tol=1e-7).alpha_D_c[0]
@@ -668,9 +668,9 @@ def feature_branch(alpha_D: float, alphas, n: int = 1, *, m_floor: float = 1e-3,
     with the toolkit's ``follow_branch`` from the largest alpha downward (each point starts from the
     previous solution). Below the learning transition the iteration drifts to m = 0 and stops once
     m < m_floor: those points are returned as not converged (no retrieval solution)."""
-    alpha_D = V.real(*ALPHA_D_RANGE)("alpha_D", alpha_D)
-    n = V.odd_integer(1, N_MAX)("n", n)
-    alphas = np.sort(np.asarray(V.list_of(V.real(*ALPHA_RANGE))("alphas", alphas), dtype=float))[::-1]
+    alpha_D = validation.real(*ALPHA_D_RANGE)("alpha_D", alpha_D)
+    n = validation.odd_integer(1, N_MAX)("n", n)
+    alphas = np.sort(np.asarray(validation.list_of(validation.real(*ALPHA_RANGE))("alphas", alphas), dtype=float))[::-1]
     x0 = mixture_start(n, alphas[0], alpha_D)
     br = follow_branch(lambda a: _Map(0, a, alpha_D, n), alphas, x0, solver=_compiled_solver, m_floor=m_floor, **iter_kw)
     order = np.argsort(br.control)
@@ -683,8 +683,8 @@ def storage_branch(alpha_D: float, alphas, *, m_floor: float = 0.05, variant: st
     toolkit's ``follow_branch`` from the smallest alpha upward; where the iteration collapses to
     m < m_floor the point is returned as not converged, and the next point restarts from the last
     converged solution (so a branch that reappears at larger alpha is found too)."""
-    alpha_D = V.real(*ALPHA_D_RANGE)("alpha_D", alpha_D)
-    alphas = np.sort(np.asarray(V.list_of(V.real(*ALPHA_RANGE))("alphas", alphas), dtype=float))
+    alpha_D = validation.real(*ALPHA_D_RANGE)("alpha_D", alpha_D)
+    alphas = np.sort(np.asarray(validation.list_of(validation.real(*ALPHA_RANGE))("alphas", alphas), dtype=float))
     kind = _kind(variant)
     return follow_branch(lambda a: _Map(kind, a, alpha_D, 1, L), alphas, storage_start(variant, L),
                          solver=_compiled_solver, m_floor=m_floor, **iter_kw)

@@ -57,8 +57,7 @@ from math import comb, lgamma
 import numpy as np
 from scipy.special import ndtr
 
-from .. import validation as V
-
+from .. import validation
 KAPPA1_SQ = 2.0 / np.pi
 TERMS = ("signal", "mix", "unc", "r_lin", "u_t", "r_t")
 NOISE_TERMS = TERMS[1:]
@@ -71,7 +70,7 @@ def linear_coefficient(L: int) -> float:
     a_L = binom(L-1, floor(L/2)) / 2^(L-1): 1, 1/2, 1/2, 3/8, 3/8, 5/16, ... (ties to +1 do not
     change it), -> sqrt(2/(pi L)) (1 + O(1/L)). Exact up to L = 1000, in logs beyond.
     """
-    L = V.integer(1)("L", L)
+    L = validation.integer(1)("L", L)
     k = L // 2
     if L <= 1000:  # exact rational arithmetic while 2^(L-1) is a finite float
         return comb(L - 1, k) / 2.0 ** (L - 1)
@@ -85,15 +84,15 @@ def mean_abs_walk(L: int) -> float:
 
 def mixture_overlap(n: int) -> float:
     """b_n = f^k.sign(f^1 + ... + f^n)/N for k in the mixture, N -> infinity (n odd)."""
-    n = V.odd_integer(1)("n", n)
+    n = validation.odd_integer(1)("n", n)
     return linear_coefficient(n)
 
 
 def _check_train(coefficients, D, L):
-    coefficients = V.choice(*COEFFICIENTS)("coefficients", coefficients)
-    D = V.integer(1)("D", D)
+    coefficients = validation.choice(*COEFFICIENTS)("coefficients", coefficients)
+    D = validation.integer(1)("D", D)
     if coefficients == "sparse":
-        L = V.integer(1, D)("L", L)
+        L = validation.integer(1, D)("L", L)
     elif coefficients == "dense_binary":
         L = D
     else:
@@ -134,11 +133,11 @@ def field_term_moments(N: int, D: int, P: int, n: int, coefficients: str, L: int
     variance}, "b_n", moments...}``. Variances are over sites and disorder, at leading order in 1/N,
     neglecting examples that share >= 3 features with the mixture.
     """
-    N = V.integer(2)("N", N)
-    P = V.integer(1)("P", P)
+    N = validation.integer(2)("N", N)
+    P = validation.integer(1)("P", P)
     mo = coefficient_moments(coefficients, D, L)
     D = int(D)
-    n = V.odd_integer(1, D)("n", n)
+    n = validation.odd_integer(1, D)("n", n)
     b = mixture_overlap(n)
     a2, rho, rho4, rho22 = mo["a2"], mo["rho"], mo["rho4"], mo["rho22"]
     ks = mo["kappas_sq"]
@@ -175,7 +174,7 @@ def _signal_variance_pooled(N, D, P, n, coefficients, L):
 
 def z_distribution(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Values |z| = 1, 3, ..., n of |f^1_i + ... + f^n_i| and their probabilities (n odd)."""
-    n = V.odd_integer(1)("n", n)
+    n = validation.odd_integer(1)("n", n)
     zs = np.arange(1, n + 1, 2)
     p = np.array([2 * comb(n, (n + z) // 2) / 2.0**n for z in zs])
     return zs, p
@@ -211,7 +210,7 @@ def inverse_snr2(alpha, alpha_D, n, kappa1_sq=KAPPA1_SQ, exact_b=True):
     """
     alpha = np.asarray(alpha, dtype=float)
     alpha_D = np.asarray(alpha_D, dtype=float)
-    n = V.odd_integer(1)("n", n)
+    n = validation.odd_integer(1)("n", n)
     b2 = mixture_overlap(n) ** 2 if exact_b else 2.0 / (np.pi * n)
     k1 = float(kappa1_sq)
     alpha_T = alpha / alpha_D
@@ -294,7 +293,7 @@ def generalization_alpha_snr(alpha_D, n, kappa1_sq=KAPPA1_SQ, snr2_c=SNR2_CLASSI
     """alpha at which 1/SNR^2 = 1/snr2_c for an n-mixture (inf where the classical term alone
     already exceeds the threshold): the SNR estimate of the generalization transition."""
     alpha_D = np.asarray(alpha_D, dtype=float)
-    n = V.odd_integer(1)("n", n)
+    n = validation.odd_integer(1)("n", n)
     b2 = mixture_overlap(n) ** 2
     k1 = float(kappa1_sq)
     room = 1.0 / snr2_c - alpha_D / b2
@@ -335,7 +334,7 @@ def snr_largest_odd_mixture(alpha, alpha_D, coefficients: str = "dense", n_max: 
     that of a sparse L = n example (:func:`coefficient_moments` in the dense-D limit); for dense
     training it is the Gaussian 2/pi. 0 when even n = 1 fails. Every odd n is tested (with the
     n-dependent kappa_1^2 of sparse training, 1/SNR^2 need not be monotonic in n)."""
-    coefficients = V.choice("sparse", "dense", "dense_binary")("coefficients", coefficients)
+    coefficients = validation.choice("sparse", "dense", "dense_binary")("coefficients", coefficients)
     ok = []
     for n in range(1, int(n_max) + 1, 2):
         k1 = coefficient_moments("sparse", 10**6, n)["kappa1_sq"] if coefficients == "sparse" else KAPPA1_SQ
