@@ -6,23 +6,18 @@ import matplotlib
 import numpy as np
 import pytest
 
-from hopcore.book import resolve
 from hopcore.chapters import classical_replica as chapter
 from hopcore.experiments.classical import alpha_c_fit_forms, extrapolate_alpha_c_free
 
 matplotlib.use("Agg")
 
 
-@pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("classical_replica")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("HOPCORE_CACHE", str(tmp / "cache"))
-    try:
-        yield chapter.compute(resolve("classical_replica", {"profile": "test", "output_dir": str(tmp / "out")}))
-    finally:
-        mp.undo()
+CHAPTER = "classical_replica"
 
+
+@pytest.fixture(scope="module")
+def result(computed):
+    return computed[1]
 
 def test_replica_symmetric_numbers_are_the_known_values(result):
     # AGS: alpha_c = 0.1379 with m = 0.967 at T = 0; global minima below 0.051-0.052; 3-mixtures up to 0.030

@@ -4,22 +4,16 @@ points against it within tolerances that can fail, the claims and the figures.""
 import numpy as np
 import pytest
 
-from hopcore.book import resolve
 from hopcore.chapters import classical_snr as chapter
 from hopcore.theory import snr
 
 
-@pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("classical_snr")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("HOPCORE_CACHE", str(tmp / "cache"))
-    try:
-        p = resolve("classical_snr", {"profile": "test", "output_dir": str(tmp / "out")})
-        yield p, chapter.compute(p)
-    finally:
-        mp.undo()
+CHAPTER = "classical_snr"
 
+
+@pytest.fixture(scope="module")
+def result(computed):
+    return computed
 
 def test_theory_known_numbers():
     # P_err(alpha) = erfc(1/sqrt(2 alpha))/2: at alpha = 1/2 it is erfc(1)/2 = 0.0786496...

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from hopcore.book import resolve
 from hopcore.chapters import dense_attention as chapter
 from hopcore.ensembles.continuous import n_patterns
 from hopcore.theory import dense_memory as T
@@ -17,16 +16,12 @@ from hopcore.theory import dense_memory as T
 matplotlib.use("Agg")
 
 
-@pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("dense_attention")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("HOPCORE_CACHE", str(tmp / "cache"))
-    try:
-        yield chapter.compute(resolve("dense_attention", {"profile": "test", "output_dir": str(tmp / "out")}))
-    finally:
-        mp.undo()
+CHAPTER = "dense_attention"
 
+
+@pytest.fixture(scope="module")
+def result(computed):
+    return computed[1]
 
 def test_theory_numbers():
     # alpha_1 at lam = 1/2 for spherical patterns: lam - (u - 1)/2 + log((1 + u)/2)/2, u = sqrt(2)

@@ -7,18 +7,18 @@ import matplotlib
 import numpy as np
 import pytest
 
-from hopcore.book import resolve
 from hopcore.chapters import dense_rem as chapter
 from hopcore.theory import dense_memory as T
 
 matplotlib.use("Agg")
 
 
-@pytest.fixture(scope="module")
-def r(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("dense_rem")
-    return chapter.compute(resolve("dense_rem", {"profile": "test", "output_dir": str(tmp / "out")}))
+CHAPTER = "dense_rem"
 
+
+@pytest.fixture(scope="module")
+def r(computed):
+    return computed[1]
 
 def test_known_values(r):
     assert r.alpha_c_lb_inf == pytest.approx(math.log(2) / 4, abs=1e-9)

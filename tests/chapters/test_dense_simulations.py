@@ -6,22 +6,16 @@ import math
 import numpy as np
 import pytest
 
-from hopcore.book import resolve
 from hopcore.chapters import dense_simulations as chapter
 from hopcore.theory import dense_memory as T
 
 
-@pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("dense_simulations")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("HOPCORE_CACHE", str(tmp / "cache"))
-    try:
-        p = resolve("dense_simulations", {"profile": "test", "output_dir": str(tmp / "out")})
-        yield p, chapter.compute(p)
-    finally:
-        mp.undo()
+CHAPTER = "dense_simulations"
 
+
+@pytest.fixture(scope="module")
+def result(computed):
+    return computed
 
 def test_theory_values(result):
     p, r = result

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from hopcore.analysis import largest_retrieved
-from hopcore.book import resolve
 from hopcore.chapters import rf_generalization as chapter
 from hopcore.theory import random_features as rf
 from hopcore.theory import rf_snr
@@ -15,17 +14,12 @@ from hopcore.theory import rf_snr
 matplotlib.use("Agg")
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("rf_generalization")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("HOPCORE_CACHE", str(tmp / "cache"))
-    try:
-        p = resolve("rf_generalization", {"profile": "test", "output_dir": str(tmp / "out")})
-        yield p, chapter.compute(p)
-    finally:
-        mp.undo()
+CHAPTER = "rf_generalization"
 
+
+@pytest.fixture(scope="module")
+def run(computed):
+    return computed
 
 def test_theory_loads_against_direct_solutions(run):
     p, r = run

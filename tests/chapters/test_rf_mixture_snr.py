@@ -5,22 +5,16 @@ the networks, the claims (the crossover claim locates stable and broken mixtures
 import numpy as np
 import pytest
 
-from hopcore.book import resolve
 from hopcore.chapters import rf_mixture_snr as chapter
 from hopcore.theory import rf_snr
 
 
-@pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("rf_mixture_snr")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("HOPCORE_CACHE", str(tmp / "cache"))
-    try:
-        p = resolve("rf_mixture_snr", {"profile": "test", "output_dir": str(tmp / "out")})
-        yield p, chapter.compute(p)
-    finally:
-        mp.undo()
+CHAPTER = "rf_mixture_snr"
 
+
+@pytest.fixture(scope="module")
+def result(computed):
+    return computed
 
 def test_linear_part_closed_forms():
     assert rf_snr.linear_coefficient(1) == 1.0

@@ -8,16 +8,12 @@ from hopcore.book import resolve
 from hopcore.chapters import rf_spinodals as chapter
 
 
-@pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("rf_spinodals")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("HOPCORE_CACHE", str(tmp / "cache"))
-    try:
-        yield chapter.compute(resolve("rf_spinodals", {"profile": "test", "output_dir": str(tmp / "out")}))
-    finally:
-        mp.undo()
+CHAPTER = "rf_spinodals"
 
+
+@pytest.fixture(scope="module")
+def result(computed):
+    return computed[1]
 
 def test_classical_loads_are_the_known_values(result):
     # AGS T = 0: alpha_c = 0.1379 (retrieval), 0.0299 (n = 3), 0.0163 (n = 5)

@@ -7,21 +7,16 @@ import math
 import numpy as np
 import pytest
 
-from hopcore.book import resolve
 from hopcore.chapters import rf_storage_learning as chapter
 from hopcore.theory import random_features as rf
 
 
-@pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("rf_storage_learning")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("HOPCORE_CACHE", str(tmp / "cache"))
-    try:
-        yield chapter.compute(resolve("rf_storage_learning", {"profile": "test", "output_dir": str(tmp / "out")}))
-    finally:
-        mp.undo()
+CHAPTER = "rf_storage_learning"
 
+
+@pytest.fixture(scope="module")
+def result(computed):
+    return computed[1]
 
 def test_gaussian_equivalence_constants_are_the_closed_forms(result):
     k = result.extra["kappa"]
