@@ -8,7 +8,7 @@ import re
 import nbformat
 import pytest
 
-from hopcore.book.notebook import parameters_cell
+from hopcore.book.notebook import check, parameters_cell
 from hopcore.book.report import ENVELOPE, claim_key
 from hopcore.book.spec import registry
 
@@ -31,6 +31,7 @@ def test_notebook_follows_the_contract(name):
     assert params_cell.source == parameters_cell(name), (
         "the parameters cell is generated from the spec: run `python -m hopcore.book.notebook`")
     assert "prepare(" in next_cell.source
+    assert not check([name]), "generated cells out of date (install cell, parameters cell): python -m hopcore.book.notebook"
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), "commit notebooks without outputs"
     defs = [c.source for c in code if re.search(r"^\s*(def|class) ", c.source, re.M)]
     assert not defs, "no def or class in a notebook: analysis belongs in the chapter module"

@@ -54,53 +54,54 @@ def parameters_cell(name: str) -> str:
     return "\n".join(lines)
 
 
+def _bring_up_to_date(nb, name: str) -> list[str]:
+    """Put the generated cells of chapter ``name`` into ``nb`` (in memory); returns what was out of date."""
+    import nbformat
+
+    stale = []
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    if len(cells) != 1:
+        raise ValueError(f"{specs.get(name).notebook}: {len(cells)} cells tagged 'parameters' (want exactly 1)")
+    if cells[0].source != parameters_cell(name):
+        cells[0].source = parameters_cell(name)
+        stale.append("parameters cell differs from the spec")
+    install = colab_cell()
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if code and COLAB_TAG in code[0].metadata.get("tags", []):
+        if code[0].source != install:
+            code[0].source = install
+            stale.append("install cell differs from the repository URL of _config.yml")
+    else:
+        first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+        nb.cells.insert(first_code, nbformat.v4.new_code_cell(install, metadata={"tags": [COLAB_TAG, "remove-cell"]}))
+        stale.append("the first code cell is not the install cell")
+    return stale
+
+
 def check(names=None) -> list[str]:
-    """What is out of date: notebooks whose parameters cell differs from the spec or that carry outputs."""
+    """What is out of date (generated cells that differ, outputs committed), one line per problem."""
     import nbformat
 
     problems = []
     for name in names or specs.registry():
         ch = specs.get(name)
         nb = nbformat.read(ch.notebook_path, as_version=4)
-        cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-        if len(cells) != 1 or cells[0].source != parameters_cell(name):
-            problems.append(f"{ch.notebook}: parameters cell differs from the spec (python -m hopcore.book.notebook)")
-        code = [c for c in nb.cells if c.cell_type == "code"]
-        if not code or COLAB_TAG not in code[0].metadata.get("tags", []) or code[0].source != colab_cell():
-            problems.append(f"{ch.notebook}: the first code cell is not the install cell (python -m hopcore.book.notebook)")
+        problems += [f"{ch.notebook}: {what} (python -m hopcore.book.notebook)" for what in _bring_up_to_date(nb, name)]
         if any(c.get("outputs") for c in nb.cells if c.cell_type == "code"):
             problems.append(f"{ch.notebook}: committed with outputs")
     return problems
 
 
 def sync(names=None) -> list[str]:
-    """Rewrite the parameters cell of the chapters' notebooks; returns the names that changed."""
+    """Rewrite the generated cells (install cell, parameters cell) of the chapters' notebooks;
+    returns the names of the notebooks that changed."""
     import nbformat
 
     changed = []
     for name in names or specs.registry():
         ch = specs.get(name)
         nb = nbformat.read(ch.notebook_path, as_version=4)
-        cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-        if len(cells) != 1:
-            raise ValueError(f"{ch.notebook}: {len(cells)} cells tagged 'parameters' (want exactly 1)")
-        text = parameters_cell(name)
-        dirty = False
-        if cells[0].source != text:
-            cells[0].source = text
-            dirty = True
-        install = colab_cell()
-        code = [c for c in nb.cells if c.cell_type == "code"]
-        if code and COLAB_TAG in code[0].metadata.get("tags", []):
-            if code[0].source != install:
-                code[0].source = install
-                dirty = True
-        else:
-            cell = nbformat.v4.new_code_cell(install, metadata={"tags": [COLAB_TAG, "remove-cell"]})
-            first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
-            nb.cells.insert(first_code, cell)
-            dirty = True
-        if dirty:
+        if _bring_up_to_date(nb, name):
             nbformat.write(nb, ch.notebook_path)
             changed.append(name)
     return changed

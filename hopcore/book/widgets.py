@@ -343,31 +343,26 @@ class Banner:
         self.other = f"python -m hopcore run {chapter.name} --profile {other}"
         self.other_profile = other
 
+    KINDS = {"paper": "Paper build", "quick": "Quick build", "test": "Test build"}
+    SMOKE = "This is a smoke build at reduced sizes: its figures and numbers are not the paper's."
+
+    def _render(self, bold, code, esc=lambda t: t) -> str:
+        """The banner with ``bold(text)`` / ``code(text)`` markup and ``esc`` applied to values."""
+        sizes = ", ".join(f"{esc(k)} = {esc(v)}" for k, v in self.sizes)
+        warn = "" if self.profile == "paper" else " " + bold(self.SMOKE)
+        return (f"{bold(self.KINDS[self.profile])} ({esc(self.profile)} profile{': ' + sizes if sizes else ''}) · "
+                f"hopcore {esc(self.version)} · built {esc(self.date)}.{warn} "
+                f"The {self.other_profile} build: {code(esc(self.other))}")
+
     def text(self) -> str:
-        sizes = ", ".join(f"{k} = {v}" for k, v in self.sizes)
-        kind = {"paper": "Paper build", "quick": "Quick build", "test": "Test build"}[self.profile]
-        warn = "" if self.profile == "paper" else (
-            " This is a smoke build at reduced sizes: its figures and numbers are not the paper's.")
-        return (f"{kind} ({self.profile} profile{': ' + sizes if sizes else ''}) · hopcore {self.version} · "
-                f"built {self.date}.{warn} The {self.other_profile} build: {self.other}")
+        return self._render(lambda t: t, lambda t: t)
 
     def _repr_markdown_(self) -> str:
-        sizes = ", ".join(f"{k} = {v}" for k, v in self.sizes)
-        kind = {"paper": "Paper build", "quick": "Quick build", "test": "Test build"}[self.profile]
-        warn = "" if self.profile == "paper" else (
-            " **This is a smoke build at reduced sizes: its figures and numbers are not the paper's.**")
-        return (f"**{kind}** ({self.profile} profile{': ' + sizes if sizes else ''}) · hopcore {self.version} · "
-                f"built {self.date}.{warn} The {self.other_profile} build: `{self.other}`\n")
+        return self._render(lambda t: f"**{t}**", lambda t: f"`{t}`") + "\n"
 
     def _repr_html_(self) -> str:
-        e = html.escape
-        sizes = ", ".join(f"{e(k)} = {e(v)}" for k, v in self.sizes)
-        kind = {"paper": "Paper build", "quick": "Quick build", "test": "Test build"}[self.profile]
-        warn = "" if self.profile == "paper" else (
-            " <strong>This is a smoke build at reduced sizes: its figures and numbers are not the paper's.</strong>")
-        return (f'<div class="hopcore-banner hopcore-banner-{e(self.profile)}"><strong>{kind}</strong> '
-                f"({e(self.profile)} profile{': ' + sizes if sizes else ''}) · hopcore {e(self.version)} · "
-                f"built {e(self.date)}.{warn} The {self.other_profile} build: <code>{e(self.other)}</code></div>")
+        body = self._render(lambda t: f"<strong>{t}</strong>", lambda t: f"<code>{t}</code>", html.escape)
+        return f'<div class="hopcore-banner hopcore-banner-{html.escape(self.profile)}">{body}</div>'
 
     def __repr__(self) -> str:
         return self.text()
