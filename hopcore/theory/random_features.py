@@ -1,6 +1,6 @@
 r"""Replica-symmetric theory of the random-features Hopfield model at zero temperature.
 
-Spec: ``random_features.md`` (rebuilt from Negri et al. 2023 and Kalaj et al. 2024); book chapters
+Sources: the replica-symmetric equations of Negri et al. (2023) and Kalaj et al. (2024); book chapters
 ``rf_storage_learning`` and ``rf_spinodals``. Dense training coefficients, sign activation, Gaussian
 equivalence with constants
 
@@ -18,7 +18,7 @@ overlaps f^k.s/N ~ kappa_1 c^1_k/sqrt(D) with *every* feature: each is as small 
 overlap, but they are coherent and their squares sum to O(1). The "coherent" variant keeps them as a
 condensed direction of feature space, with overlap ``w = u.s/N``: it enters exactly like the n
 condensed features of a mixture (pd gains w^2/alpha_D, and the site field gains alpha_T dph w u_i).
-The "spec" variant (the equations of the spec, no w) treats them as uncondensed noise; it misses a
+The "spec" variant (the published replica-symmetric equations of Negri et al. 2023, no w) treats them as uncondensed noise; it misses a
 crosstalk variance kappa_1^4 alpha_T that is not proportional to alpha, and puts the storage line
 2-5x too high at small alpha_D (chapter ``rf_storage_learning``). Both tend to AGS as alpha_D -> inf.
 
@@ -561,7 +561,7 @@ def _line(kind, n, fixed_values, rel_tol, threshold, damping, max_iter, squared,
             # alpha_T = 1000 or more: deep in the retrieval phase of every mixture up to n = N_MAX
             start, lo, hi = min(v / 1000.0, 1e-4), ALPHA_D_RANGE[0], ALPHA_D_RANGE[1]
         else:
-            # the coherent line is ~ alpha_D / 2 at small alpha_D, the spec's ~ sqrt(alpha_D): start below both
+            # the coherent line is ~ alpha_D / 2 at small alpha_D, the published one's ~ sqrt(alpha_D): start below both
             start, lo, hi = min(1e-3, 0.1 * v), ALPHA_RANGE[0], ALPHA_RANGE[1]
         hint = None
         if continuation and prev is not None and np.isfinite(prev[1]) and v >= prev[0]:
@@ -593,7 +593,7 @@ def storage_transition(alpha_Ds, *, rel_tol: float = 1e-4, threshold: float = 0.
     previous point's alpha_c when alpha_D increases), with the full record.
 
     ``variant``: "coherent" (default; the example's coherent feature overlaps kept, see the module
-    docstring) or "spec" (the spec's equations). ``L``: sparse condensed example (coherent only)."""
+    docstring) or "spec" (the published equations of Negri et al. 2023). ``L``: sparse condensed example (coherent only)."""
     alpha_Ds = np.asarray(validation.list_of(validation.real(*ALPHA_D_RANGE))("alpha_Ds", alpha_Ds), dtype=float)
     kind = _kind(variant)
     if L is not None:
