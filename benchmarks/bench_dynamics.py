@@ -16,7 +16,6 @@ import math
 import time
 
 import numpy as np
-
 from numba import njit, prange
 
 from hopcore.dynamics import asynchronous

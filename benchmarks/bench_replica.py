@@ -29,7 +29,7 @@ def _naive_T0_map(alpha):
 
 
 def _naive_solve(F, x, tol=1e-10, max_iter=2000):
-    for it in range(max_iter):
+    for _ in range(max_iter):
         y = F(x)
         if np.max(np.abs(y - x)) < tol:
             return y, True
@@ -93,7 +93,6 @@ def run(quick: bool) -> list[dict]:
     t0 = time.perf_counter()
     a_naive = _naive_curve(alphas[:: 200 // n_base], bisect_steps=24)
     base = (time.perf_counter() - t0)
-    base_full = base if n_base == 200 else float("nan")
     out.append({
         "name": "replica_T0_curve",
         "params": {"points": 200, "bisection_tol": 1e-8},

@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from bookpages import HTML, NOT_BUILT, SCREENSHOTS, built, check_local_target, page_html, toc_pages
 
 PAGES = toc_pages()

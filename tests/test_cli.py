@@ -16,9 +16,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from hopcore.book import spec as specs
-from hopcore.book import cli, run, widgets
 from hopcore import validation
+from hopcore.book import cli, run, widgets
+from hopcore.book import spec as specs
+
 REPO = Path(__file__).resolve().parents[1]
 
 

@@ -13,6 +13,8 @@ from scipy.special import logsumexp
 from hopcore.dynamics import softmax
 from hopcore.ensembles import continuous
 from hopcore.experiments import dense as dense_experiments
+
+
 def dense_update(Xi, x, lam):
     """Plain numpy twin of one update: softmax(lam Xi x) . Xi, from materialized patterns."""
     z = lam * Xi @ x

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from hopcore.theory import dense_memory as dense_theory
+
 KINDS = ("spherical", "gaussian")
 
 

@@ -4,10 +4,10 @@ import sys
 
 import numpy as np
 import pytest
+from reference import hebb_couplings, reference_async, reference_energy
 
 from hopcore.dynamics import asynchronous
 from hopcore.ensembles.binary import binary_patterns, flip_fraction, mixture_state
-from reference import hebb_couplings, reference_async, reference_energy
 
 
 @pytest.mark.parametrize("N,P,flip", [(200, 20, 0.2), (150, 40, 0.3), (101, 5, 0.45)])

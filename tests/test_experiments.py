@@ -1,12 +1,9 @@
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from hopcore.experiments import ResultCache, sweep, write_summary, save_data, load_summary
+from hopcore.experiments import ResultCache, load_summary, save_data, sweep, write_summary
 from hopcore.experiments.runner import derive_seed, stack
 
 CALLS = []

@@ -1,7 +1,5 @@
 """Hostile parameters: every knob of every chapter rejects bad values, naming itself, before any work."""
 
-import json
-import os
 import subprocess
 import sys
 

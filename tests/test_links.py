@@ -13,7 +13,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-
 from bookpages import HTML, NOT_BUILT, built, check_local_target, page_html, parse, toc_pages
 
 pytestmark = pytest.mark.skipif(not built(), reason=NOT_BUILT)

@@ -1,7 +1,6 @@
 """A long sweep killed half-way resumes from its cached points and gives the uninterrupted result."""
 
 import json
-import os
 import signal
 import subprocess
 import sys

@@ -10,6 +10,8 @@ import pytest
 
 from hopcore.experiments.rf_fields import example_slopes, field_terms, rf_field_terms
 from hopcore.theory import rf_snr
+
+
 # ----------------------------------------------------------------------------- closed forms
 def test_linear_coefficient_exact_values():
     assert rf_snr.linear_coefficient(1) == 1.0

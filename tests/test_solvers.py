@@ -9,7 +9,6 @@ from scipy.special import comb
 
 from hopcore.solvers import (
     Branch,
-    FixedPoint,
     binomial_mixture,
     damped_iteration,
     follow_branch,

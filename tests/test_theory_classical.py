@@ -8,6 +8,8 @@ import pytest
 
 from hopcore.solvers import numerical_gradient, numerical_hessian
 from hopcore.theory import classical
+
+
 def _grad_scale(f, x):
     """Gradient at x, and at a perturbed point (to show that the check can fail)."""
     g = numerical_gradient(f, x, h=1e-6)

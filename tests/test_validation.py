@@ -3,7 +3,7 @@ import math
 import pytest
 
 from hopcore import validation
-from hopcore.book.spec import get, registry, resolve
+from hopcore.book.spec import registry, resolve
 
 
 @pytest.mark.parametrize(

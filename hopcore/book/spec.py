@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .. import config
-from .. import validation
+from .. import config, validation
+
 PROFILES = ("quick", "paper", "test")
 COMMON = ("profile", "seed", "output_dir")
 

@@ -87,11 +87,11 @@ SPEC = Chapter(
         "coefficients": Param(
             "sparse", _coef, doc="training coefficients of Fig. 1: sparse, dense (Gaussian) or dense_binary"
         ),
-        "n_samples": Param(3, V.integer(1, 10_000), paper=6, doc="independent networks per load in Fig. 1"),
+        "n_samples": Param(3, V.integer(1, 10_000), paper=10, doc="independent networks per load in Fig. 1"),
         "n_test": Param(2, V.integer(1, 1000), paper=3, doc="test examples per L_test and network"),
         "max_sweeps": Param(200, V.integer(1, 100_000), doc="cap on asynchronous sweeps of each run"),
         # Fig. 2a
-        "N_scan": Param(4000, V.integer(100, 100_000), paper=3000, doc="neurons of the Fig. 2a/2b networks"),
+        "N_scan": Param(4000, V.integer(100, 100_000), paper=4000, doc="neurons of the Fig. 2a/2b networks"),
         "scan_alpha_Ds": Param(
             [0.005, 0.01],
             V.list_of(_alpha_D, increasing=True),
@@ -110,18 +110,18 @@ SPEC = Chapter(
             paper=[round(a, 4) for a in np.geomspace(0.01, 2.5, 10)],
             doc="loads scanned in Fig. 2a, where the transitions are read",
         ),
-        "n_samples_scan": Param(2, V.integer(1, 10_000), paper=2, doc="independent networks per point in Figs. 2a, 2b"),
+        "n_samples_scan": Param(2, V.integer(1, 10_000), paper=3, doc="independent networks per point in Figs. 2a, 2b"),
         # Fig. 2b
         "lmax_alpha_Ds": Param(
             [0.005, 0.007, 0.01, 0.014, 0.02],
             V.list_of(_alpha_D, increasing=True),
-            paper=[0.0025, 0.005, 0.01, 0.02, 0.04],
+            paper=[0.005, 0.007, 0.01, 0.014, 0.02, 0.028],
             doc="alpha_D values of Fig. 2b",
         ),
         "lmax_Ls": Param(
             [1, 3, 5, 7, 9, 11, 13, 15],
             V.list_of(V.odd_integer(1, 100_001), increasing=True),
-            paper=[1, 3, 5, 7, 9, 11, 13, 15, 19, 23, 27, 33],
+            paper=[1, 3, 5, 7, 9, 11, 13, 15],
             doc="candidate L of Fig. 2b (those not above D are tried)",
         ),
         "lmax_alphas": Param(

@@ -647,7 +647,7 @@ def _popcount(typingctx, x):
 
 def _words(P: int) -> int:
     """Words per packed row: ceil(P / 64) rounded up to a multiple of 8 (one 512-bit vector)."""
-    return -(-(-(-P // 64)) // 8) * 8
+    return ((P + 63) // 64 + 7) // 8 * 8
 
 
 def _n_planes(N: int) -> int:

@@ -28,6 +28,7 @@ from numba import njit, prange
 
 from .. import validation
 from ..ensembles import continuous
+
 #: a single pass over more pattern entries (N x P) than this would take well over an hour here
 MAX_PATTERN_ENTRIES = 1.0e12
 DEFAULT_CHUNK = 64 * continuous.GEN_CHUNK

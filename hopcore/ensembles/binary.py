@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validation
+
+
 def binary_patterns(N: int, P: int, seed: int) -> np.ndarray:
     """P iid uniform +-1 patterns of N spins, from an explicit seed.
 

@@ -31,6 +31,7 @@ import numpy as np
 from numba import njit
 
 from .. import validation
+
 GEN_CHUNK = 4096  # patterns per generation chunk (part of the ensemble definition)
 KINDS = ("spherical", "gaussian")
 KIND_CODE = {"spherical": 0, "gaussian": 1}

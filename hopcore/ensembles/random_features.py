@@ -26,6 +26,7 @@ import numpy as np
 from numba import njit, prange
 
 from .. import validation
+
 COEFFICIENTS = ("dense", "dense_binary", "sparse")
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from scipy.special import comb
 
 from .. import validation
+
 __all__ = ["binomial_mixture", "gauss_hermite", "gaussian_average", "normal_grid"]
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import validation
+
 __all__ = ["FixedPoint", "damped_iteration", "newton_iteration", "solve_fixed_point"]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validation
+
 __all__ = ["numerical_gradient", "numerical_hessian"]
 
 

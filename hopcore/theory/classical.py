@@ -53,12 +53,12 @@ from ..solvers import (
     Branch,
     FixedPoint,
     binomial_mixture,
+    damped_iteration,
     follow_branch,
     locate_jump,
+    newton_iteration,
     normal_grid,
     numerical_hessian,
-    damped_iteration,
-    newton_iteration,
     solve_fixed_point,
 )
 

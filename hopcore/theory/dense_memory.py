@@ -29,6 +29,7 @@ import numpy as np
 from scipy import optimize
 
 from .. import validation
+
 KINDS = ("spherical", "gaussian")
 
 

@@ -49,7 +49,14 @@ import numpy as np
 from numba import njit
 
 from .. import validation
-from ..solvers import Branch, FixedPoint, binomial_mixture, damped_iteration, follow_branch, gaussian_average, locate_jump
+from ..solvers import (
+    Branch,
+    FixedPoint,
+    binomial_mixture,
+    follow_branch,
+    gaussian_average,
+    locate_jump,
+)
 
 KAPPA1 = math.sqrt(2.0 / math.pi)
 KAPPA1_SQ = 2.0 / math.pi
@@ -176,7 +183,7 @@ _INV_SQRT2PI = 1.0 / math.sqrt(2.0 * math.pi)
 def _common_update(x, out, alpha, alpha_D, squared):
     # equations shared by the mixture and the storage problem (everything but dq, m, mh, and the
     # m^2 term of pd, which the callers add)
-    dq, qh, dp, dph, pd, dpdh = x[0], x[1], x[2], x[3], x[4], x[5]
+    dq, dp, dph, pd, dpdh = x[0], x[2], x[3], x[4], x[5]
     aT = alpha / alpha_D
     D1 = 1.0 - KAPPA1_SQ * dp - KAPPA_S_SQ * dq
     D2 = 1.0 - aT * dph * dq

@@ -58,6 +58,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from .. import validation
+
 KAPPA1_SQ = 2.0 / np.pi
 TERMS = ("signal", "mix", "unc", "r_lin", "u_t", "r_t")
 NOISE_TERMS = TERMS[1:]

@@ -7,7 +7,6 @@ import pytest
 from hopcore.chapters import classical_snr as chapter
 from hopcore.theory import snr
 
-
 CHAPTER = "classical_snr"
 
 

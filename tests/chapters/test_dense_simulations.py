@@ -9,7 +9,6 @@ import pytest
 from hopcore.chapters import dense_simulations as chapter
 from hopcore.theory import dense_memory as T
 
-
 CHAPTER = "dense_simulations"
 
 

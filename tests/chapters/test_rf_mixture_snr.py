@@ -8,7 +8,6 @@ import pytest
 from hopcore.chapters import rf_mixture_snr as chapter
 from hopcore.theory import rf_snr
 
-
 CHAPTER = "rf_mixture_snr"
 
 

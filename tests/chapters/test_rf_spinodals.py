@@ -7,7 +7,6 @@ import pytest
 from hopcore.book import resolve
 from hopcore.chapters import rf_spinodals as chapter
 
-
 CHAPTER = "rf_spinodals"
 
 

@@ -10,7 +10,6 @@ import pytest
 from hopcore.chapters import rf_storage_learning as chapter
 from hopcore.theory import random_features as rf
 
-
 CHAPTER = "rf_storage_learning"
 
 
