@@ -373,9 +373,16 @@ def banner(params: specs.Params) -> Banner:
 
 
 def page_header(params: specs.Params):
-    """Display the build banner and the re-run box of the chapter (the cell after ``prepare``)."""
+    """Display the build banner and the re-run box of the chapter (the cell after ``prepare``), and
+    glue the banner as ``<chapter>_banner`` for the top of the page."""
     from IPython.display import display
 
+    from IPython.display import Markdown
+    from myst_nb import glue
+
     chapter = specs.get(params.chapter)
-    display(Banner(params, chapter))
+    banner = Banner(params, chapter)
+    # glued too, so that the page opens with it: the title cell shows {glue:md}`<chapter>_banner`
+    glue(f"{chapter.name}_banner", Markdown(banner._repr_markdown_()), display=False)
+    display(banner)
     display(RerunBox(chapter))
