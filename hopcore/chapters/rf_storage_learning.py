@@ -72,11 +72,11 @@ SPEC = Chapter(
     notebook="book/rf_storage_learning.ipynb",
     title="Random features: storage and learning",
     seed=6006,
-    minutes=(0.75, 6.5),
+    minutes=(0.75, 5.4),
     cached="every (grid point, sample) and the theory lines under the result cache "
     "(hopcore.experiments.random_features, hopcore.theory.random_features)",
     params={
-        "N": Param(1000, V.integer(100, 100_000), paper=4000, doc="neurons of the magnetization curves"),
+        "N": Param(1000, V.integer(100, 100_000), paper=8000, doc="neurons of the magnetization curves"),
         "alpha_D": Param(0.02, V.real(*ALPHA_D_RANGE), paper=0.01, doc="D/N of the magnetization curves"),
         "alphas": Param(
             [round(a, 4) for a in np.geomspace(0.005, 2.0, 12)],
@@ -122,12 +122,13 @@ SPEC = Chapter(
         "storage_alpha_Ds": Param(
             [0.02, 0.1, 0.5],
             V.list_of(V.real(1e-3, 30.0), increasing=True),
+            paper=[0.01, 0.02, 0.05, 0.1, 0.5],
             doc="alpha_D of the fine storage-transition scans (dense)",
         ),
         "storage_Ns": Param(
             [1000, 2000],
             V.list_of(V.integer(100, 100_000), increasing=True),
-            paper=[1000, 2000, 4000, 8000],
+            paper=[2000, 4000, 8000],
             doc="N of the fine storage-transition scans",
         ),
         "storage_points": Param(
