@@ -44,6 +44,8 @@ def test_notebook_follows_the_contract(name):
         tags = c.metadata.get("tags", [])
         assert {"hide-input", "remove-input", "remove-cell", "hide-cell"} & set(tags), (
             f"code cell {k} is shown: orchestration cells are collapsed (hide-input)")
+    title = next(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert f"{{glue:md}}`{name}_banner`" in title, "the page opens with the build banner (glued by page_header)"
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert not re.search(r"\bthe spec\b|\bspec's\b", text, re.I), "readers have no spec: cite the paper or derive"
 
