@@ -42,7 +42,7 @@ SPEC = Chapter(
     notebook="book/classical_replica.ipynb",
     title="Replica theory of the classical Hopfield model",
     seed=1987,
-    minutes=(1.0, 11.0),
+    minutes=(1.0, 3.7),
     cached="simulation points and the phase-diagram and mixture lines under _build/cache/ "
            "(hopcore.experiments.classical, hopcore.theory.classical)",
     params={
@@ -51,12 +51,13 @@ SPEC = Chapter(
         "mixture_ns": Param([3, 5, 7, 9], V.list_of(V.odd_integer(3, 21), increasing=True), doc="odd mixture orders"),
         "n_T_mixture": Param(6, V.integer(3, 400), paper=16, doc="temperatures per mixture stability line"),
         "Ns_sim": Param([500, 1000, 2000, 4000, 8000], V.list_of(V.integer(50, 200_000), min_len=2, increasing=True),
-                        paper=[1000, 2000, 4000, 8000, 16000, 32000], doc="network sizes of the capacity simulations"),
+                        paper=[1000, 2000, 4000, 8000, 16000, 32000, 64000],
+                        doc="network sizes of the capacity simulations"),
         "alphas_sim": Param([round(a, 3) for a in np.linspace(0.10, 0.20, 11)],
                             V.list_of(V.real(0.0, 1.0, lo_open=True), min_len=3, increasing=True),
                             paper=[round(a, 4) for a in np.linspace(0.125, 0.19, 27)],
                             doc="loads of the capacity simulations"),
-        "n_samples_sim": Param(4, V.one_or_list(V.integer(2, 10_000)), paper=[16, 16, 12, 6, 4, 3],
+        "n_samples_sim": Param(4, V.one_or_list(V.integer(2, 10_000)), paper=[16, 16, 12, 6, 4, 3, 3],
                                doc="networks per (N, alpha): one count, or one per entry of Ns_sim"),
         "stop_after_failed_loads": Param(0, V.integer(0, 1000), paper=1,
                                          doc="skip a size's larger loads after this many loads where every run "
