@@ -49,7 +49,7 @@ SPEC = Chapter(
     notebook="book/classical_snr.ipynb",
     title="The classical Hopfield model and its signal-to-noise capacity",
     seed=2024,
-    minutes=(0.5, 5.5),
+    minutes=(0.5, 2.2),
     cached="every (grid point, sample) result under _build/cache/hopcore.experiments.snr/",
     params={
         "picture_side": Param(32, V.integer(4, 256), doc="the demo network has picture_side**2 spins"),
@@ -74,7 +74,7 @@ SPEC = Chapter(
         ),
         "n_P": Param(9, V.integer(3, 200), paper=12, doc="P values per N in the capacity scan"),
         "n_networks": Param(30, V.integer(2, 100_000), paper=40, doc="networks per (N, P) in the capacity scan"),
-        "N_overlap": Param(1000, V.integer(16, 200_000), paper=8000, doc="N for the overlap after convergence"),
+        "N_overlap": Param(1000, V.integer(16, 200_000), paper=16000, doc="N for the overlap after convergence"),
         "alphas_overlap": Param(
             [round(a, 3) for a in np.linspace(0.04, 0.26, 12)],
             V.list_of(V.real(0.0, 2.0, lo_open=True), increasing=True),
