@@ -375,9 +375,7 @@ def banner(params: specs.Params) -> Banner:
 def page_header(params: specs.Params):
     """Display the build banner and the re-run box of the chapter (the cell after ``prepare``), and
     glue the banner as ``<chapter>_banner`` for the top of the page."""
-    from IPython.display import display
-
-    from IPython.display import Markdown
+    from IPython.display import Markdown, display
     from myst_nb import glue
 
     chapter = specs.get(params.chapter)
