@@ -505,14 +505,19 @@ def _claims(r: Result, p) -> dict:
                   f"α = {e.alpha[worst]:.3g}, where {ztol[worst]:.1f} are allowed.",
         z=z, z_tolerance=ztol, family_risk=FAMILY_RISK, sigma=e.sigma, networks=int(e.rates.shape[1]),
         max_abs_dev=float(np.max(np.abs(e.mean - e.theory))))
-    rel = e.sem / e.mean
-    lo, hi = rel[0], rel[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = e.sem / e.mean
+    seen = np.flatnonzero(e.mean > 0)  # loads where at least one wrong bit was seen (else no relative error)
+    k0 = int(seen[0]) if seen.size else 0
+    lo, hi = rel[k0], rel[-1]
     out["perr_scatter"] = claim(
         bool(np.isfinite(lo) and np.isfinite(hi) and lo > hi),
-        f"The relative standard error is {lo:.0%} at the smallest load against {hi:.1%} at the largest.",
-        otherwise=f"Here the relative standard error at the smallest load ({lo:.1%}) is not larger than at the largest "
-                  f"({hi:.1%}).",
-        finding=False, relative_sem_smallest=lo, relative_sem_largest=hi, networks=int(e.rates.shape[1]))
+        f"The relative standard error is {100 * lo:.2g}% at α = {e.alpha[k0]:.3g} (the smallest load with observed "
+        f"errors) against {100 * hi:.2g}% at the largest load.",
+        otherwise=f"Here the relative standard error at the smallest load with observed errors, α = {e.alpha[k0]:.3g} "
+                  f"({100 * lo:.2g}%), is not larger than at the largest ({100 * hi:.2g}%).",
+        finding=False, relative_sem_smallest=lo, relative_sem_largest=hi, alpha_smallest=float(e.alpha[k0]),
+        networks=int(e.rates.shape[1]))
 
     # error-free capacities
     zc = z_tolerance(2 * len(c.N))
