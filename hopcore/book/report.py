@@ -21,6 +21,7 @@ sentence saying that it does not hold in this run. The page shows it with
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -125,11 +126,29 @@ class ChapterResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def publish(params: Mapping[str, Any], result: ChapterResult, *, prefix: str, in_notebook: bool = True) -> Path:
+class Written(os.PathLike):
+    """The ``summary.json`` that :func:`publish` wrote (a path-like); shown in a page as the folder
+    relative to the book root, never as an absolute path of the build machine."""
+
+    def __init__(self, path: Path, n_figures: int):
+        self.path = Path(path)
+        self.n_figures = n_figures
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+    def __repr__(self) -> str:
+        from .spec import display_path
+
+        return (f"summary.json, timing.json and {self.n_figures} figure data file(s) written to "
+                f"{display_path(self.path.parent)}/")
+
+
+def publish(params: Mapping[str, Any], result: ChapterResult, *, prefix: str, in_notebook: bool = True) -> Written:
     """Write ``summary.json`` (envelope + ``result.summary``), ``timing.json`` and one ``.npz`` per
     entry of ``result.figure_data`` into ``output_dir``; in a notebook also glue every claim's text as
     ``<chapter>_claim_<name>`` (:func:`claim_key`) and every ``result.glue`` value as
-    ``<prefix>_<key>``. Returns the path of ``summary.json``."""
+    ``<prefix>_<key>``. Returns the :class:`Written` path of ``summary.json``."""
     from ..experiments.results import save_data
 
     out = Path(params["output_dir"])
@@ -141,4 +160,4 @@ def publish(params: Mapping[str, Any], result: ChapterResult, *, prefix: str, in
         chapter = getattr(params, "chapter", "") or prefix
         glue_values(chapter, {f"claim_{name}": c.text for name, c in result.claims.items()})
         glue_values(prefix, result.glue)
-    return path
+    return Written(path, len(result.figure_data))

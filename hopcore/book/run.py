@@ -128,7 +128,7 @@ def run_module(name: str, params: specs.Params) -> Path:
         fig = getattr(module, attr)(result)
         fig.savefig(out / f"{attr[len('figure_'):]}.png")
         plt.close(fig)
-    return publish(params, result, prefix=name, in_notebook=False)
+    return publish(params, result, prefix=name, in_notebook=False).path
 
 
 def _execute_notebook(notebook, executed, inject, kernel, log_output, stream) -> BaseException | None:
