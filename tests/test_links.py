@@ -105,3 +105,12 @@ def test_chapter_page_shows_the_rerun_box(name, page):
         f"{page} has no re-run box: add a cell after the prepare cell, tagged remove-input, with "
         f"`from hopcore.book import rerun_box` and `rerun_box(\"{name}\")`")
     assert f"python -m hopcore run {name} --profile paper" in text
+
+
+@pytest.mark.parametrize("page", [str(p.relative_to(HTML)) for p in _html_pages()] if built() else [])
+def test_no_absolute_path_of_the_build_machine(page):
+    """Pages show paths relative to the repository (output folders, cache, results), never where it
+    was checked out on the machine that built it."""
+    text = (HTML / page).read_text(errors="replace")
+    root = str(Path(__file__).resolve().parents[1])
+    assert root not in text, f"{page} shows the absolute path {root}"
