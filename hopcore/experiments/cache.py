@@ -31,36 +31,38 @@ _PKG = Path(__file__).resolve().parents[1]
 RENDERING_ONLY = ("book",)  # subpackages of hopcore that compute no cached result
 
 
-def computing_sources(package: Path = _PKG) -> list[Path]:
+def computing_sources(package: Path | None = None) -> list[Path]:
     """Every source file whose code can change a cached result (all but ``hopcore/book/``).
 
     Parameters
     ----------
     package : pathlib.Path, optional
-        Root folder of the package (default: the installed hopcore).
+        Root folder of the package (default None: the imported hopcore).
 
     Returns
     -------
     list of pathlib.Path
         The ``.py`` files, sorted.
     """
+    package = _PKG if package is None else Path(package)
     return [path for path in sorted(package.rglob("*.py"))
             if path.relative_to(package).parts[0] not in RENDERING_ONLY]
 
 
-def source_hash(package: Path = _PKG) -> str:
+def source_hash(package: Path | None = None) -> str:
     """Hash of the package version and of every computing source file (names and contents).
 
     Parameters
     ----------
     package : pathlib.Path, optional
-        Root folder of the package (default: the installed hopcore).
+        Root folder of the package (default None: the imported hopcore).
 
     Returns
     -------
     str
         The first 12 hex digits of the SHA-256.
     """
+    package = _PKG if package is None else Path(package)
     h = hashlib.sha256(__version__.encode())
     for path in computing_sources(package):
         h.update(str(path.relative_to(package)).encode())
