@@ -54,6 +54,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m hopcore``: ``list`` the chapters or ``run`` one.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status: 0 on success, 1 when the executed chapter failed, 2 for a usage error (printed to
+        stderr).
+    """
     args = _parser().parse_args(argv)
     try:
         if args.command == "list":

@@ -20,8 +20,15 @@ COLAB_TAG = "colab-install"  # metadata tag of the install cell (the first code 
 
 
 def colab_cell() -> str:
-    """The first code cell of every chapter: installs hopcore from the book's repository when it is
-    missing (a notebook opened on Colab or from a download) and does nothing where it is installed."""
+    """The first code cell of every chapter: installs hopcore from the book's repository when missing.
+
+    For a notebook opened on Colab or from a download; it does nothing where hopcore is installed.
+
+    Returns
+    -------
+    str
+        The source of the cell (the URL from :func:`hopcore.book.repository.get`).
+    """
     from .repository import get
 
     url = get()
@@ -39,6 +46,18 @@ def _values(param, quick_default, paper_default) -> str:
 
 
 def parameters_cell(name: str) -> str:
+    """The text of a chapter's ``parameters`` cell: one line ``name = None  # doc (quick ..., paper ...)`` per knob.
+
+    Parameters
+    ----------
+    name : str
+        Name of the chapter.
+
+    Returns
+    -------
+    str
+        The source of the cell.
+    """
     ch = specs.get(name)
     params = ch.all_params()
     quick, paper = ch.defaults("quick"), ch.defaults("paper")
@@ -79,7 +98,18 @@ def _bring_up_to_date(nb, name: str) -> list[str]:
 
 
 def check(names=None) -> list[str]:
-    """What is out of date (generated cells that differ, outputs committed), one line per problem."""
+    """What is out of date (generated cells that differ, outputs committed), one line per problem.
+
+    Parameters
+    ----------
+    names : iterable of str, optional
+        Chapters (default all).
+
+    Returns
+    -------
+    list of str
+        The problems (empty when every notebook is in sync).
+    """
     import nbformat
 
     problems = []
@@ -93,8 +123,18 @@ def check(names=None) -> list[str]:
 
 
 def sync(names=None) -> list[str]:
-    """Rewrite the generated cells (install cell, parameters cell) of the chapters' notebooks;
-    returns the names of the notebooks that changed."""
+    """Rewrite the generated cells (install cell, parameters cell) of the chapters' notebooks.
+
+    Parameters
+    ----------
+    names : iterable of str, optional
+        Chapters (default all).
+
+    Returns
+    -------
+    list of str
+        The names of the notebooks that changed.
+    """
     import nbformat
 
     changed = []

@@ -38,11 +38,21 @@ ENVELOPE = ("parameters", "profile", "hopcore_version", "code_version", "claims"
 class Claim:
     """A computed statement about the run.
 
-    ``statement``: the sentence as the book states it when it holds (plain text, numbers formatted
-    in, no TeX); ``otherwise``: the sentence shown when it does not hold (default: the statement
-    prefixed by "Not in this run:" and followed by the evidence); ``finding``: True when the book
-    presents it as a finding at paper scale (``make test-paper`` fails if it does not hold there);
-    ``evidence``: the numbers it rests on, tolerances included."""
+    Parameters
+    ----------
+    holds : bool
+        Whether the statement holds in this run (stored as a bool).
+    statement : str
+        The sentence as the book states it when it holds (plain text, numbers formatted in, no TeX).
+    evidence : Mapping, optional
+        The numbers it rests on, tolerances included.
+    otherwise : str, optional
+        The sentence shown when it does not hold (default: the statement prefixed by
+        "Not in this run:" and followed by the evidence).
+    finding : bool, optional
+        True (default) when the book presents it as a finding at paper scale (``make test-paper``
+        fails if it does not hold there).
+    """
 
     holds: bool
     statement: str
@@ -55,6 +65,13 @@ class Claim:
 
     @property
     def text(self) -> str:
+        """The sentence shown in the page: the statement when it holds, else ``otherwise`` or the default.
+
+        Returns
+        -------
+        str
+            The text glued into the page.
+        """
         if self.holds:
             return self.statement
         if self.otherwise:
@@ -63,12 +80,38 @@ class Claim:
         return f"Not in this run: {self.statement.rstrip('.')} does not hold ({shown})."
 
     def record(self) -> dict[str, Any]:
+        """The claim as written in ``summary.json``.
+
+        Returns
+        -------
+        dict
+            ``holds``, ``statement``, ``evidence`` (plain JSON values), ``finding`` and ``text``.
+        """
         return {"holds": self.holds, "statement": self.statement, "evidence": plain(dict(self.evidence)),
                 "finding": self.finding, "text": self.text}
 
 
 def claim(holds: bool, statement: str, otherwise: str = "", finding: bool = True, **evidence: Any) -> Claim:
-    """``claim(a < b, "the features are learned first", otherwise="...", alpha_learning=a, ...)``."""
+    """Build a :class:`Claim`: ``claim(a < b, "the features are learned first", otherwise="...", alpha_learning=a, ...)``.
+
+    Parameters
+    ----------
+    holds : bool
+        Whether the statement holds.
+    statement : str
+        The sentence when it holds.
+    otherwise : str, optional
+        The sentence when it does not hold.
+    finding : bool, optional
+        A finding at paper scale (default True).
+    **evidence
+        The numbers it rests on.
+
+    Returns
+    -------
+    Claim
+        The claim.
+    """
     return Claim(holds=holds, statement=statement, evidence=evidence, otherwise=otherwise, finding=finding)
 
 
@@ -84,7 +127,28 @@ def _fmt(value: Any) -> str:
 
 
 def envelope(params: Mapping[str, Any], claims: Mapping[str, Claim], summary: Mapping[str, Any]) -> dict[str, Any]:
-    """The summary with the common envelope first; chapter keys may not shadow an envelope key."""
+    """The summary with the common envelope first; chapter keys may not shadow an envelope key.
+
+    Parameters
+    ----------
+    params : Mapping
+        The resolved parameters (``output_dir`` is left out of the file).
+    claims : Mapping of str to Claim
+        The claims of the run.
+    summary : Mapping
+        The chapter keys.
+
+    Returns
+    -------
+    dict
+        ``parameters``, ``profile``, ``hopcore_version``, ``code_version``, ``claims``, then the
+        chapter keys.
+
+    Raises
+    ------
+    ValueError
+        If a chapter key is an envelope key.
+    """
     from ..experiments.cache import code_version
 
     clash = sorted(set(summary) & set(ENVELOPE))
@@ -101,7 +165,15 @@ def envelope(params: Mapping[str, Any], claims: Mapping[str, Claim], summary: Ma
 
 
 def glue_values(prefix: str, values: Mapping[str, Any]) -> None:
-    """``myst_nb.glue(f"{prefix}_{key}", value, display=False)`` for every entry (in a notebook)."""
+    """``myst_nb.glue(f"{prefix}_{key}", value, display=False)`` for every entry (in a notebook).
+
+    Parameters
+    ----------
+    prefix : str
+        Prefix of the glue names.
+    values : Mapping
+        Key -> value.
+    """
     from myst_nb import glue
 
     for key, value in values.items():
@@ -109,15 +181,40 @@ def glue_values(prefix: str, values: Mapping[str, Any]) -> None:
 
 
 def claim_key(chapter: str, name: str) -> str:
+    """The glue name of a claim's text: ``<chapter>_claim_<name>``.
+
+    Parameters
+    ----------
+    chapter : str
+        Name of the chapter.
+    name : str
+        Name of the claim.
+
+    Returns
+    -------
+    str
+        The glue name.
+    """
     return f"{chapter}_claim_{name}"
 
 
 @dataclass
 class ChapterResult:
-    """What a chapter's ``compute`` returns, besides its own labelled arrays (subclass it and add
-    fields): the chapter keys of ``summary.json``, the claims, the values the text glues (under the
-    chapter's glue prefix), the data behind each figure (name -> arrays, one ``.npz`` each) and the
-    wall times (to ``timing.json``, never to the summary)."""
+    """What a chapter's ``compute`` returns, besides its own labelled arrays (subclass it and add fields).
+
+    Parameters
+    ----------
+    summary : dict, optional
+        The chapter keys of ``summary.json``.
+    claims : dict of str to Claim, optional
+        The claims.
+    glue : dict, optional
+        The values the text glues (under the chapter's glue prefix).
+    figure_data : dict of str to dict, optional
+        The data behind each figure (name -> arrays, one ``.npz`` each).
+    timings : dict of str to float, optional
+        The wall times (to ``timing.json``, never to the summary).
+    """
 
     summary: dict[str, Any] = field(default_factory=dict)
     claims: dict[str, Claim] = field(default_factory=dict)
@@ -127,8 +224,18 @@ class ChapterResult:
 
 
 class Written(os.PathLike):
-    """The ``summary.json`` that :func:`publish` wrote (a path-like); shown in a page as the folder
-    relative to the book root, never as an absolute path of the build machine."""
+    """The ``summary.json`` that :func:`publish` wrote (a path-like).
+
+    Shown in a page as the folder relative to the book root, never as an absolute path of the build
+    machine.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        Path of ``summary.json``.
+    n_figures : int
+        Number of figure data files written beside it.
+    """
 
     def __init__(self, path: Path, n_figures: int):
         self.path = Path(path)
@@ -145,10 +252,28 @@ class Written(os.PathLike):
 
 
 def publish(params: Mapping[str, Any], result: ChapterResult, *, prefix: str, in_notebook: bool = True) -> Written:
-    """Write ``summary.json`` (envelope + ``result.summary``), ``timing.json`` and one ``.npz`` per
-    entry of ``result.figure_data`` into ``output_dir``; in a notebook also glue every claim's text as
-    ``<chapter>_claim_<name>`` (:func:`claim_key`) and every ``result.glue`` value as
-    ``<prefix>_<key>``. Returns the :class:`Written` path of ``summary.json``."""
+    """Write ``summary.json``, ``timing.json`` and the figure data of a chapter run into ``output_dir``.
+
+    ``summary.json`` is the envelope + ``result.summary``; one ``.npz`` per entry of
+    ``result.figure_data``. In a notebook also glue every claim's text as ``<chapter>_claim_<name>``
+    (:func:`claim_key`) and every ``result.glue`` value as ``<prefix>_<key>``.
+
+    Parameters
+    ----------
+    params : Mapping
+        The resolved parameters (a :class:`hopcore.book.spec.Params`).
+    result : ChapterResult
+        What the chapter computed.
+    prefix : str
+        Glue prefix of ``result.glue`` (and of the claims when ``params`` names no chapter).
+    in_notebook : bool, optional
+        Glue the values (default True).
+
+    Returns
+    -------
+    Written
+        The path of ``summary.json``.
+    """
     from ..experiments.results import save_data
 
     out = Path(params["output_dir"])

@@ -25,7 +25,23 @@ def _config_file() -> Path:
 
 
 def get(path: Path | None = None) -> str:
-    """``repository.url`` of ``_config.yml``."""
+    """``repository.url`` of ``_config.yml``.
+
+    Parameters
+    ----------
+    path : pathlib.Path, optional
+        The configuration file (default ``_config.yml`` of the book root).
+
+    Returns
+    -------
+    str
+        The URL.
+
+    Raises
+    ------
+    ValueError
+        If the file has no repository.url line.
+    """
     text = (path or _config_file()).read_text()
     match = _LINE.search(text)
     if not match:
@@ -34,7 +50,25 @@ def get(path: Path | None = None) -> str:
 
 
 def set_url(url: str, path: Path | None = None) -> bool:
-    """Write ``url`` into ``_config.yml`` and the notebooks' install cells; True if anything changed."""
+    """Write ``url`` into ``_config.yml`` and the notebooks' install cells.
+
+    Parameters
+    ----------
+    url : str
+        The repository, ``https://HOST/OWNER/REPO``.
+    path : pathlib.Path, optional
+        The configuration file (default ``_config.yml`` of the book root).
+
+    Returns
+    -------
+    bool
+        True if anything changed.
+
+    Raises
+    ------
+    ValueError
+        If ``url`` does not look like https://github.com/OWNER/REPO.
+    """
     if not re.fullmatch(r"https://[\w.-]+/[\w.-]+/[\w.-]+", url):
         raise ValueError(f"url={url!r} is not allowed: url must look like https://github.com/OWNER/REPO")
     path = path or _config_file()

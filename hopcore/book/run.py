@@ -28,8 +28,33 @@ def build_parameters(name: str, pairs: Sequence[Sequence[str]], profile: str | N
                      output_dir: str | None = None) -> tuple[specs.Params, dict[str, Any]]:
     """Validate the command line for ``name``; return the resolved parameters and what to inject.
 
-    Raises :class:`UsageError` for an unknown chapter, an unknown parameter name (listing the
-    valid ones), a value out of range or a parameter given twice; nothing has run by then.
+    Nothing has run when an error is raised. Values are parsed with
+    :func:`hopcore.book.widgets.parse_value`; a given ``output_dir`` is made absolute.
+
+    Parameters
+    ----------
+    name : str
+        Name of the chapter.
+    pairs : sequence of (str, str)
+        ``-p NAME VALUE`` pairs.
+    profile : str, optional
+        The ``--profile`` option.
+    output_dir : str, optional
+        The ``--output-dir`` option.
+
+    Returns
+    -------
+    params : hopcore.book.spec.Params
+        The resolved parameters.
+    inject : dict
+        What papermill injects: the given values (plain Python), the resolved profile and the absolute
+        output folder (so the kernel's working directory does not matter).
+
+    Raises
+    ------
+    UsageError
+        For an unknown chapter, an unknown parameter name (listing the valid ones), a value out of
+        range or a parameter given twice.
     """
     try:
         chapter = specs.get(name)
@@ -63,7 +88,40 @@ def build_parameters(name: str, pairs: Sequence[Sequence[str]], profile: str | N
 def run_chapter(name: str, pairs: Sequence[Sequence[str]] = (), profile: str | None = None,
                 output_dir: str | None = None, kernel: str | None = None, log_output: bool = False,
                 stream=None) -> dict[str, Any]:
-    """Validate, execute the chapter notebook with papermill, and report where everything went."""
+    """Validate, execute the chapter notebook with papermill, and report where everything went.
+
+    Without the notebook (installed package, no book checkout) or without papermill, the chapter
+    module runs directly (:func:`run_module`). The report is printed to ``stream``.
+
+    Parameters
+    ----------
+    name : str
+        Name of the chapter.
+    pairs : sequence of (str, str), optional
+        ``-p NAME VALUE`` pairs.
+    profile : str, optional
+        Profile ("quick", "paper" or "test").
+    output_dir : str, optional
+        Output folder (default ``_build/results/<chapter>``).
+    kernel : str, optional
+        Jupyter kernel name (default: the notebook's).
+    log_output : bool, optional
+        Echo the notebook's output while it runs (default False).
+    stream : file-like, optional
+        Where the report is printed (default ``sys.stdout``).
+
+    Returns
+    -------
+    dict
+        ``status`` ("ok" or "failed"), ``chapter``, ``profile``, ``parameters``, ``notebook`` (executed
+        notebook or None), ``output_dir``, ``summary`` (path or None), ``data`` (the ``.npz`` paths),
+        ``seconds`` and, on failure, ``error``.
+
+    Raises
+    ------
+    UsageError
+        For an invalid command line (nothing has run).
+    """
     stream = stream or sys.stdout
     params, inject = build_parameters(name, pairs, profile, output_dir)
     chapter = specs.get(name)
@@ -110,8 +168,23 @@ def _module_mode_reason(notebook: Path) -> str:
 
 
 def run_module(name: str, params: specs.Params) -> Path:
-    """Run a chapter without its notebook: ``compute``, every ``figure_*`` saved as PNG, and the
-    results written by :func:`hopcore.book.report.publish`. Returns the path of summary.json."""
+    """Run a chapter without its notebook.
+
+    ``compute``, every ``figure_*`` saved as PNG, and the results written by
+    :func:`hopcore.book.report.publish`.
+
+    Parameters
+    ----------
+    name : str
+        Name of the chapter.
+    params : hopcore.book.spec.Params
+        The resolved parameters.
+
+    Returns
+    -------
+    pathlib.Path
+        The path of summary.json.
+    """
     import importlib
 
     import matplotlib
@@ -187,6 +260,15 @@ def _report(name, params, inject, out, executed, status, error, elapsed, stream)
 
 
 def list_chapters(name: str | None = None, stream=None) -> None:
+    """Print the chapters (or one) with their notebook, expected times, cache and parameter defaults.
+
+    Parameters
+    ----------
+    name : str, optional
+        Only this chapter (default all).
+    stream : file-like, optional
+        Where to print (default ``sys.stdout``).
+    """
     stream = stream or sys.stdout
     names = [name] if name else list(specs.registry())
     if not names:
@@ -211,8 +293,20 @@ def list_chapters(name: str | None = None, stream=None) -> None:
 
 
 def list_json(name: str | None = None) -> dict[str, Any]:
-    """Every chapter's parameters as ``{chapter: {"parameters": {name: {"quick", "paper", "doc"}}}}``
-    (what ``python -m hopcore list --json`` prints), so scripts can read the scale of each profile."""
+    """Every chapter's parameters as ``{chapter: {"parameters": {name: {"quick", "paper", "doc"}}}}``.
+
+    What ``python -m hopcore list --json`` prints, so scripts can read the scale of each profile.
+
+    Parameters
+    ----------
+    name : str, optional
+        Only this chapter (default all).
+
+    Returns
+    -------
+    dict
+        Chapter -> ``title``, ``notebook`` and ``parameters`` (name -> quick, paper, doc).
+    """
     names = [name] if name else list(specs.registry())
     out: dict[str, Any] = {}
     for n in names:

@@ -30,12 +30,37 @@ COMMON = ("profile", "seed", "output_dir")
 
 @dataclass(frozen=True)
 class Param:
+    """One parameter of a chapter: its values in each profile, its validator and its documentation.
+
+    Parameters
+    ----------
+    quick : object
+        Value in the ``quick`` profile (and ``test``, unless overridden).
+    check : hopcore.validation.Validator
+        Validator, called as ``check(name, value)``; returns the normalized value.
+    paper : object, optional
+        Value in the ``paper`` profile (None, the default: same as quick).
+    doc : str, optional
+        One line of documentation.
+    """
     quick: Any
     check: validation.Validator
     paper: Any = None  # None: same as quick
     doc: str = ""
 
     def default(self, profile: str) -> Any:
+        """The value of the parameter in a profile.
+
+        Parameters
+        ----------
+        profile : str
+            ``"quick"``, ``"paper"`` or ``"test"``.
+
+        Returns
+        -------
+        object
+            ``paper`` in the paper profile when it is set, else ``quick``.
+        """
         if profile == "paper" and self.paper is not None:
             return self.paper
         return self.quick
@@ -43,6 +68,33 @@ class Param:
 
 @dataclass(frozen=True)
 class Chapter:
+    """A chapter of the book: its notebook, parameters, checks and build facts.
+
+    Parameters
+    ----------
+    name : str
+        Name of the chapter (the notebook's stem).
+    notebook : str
+        Path of the notebook, relative to the repository root.
+    title : str
+        Title of the chapter.
+    params : dict of str to Param
+        The chapter's own parameters (``seed``, ``profile`` and ``output_dir`` are added by
+        :meth:`all_params`).
+    checks : tuple of callable, optional
+        Cross-parameter checks (memory, L <= D, ...), each called with the resolved values and raising
+        ValueError.
+    seed : int, optional
+        Default master seed (default 1).
+    minutes : tuple of float, optional
+        Wall time (quick, paper) on 2 cores, measured in a ``make book`` (two chapters at a time).
+    cached : str, optional
+        What the chapter caches, as shown to the reader.
+    headline : tuple of str, optional
+        Parameters shown in the build banner of the page (the sizes that matter).
+    extra : dict, optional
+        Further facts; ``extra["test"]`` holds the tiny sizes of the ``test`` profile.
+    """
     name: str
     notebook: str  # relative to the repository root
     title: str
@@ -56,8 +108,16 @@ class Chapter:
 
     @property
     def notebook_path(self) -> Path:
-        """The notebook under the book root (:func:`hopcore.config.book_root`), else in the source
-        checkout this package was imported from (an editable install run from another folder)."""
+        """The notebook under the book root (:func:`hopcore.config.book_root`).
+
+        Else in the source checkout this package was imported from (an editable install run from another
+        folder).
+
+        Returns
+        -------
+        pathlib.Path
+            Path of the notebook (under the book root if it exists in neither place).
+        """
         here = config.book_root() / self.notebook
         if here.exists():
             return here
@@ -66,10 +126,23 @@ class Chapter:
 
     @property
     def test_values(self) -> dict[str, Any]:
-        """The tiny sizes of the ``test`` profile (on top of the quick values)."""
+        """The tiny sizes of the ``test`` profile (on top of the quick values).
+
+        Returns
+        -------
+        dict
+            A copy of ``extra["test"]`` (empty if there is none).
+        """
         return dict(self.extra.get("test", {}))
 
     def all_params(self) -> dict[str, Param]:
+        """The chapter's parameters plus the common ones: ``seed``, ``profile`` and ``output_dir``.
+
+        Returns
+        -------
+        dict of str to Param
+            Every parameter of the chapter.
+        """
         out = dict(self.params)
         out["seed"] = Param(self.seed, validation.seed, doc="master seed; every sample seed derives from it")
         out["profile"] = Param(None, _profile, doc='"quick" (default) or "paper"; None reads $HOPCORE_PROFILE')
@@ -77,6 +150,18 @@ class Chapter:
         return out
 
     def defaults(self, profile: str = "quick") -> dict[str, Any]:
+        """The default value of every parameter in a profile.
+
+        Parameters
+        ----------
+        profile : str, optional
+            ``"quick"`` (default), ``"paper"`` or ``"test"`` (the quick values with :attr:`test_values`).
+
+        Returns
+        -------
+        dict
+            Name -> value (None for ``profile`` and ``output_dir``: resolved by :func:`resolve`).
+        """
         values = {k: p.default(profile) for k, p in self.all_params().items()}
         if profile == "test":
             values.update(self.test_values)
@@ -92,12 +177,31 @@ def _output_dir(name: str, value: Any) -> str:
 
 
 def results_root() -> Path:
+    """The folder of the chapters' results (:func:`hopcore.config.results_root`).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder; a chapter's default ``output_dir`` is ``results_root() / name``.
+    """
     return config.results_root()
 
 
 def display_path(path: str | os.PathLike) -> str:
-    """A path as a reader of the book should see it: relative to the book root when inside it,
-    so that no absolute path of the build machine appears in a page."""
+    """A path as a reader of the book should see it: relative to the book root when inside it.
+
+    So that no absolute path of the build machine appears in a page.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The path.
+
+    Returns
+    -------
+    str
+        The path relative to the book root, or as given when outside it.
+    """
     path = Path(path)
     try:
         return str(path.resolve().relative_to(config.book_root()))
@@ -106,8 +210,11 @@ def display_path(path: str | os.PathLike) -> str:
 
 
 class Params(dict):
-    """Resolved, validated parameters; attribute access for the notebook (``p.N``). ``chapter`` is
-    the name of the chapter they belong to (not a parameter)."""
+    """Resolved, validated parameters; attribute access for the notebook (``p.N``).
+
+    A dict of parameter name -> value. ``chapter`` is the name of the chapter they belong to (not a
+    parameter). In a notebook it shows as an HTML table (``output_dir`` relative to the book root).
+    """
 
     chapter: str = ""
 
@@ -119,6 +226,13 @@ class Params(dict):
 
     @property
     def out(self) -> Path:
+        """The output folder.
+
+        Returns
+        -------
+        pathlib.Path
+            ``Path(self["output_dir"])``.
+        """
         return Path(self["output_dir"])
 
     def _repr_html_(self) -> str:
@@ -137,7 +251,13 @@ def _short(value: Any, limit: int = 90) -> str:
 
 
 def registry() -> dict[str, Chapter]:
-    """Every chapter module of :mod:`hopcore.chapters` that defines ``SPEC``, in book order."""
+    """Every chapter module of :mod:`hopcore.chapters` that defines ``SPEC``, in book order.
+
+    Returns
+    -------
+    dict of str to Chapter
+        Chapter name -> chapter, sorted by notebook path.
+    """
     import hopcore.chapters as package
 
     chapters = {}
@@ -149,6 +269,23 @@ def registry() -> dict[str, Chapter]:
 
 
 def get(name: str) -> Chapter:
+    """The chapter of this name.
+
+    Parameters
+    ----------
+    name : str
+        Name of the chapter.
+
+    Returns
+    -------
+    Chapter
+        Its entry of :func:`registry`.
+
+    Raises
+    ------
+    ValueError
+        Naming the allowed chapters, for an unknown name.
+    """
     chapters = registry()
     if name not in chapters:
         raise ValueError(f"chapter={name!r} is not allowed: chapter must be one of {', '.join(chapters)}")
@@ -156,7 +293,29 @@ def get(name: str) -> Chapter:
 
 
 def resolve(name: str, given: dict[str, Any]) -> Params:
-    """Profile resolution and validation, without touching the disk."""
+    """Profile resolution and validation, without touching the disk.
+
+    Values given as None (or not given) take the profile's value; the profile itself defaults to
+    ``$HOPCORE_PROFILE`` or "quick", and ``output_dir`` to ``results_root() / name``. Every value is
+    validated, then the chapter's cross-parameter checks run.
+
+    Parameters
+    ----------
+    name : str
+        Name of the chapter.
+    given : dict
+        Parameter values (None: the profile's value).
+
+    Returns
+    -------
+    Params
+        The resolved parameters, with ``chapter`` set.
+
+    Raises
+    ------
+    ValueError
+        For an unknown chapter or parameter, or a value that fails its validation or a check.
+    """
     chapter = get(name)
     spec = chapter.all_params()
     values = {k: given[k] for k in spec if k in given}
@@ -187,11 +346,23 @@ def resolve(name: str, given: dict[str, Any]) -> Params:
 
 
 def prepare(name: str, namespace: dict[str, Any]) -> Params:
-    """Call from the cell after ``parameters``: ``p = prepare("classical_snr", globals())``
-    (chapter modules offer ``chapter.prepare(globals())``).
+    """Call from the cell after ``parameters``: ``p = prepare("classical_snr", globals())``.
 
-    Reads every parameter of the chapter from ``namespace`` (``None`` means: the profile's value),
-    validates all of them and only then creates ``output_dir``.
+    (Chapter modules offer ``chapter.prepare(globals())``.) Reads every parameter of the chapter from
+    ``namespace`` (``None`` means: the profile's value), validates all of them and only then creates
+    ``output_dir``.
+
+    Parameters
+    ----------
+    name : str
+        Name of the chapter.
+    namespace : dict
+        The notebook's globals.
+
+    Returns
+    -------
+    Params
+        The resolved parameters.
     """
     chapter = get(name)
     given = {k: namespace[k] for k in chapter.all_params() if k in namespace}

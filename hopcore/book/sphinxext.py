@@ -60,6 +60,18 @@ def _plain_formulas(app, what, name, obj, options, lines):
 
 
 def setup(app):
+    """Register the extension: declare the safe extensions, escape the formulas of docstrings.
+
+    Parameters
+    ----------
+    app : sphinx.application.Sphinx
+        The Sphinx application.
+
+    Returns
+    -------
+    dict
+        Extension metadata (version, parallel read and write safe).
+    """
     app.connect("config-inited", _declare_safe)
     app.connect("autodoc-process-docstring", _plain_formulas)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -34,12 +34,27 @@ RC = {
 
 
 def use() -> None:
-    """Apply the book's style (idempotent)."""
+    """Apply the book's style (idempotent): ``matplotlib.rcParams.update(RC)``."""
     mpl.rcParams.update(RC)
 
 
 def figure(ncols: int = 1, nrows: int = 1, width: float | None = None, height: float | None = None, **kw):
-    """``plt.subplots`` in the book's style (constrained layout)."""
+    """``plt.subplots`` in the book's style (constrained layout).
+
+    Parameters
+    ----------
+    ncols, nrows : int, optional
+        Grid of axes (default 1 x 1).
+    width, height : float, optional
+        Size in inches (default: the style's size, scaled for several columns or rows).
+    **kw
+        Passed to ``plt.subplots``.
+
+    Returns
+    -------
+    tuple
+        ``(figure, axes)`` as ``plt.subplots`` returns them.
+    """
     import matplotlib.pyplot as plt
 
     use()
@@ -49,8 +64,34 @@ def figure(ncols: int = 1, nrows: int = 1, width: float | None = None, height: f
 
 
 def points(ax, x, y, yerr, *, label=None, color=None, marker="o", line=True, yerr_asym=None, **kw):
-    """Simulated points with error bars (``yerr`` symmetric, or ``yerr_asym=(lower, upper)`` as
-    absolute interval ends, e.g. Wilson intervals); a thin line joins them when ``line``."""
+    """Simulated points with error bars; a thin line joins them when ``line``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes.
+    x, y : array_like
+        The points.
+    yerr : array_like or None
+        Symmetric errors (nan drawn as 0).
+    label : str, optional
+        Legend label.
+    color : str, optional
+        Colour.
+    marker : str, optional
+        Marker (default "o").
+    line : bool, optional
+        Join the points (default True).
+    yerr_asym : tuple of array_like, optional
+        ``(lower, upper)`` as absolute interval ends, e.g. Wilson intervals (instead of ``yerr``).
+    **kw
+        Passed to ``ax.errorbar``.
+
+    Returns
+    -------
+    matplotlib.container.ErrorbarContainer
+        What ``ax.errorbar`` returns.
+    """
     x, y = np.asarray(x, float), np.asarray(y, float)
     if yerr_asym is not None:
         lo, hi = (np.asarray(v, float) for v in yerr_asym)
@@ -62,13 +103,42 @@ def points(ax, x, y, yerr, *, label=None, color=None, marker="o", line=True, yer
 
 
 def line(ax, x, y, *, label=None, color=None, ls="-", **kw):
-    """A theory line (drawn under the points)."""
+    """A theory line (drawn under the points: zorder 1.5 unless given).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes.
+    x, y : array_like
+        The line.
+    label : str, optional
+        Legend label.
+    color : str, optional
+        Colour.
+    ls : str, optional
+        Line style (default "-").
+    **kw
+        Passed to ``ax.plot``.
+
+    Returns
+    -------
+    list of matplotlib.lines.Line2D
+        What ``ax.plot`` returns.
+    """
     kw.setdefault("zorder", 1.5)
     return ax.plot(x, y, ls, color=color, label=label, **kw)
 
 
 def log_ticks(ax, axis: str = "x") -> None:
-    """Major ticks at powers of ten and 2, 5 in between, no labels on minor ticks (they overlap)."""
+    """Major ticks at powers of ten and 2, 5 in between, no labels on minor ticks (they overlap).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes.
+    axis : str, optional
+        "x" (default) or "y".
+    """
     from matplotlib.ticker import LogLocator, NullFormatter
 
     target = ax.xaxis if axis == "x" else ax.yaxis
@@ -78,7 +148,22 @@ def log_ticks(ax, axis: str = "x") -> None:
 
 
 def legend_outside(ax, where: str = "right", **kw):
-    """The legend beside (``"right"``) or below (``"below"``) the axes, never on the data."""
+    """The legend beside (``"right"``) or below (``"below"``) the axes, never on the data.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes.
+    where : str, optional
+        "right" (default) or "below" (in ``ncols`` columns, default 2).
+    **kw
+        Passed to ``ax.legend``.
+
+    Returns
+    -------
+    matplotlib.legend.Legend
+        The legend.
+    """
     if where == "below":
         return ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncols=kw.pop("ncols", 2), **kw)
     return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), **kw)

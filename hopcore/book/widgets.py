@@ -23,7 +23,18 @@ from . import spec as specs
 
 
 def format_minutes(minutes: float) -> str:
-    """``0.4 -> 'about 25 s'``, ``3 -> 'about 3 min'``, ``150 -> 'about 2.5 h'``."""
+    """A wall time as the pages show it: ``0.4 -> 'about 25 s'``, ``3 -> 'about 3 min'``, ``150 -> 'about 2.5 h'``.
+
+    Parameters
+    ----------
+    minutes : float
+        The time in minutes.
+
+    Returns
+    -------
+    str
+        Seconds (multiples of 5, at least 5) below 90 s, minutes below 90 min, else hours.
+    """
     seconds = float(minutes) * 60.0
     if seconds < 90:
         return f"about {max(5, int(round(seconds / 5.0)) * 5)} s"
@@ -80,7 +91,17 @@ def _results_folder(name: str) -> str:
 
 
 class RerunBox:
-    """What :func:`rerun_box` returns: shown as HTML in the book, Markdown or text elsewhere."""
+    """What :func:`rerun_box` returns: shown as HTML in the book, Markdown or text elsewhere.
+
+    The commands run the chapter in the quick and paper profiles and, when a parameter has a
+    different (non-list) paper value, with that one parameter changed; the box also gives the expected
+    times, the results folder and the cache folder.
+
+    Parameters
+    ----------
+    chapter : hopcore.book.spec.Chapter
+        The chapter.
+    """
 
     def __init__(self, chapter: specs.Chapter):
         self.chapter = chapter
@@ -150,6 +171,16 @@ def rerun_box(name: str) -> RerunBox:
     """The "re-run this chapter" box for a chapter page, generated from the registry.
 
     In a notebook, the last line of a cell: ``rerun_box("classical_snr")``.
+
+    Parameters
+    ----------
+    name : str
+        Name of the chapter.
+
+    Returns
+    -------
+    RerunBox
+        The box.
     """
     return RerunBox(specs.get(name))
 
@@ -159,7 +190,21 @@ def rerun_box(name: str) -> RerunBox:
 
 
 class HTMLTable:
-    """A small table with an HTML view for the book and a plain-text view for terminals."""
+    """A small table with an HTML view for the book and a plain-text view for terminals.
+
+    Parameters
+    ----------
+    header : sequence of str
+        Column titles.
+    rows : sequence of sequence
+        The cells (stored as strings; None as an empty cell).
+    numeric : sequence of bool, optional
+        Which columns are right-aligned numbers (default none).
+    caption : str, optional
+        Caption (stored).
+    note : str, optional
+        A line shown above the table.
+    """
 
     def __init__(self, header: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Sequence[bool] = (),
                  caption: str = "", note: str = ""):
@@ -190,7 +235,13 @@ class HTMLTable:
 
 
 def chapter_table() -> HTMLTable:
-    """Every registered chapter with its expected time in both profiles."""
+    """Every registered chapter with its expected time in both profiles.
+
+    Returns
+    -------
+    HTMLTable
+        Columns chapter, title, quick, paper, parameters (a note when no chapter is registered).
+    """
     rows = []
     for name, ch in specs.registry().items():
         rows.append([name, ch.title, format_minutes(ch.minutes[0]), format_minutes(ch.minutes[1]), len(ch.params)])
@@ -199,7 +250,20 @@ def chapter_table() -> HTMLTable:
 
 
 def parameter_table(name: str, max_items: int | None = 6) -> HTMLTable:
-    """Every parameter of a chapter with its quick and paper value (long lists shortened)."""
+    """Every parameter of a chapter with its quick and paper value (long lists shortened).
+
+    Parameters
+    ----------
+    name : str
+        Name of the chapter.
+    max_items : int or None, optional
+        Lists longer than this are shortened (default 6; None: never).
+
+    Returns
+    -------
+    HTMLTable
+        Columns parameter, quick, paper, meaning.
+    """
     ch = specs.get(name)
     rows = []
     for key, param in ch.all_params().items():
@@ -255,8 +319,21 @@ BENCHMARK_HEADER = ["benchmark", "parameters", "baseline", "baseline or target (
 
 
 def benchmark_rows(data: dict) -> list[list[str]]:
-    """One row per entry of ``benchmarks/results.json``: the rows of both the README table
-    (``benchmarks/run.py``) and the book's table (:func:`benchmark_table`)."""
+    """One row per entry of ``benchmarks/results.json``.
+
+    The rows of both the README table (``benchmarks/run.py``) and the book's table
+    (:func:`benchmark_table`).
+
+    Parameters
+    ----------
+    data : dict
+        The parsed results file (``entries`` as a dict or a list of dicts).
+
+    Returns
+    -------
+    list of list of str
+        One row per entry, sorted by key, in the columns of ``BENCHMARK_HEADER``.
+    """
     entries = data.get("entries", {}) if isinstance(data, dict) else {}
     if isinstance(entries, list):
         entries = {str(e.get("name", i)): e for i, e in enumerate(entries) if isinstance(e, dict)}
@@ -271,6 +348,18 @@ def benchmark_rows(data: dict) -> list[list[str]]:
 
 
 def machine_note(data: dict) -> str:
+    """The line naming the machine the benchmarks were measured on ("" if the file does not say).
+
+    Parameters
+    ----------
+    data : dict
+        The parsed results file.
+
+    Returns
+    -------
+    str
+        The note.
+    """
     m = data.get("machine", {}) if isinstance(data, dict) else {}
     if not isinstance(m, dict) or not m:
         return ""
@@ -278,7 +367,18 @@ def machine_note(data: dict) -> str:
 
 
 def benchmark_markdown(data: dict) -> str:
-    """The benchmark table as Markdown (the README's copy)."""
+    """The benchmark table as Markdown (the README's copy).
+
+    Parameters
+    ----------
+    data : dict
+        The parsed results file.
+
+    Returns
+    -------
+    str
+        The table, followed by the machine note if there is one.
+    """
     out = ["| " + " | ".join(BENCHMARK_HEADER) + " |", "|---|---|---|---:|---:|---:|---|"]
     out += ["| " + " | ".join(row) + " |" for row in benchmark_rows(data)]
     note = machine_note(data)
@@ -286,7 +386,18 @@ def benchmark_markdown(data: dict) -> str:
 
 
 def benchmark_table(path: str | os.PathLike | None = None) -> HTMLTable:
-    """The benchmark table of ``benchmarks/results.json``; missing files or fields show as a dash."""
+    """The benchmark table of ``benchmarks/results.json``; missing files or fields show as a dash.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        The results file (default ``benchmarks/results.json`` under the book root).
+
+    Returns
+    -------
+    HTMLTable
+        The table (empty, with a note, when the file is missing, unreadable or has no entries).
+    """
     path = Path(path) if path is not None else config.book_root() / "benchmarks" / "results.json"
     numeric = [False, False, False, True, True, True, False]
     try:
@@ -310,6 +421,16 @@ def parse_value(text: str) -> Any:
     numbers, lists, booleans or None; ``true``/``false``/``null``/``none`` in any case too;
     anything else stays a string (``paper``, ``sparse``). Tuples become lists and sets sorted lists,
     because that is what a notebook parameter cell can hold after papermill injects it.
+
+    Parameters
+    ----------
+    text : str
+        The value as typed.
+
+    Returns
+    -------
+    object
+        The value.
     """
     import ast
 
@@ -331,8 +452,20 @@ def parse_value(text: str) -> Any:
 
 
 class Banner:
-    """One line at the top of a chapter page: which build this is, at which sizes, and how to get
-    the other one."""
+    """One line at the top of a chapter page: which build this is, at which sizes, and how to get the other one.
+
+    Shows the profile, the chapter's ``headline`` parameters, the hopcore version and the build date,
+    with a warning for a smoke (non-paper) build.
+
+    Parameters
+    ----------
+    params : hopcore.book.spec.Params
+        The resolved parameters.
+    chapter : hopcore.book.spec.Chapter
+        The chapter.
+    date : str, optional
+        Build date (default today, ISO format).
+    """
 
     def __init__(self, params: specs.Params, chapter: specs.Chapter, date: str | None = None):
         self.profile = params["profile"]
@@ -355,6 +488,13 @@ class Banner:
                 f"The {self.other_profile} build: {code(esc(self.other))}")
 
     def text(self) -> str:
+        """The banner as plain text.
+
+        Returns
+        -------
+        str
+            The banner line.
+        """
         return self._render(lambda t: t, lambda t: t)
 
     def _repr_markdown_(self) -> str:
@@ -369,12 +509,32 @@ class Banner:
 
 
 def banner(params: specs.Params) -> Banner:
+    """The build banner of the chapter the parameters belong to.
+
+    Parameters
+    ----------
+    params : hopcore.book.spec.Params
+        The resolved parameters (``params.chapter`` names the chapter).
+
+    Returns
+    -------
+    Banner
+        The banner.
+    """
     return Banner(params, specs.get(params.chapter))
 
 
 def page_header(params: specs.Params):
-    """Display the build banner and the re-run box of the chapter (the cell after ``prepare``), and
-    glue the banner as ``<chapter>_banner`` for the top of the page."""
+    """Display the build banner and the re-run box of the chapter (the cell after ``prepare``).
+
+    Also glue the banner as ``<chapter>_banner`` for the top of the page (the title cell shows it
+    with the ``glue:md`` role).
+
+    Parameters
+    ----------
+    params : hopcore.book.spec.Params
+        The resolved parameters.
+    """
     from IPython.display import Markdown, display
     from myst_nb import glue
 

@@ -17,7 +17,7 @@ import numpy as np
 from scipy.special import erfinv
 from scipy.stats import norm, poisson
 
-from .. import validation as V
+from .. import validation
 from ..analysis import bootstrap, first_crossing, mean_sem, wilson_interval
 from ..book import spec
 from ..book.report import ChapterResult, claim
@@ -39,9 +39,9 @@ def _memory(p):
     for name, N, alphas in (("N_snr", p["N_snr"], p["alphas_snr"]), ("N_overlap", p["N_overlap"], p["alphas_overlap"])):
         P = max(alphas) * N
         need = N * P + 4.0 * P * P + 8.0 * N * p["n_starts"]
-        V.memory_bytes(name, N, max(need, worst), V.memory_limit_bytes())
+        validation.memory_bytes(name, N, max(need, worst), validation.memory_limit_bytes())
         if N * P >= 2**31 - 1:
-            V.fail(name, N, f"at most {int((2**31 - 1) / max(alphas))} for alphas up to {max(alphas)} (N*P < 2^31)")
+            validation.fail(name, N, f"at most {int((2**31 - 1) / max(alphas))} for alphas up to {max(alphas)} (N*P < 2^31)")
 
 
 SPEC = Chapter(
@@ -52,38 +52,38 @@ SPEC = Chapter(
     minutes=(0.5, 2.2),
     cached="every (grid point, sample) result under _build/cache/hopcore.experiments.snr/",
     params={
-        "picture_side": Param(32, V.integer(4, 256), doc="the demo network has picture_side**2 spins"),
-        "alpha_demo": Param(0.05, V.real(0.0, 1.0, lo_open=True), doc="load of the demo network"),
-        "flip_demo": Param(0.3, V.real(0.0, 0.5), doc="fraction of bits flipped in the corrupted start"),
-        "n_trajectories": Param(6, V.integer(1, 100), doc="energy trajectories drawn"),
-        "N_snr": Param(1000, V.integer(16, 200_000), paper=4000, doc="N for one-step error rates"),
+        "picture_side": Param(32, validation.integer(4, 256), doc="the demo network has picture_side**2 spins"),
+        "alpha_demo": Param(0.05, validation.real(0.0, 1.0, lo_open=True), doc="load of the demo network"),
+        "flip_demo": Param(0.3, validation.real(0.0, 0.5), doc="fraction of bits flipped in the corrupted start"),
+        "n_trajectories": Param(6, validation.integer(1, 100), doc="energy trajectories drawn"),
+        "N_snr": Param(1000, validation.integer(16, 200_000), paper=4000, doc="N for one-step error rates"),
         "alphas_snr": Param(
             [0.05, 0.08, 0.1, 0.13, 0.16, 0.2, 0.25, 0.3, 0.4, 0.5, 0.7, 1.0],
-            V.list_of(V.real(0.0, 5.0, lo_open=True), increasing=True),
+            validation.list_of(validation.real(0.0, 5.0, lo_open=True), increasing=True),
             paper=[round(a, 3) for a in np.geomspace(0.04, 1.5, 20)],
             doc="loads P/N of the one-step error scan",
         ),
-        "n_samples_snr": Param(3, V.integer(1, 10_000), paper=6, doc="networks per load of the one-step error scan"),
-        "n_probe_snr": Param(256, V.integer(1, 10**7), paper=512,
+        "n_samples_snr": Param(3, validation.integer(1, 10_000), paper=6, doc="networks per load of the one-step error scan"),
+        "n_probe_snr": Param(256, validation.integer(1, 10**7), paper=512,
                              doc="patterns probed per network for the error rate (all P when P is smaller)"),
         "Ns_capacity": Param(
             [100, 200, 400, 800],
-            V.list_of(V.integer(32, 100_000), increasing=True),
+            validation.list_of(validation.integer(32, 100_000), increasing=True),
             paper=[125, 250, 500, 1000, 2000, 4000],
             doc="sizes N of the error-free capacity scan",
         ),
-        "n_P": Param(9, V.integer(3, 200), paper=12, doc="P values per N in the capacity scan"),
-        "n_networks": Param(30, V.integer(2, 100_000), paper=40, doc="networks per (N, P) in the capacity scan"),
-        "N_overlap": Param(1000, V.integer(16, 200_000), paper=16000, doc="N for the overlap after convergence"),
+        "n_P": Param(9, validation.integer(3, 200), paper=12, doc="P values per N in the capacity scan"),
+        "n_networks": Param(30, validation.integer(2, 100_000), paper=40, doc="networks per (N, P) in the capacity scan"),
+        "N_overlap": Param(1000, validation.integer(16, 200_000), paper=16000, doc="N for the overlap after convergence"),
         "alphas_overlap": Param(
             [round(a, 3) for a in np.linspace(0.04, 0.26, 12)],
-            V.list_of(V.real(0.0, 2.0, lo_open=True), increasing=True),
+            validation.list_of(validation.real(0.0, 2.0, lo_open=True), increasing=True),
             paper=[round(a, 3) for a in np.linspace(0.02, 0.3, 15)],
             doc="loads of the overlap scan",
         ),
-        "n_samples_overlap": Param(3, V.integer(1, 10_000), paper=4, doc="networks per load of the overlap scan"),
-        "n_starts": Param(4, V.integer(1, 1000), doc="patterns used as starts in each network"),
-        "max_sweeps": Param(200, V.integer(1, 100_000), doc="sweep limit of the asynchronous dynamics"),
+        "n_samples_overlap": Param(3, validation.integer(1, 10_000), paper=4, doc="networks per load of the overlap scan"),
+        "n_starts": Param(4, validation.integer(1, 1000), doc="patterns used as starts in each network"),
+        "max_sweeps": Param(200, validation.integer(1, 100_000), doc="sweep limit of the asynchronous dynamics"),
     },
     checks=(_memory,),
     headline=("N_snr", "n_samples_snr", "Ns_capacity", "n_networks", "N_overlap", "n_samples_overlap"),

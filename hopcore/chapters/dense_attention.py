@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import validation as V
+from .. import validation
 from ..analysis import bootstrap, first_crossing, mean_sem, wilson_interval
 from ..book import spec, style
 from ..book.report import ChapterResult, claim
@@ -25,14 +25,14 @@ from ..experiments.dense import check_alpha_N
 def _sizes(p):
     for N in p["Ns_one_step"]:
         check_alpha_N(max(p["alphas_one_step"]), N, passes=p["n_samples_one_step"] * len(p["alphas_one_step"]))
-    V.memory_bytes(
-        "P_attention", p["P_attention"], 8.0 * 3 * p["N_attention"] * p["P_attention"], V.memory_limit_bytes()
+    validation.memory_bytes(
+        "P_attention", p["P_attention"], 8.0 * 3 * p["N_attention"] * p["P_attention"], validation.memory_limit_bytes()
     )
     for N in p["Ns_poly"]:
         P = max(p["loads_poly"]) * N ** (max(p["degrees_poly"]) - 1)
-        V.memory_bytes("Ns_poly", p["Ns_poly"], 8.0 * 4 * N * P, V.memory_limit_bytes())
+        validation.memory_bytes("Ns_poly", p["Ns_poly"], 8.0 * 4 * N * P, validation.memory_limit_bytes())
         if P > 2e5:
-            V.fail(
+            validation.fail(
                 "loads_poly", p["loads_poly"], f"small enough that P = load x N^(n-1) <= 2e5 (asks {P:.3g} at N={N})"
             )
 
@@ -45,44 +45,44 @@ SPEC = Chapter(
     minutes=(0.5, 1.6),
     cached="every (grid point, sample) under _build/cache/hopcore.experiments.dense.*",
     params={
-        "N_attention": Param(32, V.integer(2, 4096), doc="dimension of the attention check"),
+        "N_attention": Param(32, validation.integer(2, 4096), doc="dimension of the attention check"),
         "P_attention": Param(
-            2000, V.integer(2, 10**6), doc="patterns, also the keys and values, of the attention check"
+            2000, validation.integer(2, 10**6), doc="patterns, also the keys and values, of the attention check"
         ),
         "lams_attention": Param(
-            [0.1, 1.0, 10.0, 50.0], V.list_of(V.positive(1e4)), doc="lam values of the attention check"
+            [0.1, 1.0, 10.0, 50.0], validation.list_of(validation.positive(1e4)), doc="lam values of the attention check"
         ),
         "Ns_poly": Param(
             [40, 80],
-            V.list_of(V.integer(8, 1000), increasing=True),
+            validation.list_of(validation.integer(8, 1000), increasing=True),
             paper=[40, 80, 120],
             doc="sizes N of the polynomial one-step scan",
         ),
         "degrees_poly": Param(
-            [2, 3], V.list_of(V.integer(2, 6), increasing=True), doc="degrees n of the polynomial energy (F(z) is z^n)"
+            [2, 3], validation.list_of(validation.integer(2, 6), increasing=True), doc="degrees n of the polynomial energy (F(z) is z^n)"
         ),
         "loads_poly": Param(
             [0.02, 0.04, 0.07, 0.1, 0.15, 0.2, 0.3, 0.4],
-            V.list_of(V.positive(10.0), increasing=True),
+            validation.list_of(validation.positive(10.0), increasing=True),
             paper=[0.01, 0.02, 0.04, 0.07, 0.1, 0.15, 0.2, 0.3, 0.4],
             doc="loads P over N^(n-1) of the polynomial scan",
         ),
-        "n_samples_poly": Param(20, V.integer(1, 10**4), paper=40, doc="networks per point of the polynomial scan"),
-        "lam_one_step": Param(0.5, V.positive(100.0), doc="lam of the one-step retrieval scan"),
+        "n_samples_poly": Param(20, validation.integer(1, 10**4), paper=40, doc="networks per point of the polynomial scan"),
+        "lam_one_step": Param(0.5, validation.positive(100.0), doc="lam of the one-step retrieval scan"),
         "Ns_one_step": Param(
             [16, 24],
-            V.list_of(V.integer(4, 200), increasing=True),
+            validation.list_of(validation.integer(4, 200), increasing=True),
             paper=[16, 24, 32],
             doc="sizes N of the one-step retrieval scan",
         ),
         "alphas_one_step": Param(
             [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5],
-            V.list_of(V.positive(2.0), increasing=True),
+            validation.list_of(validation.positive(2.0), increasing=True),
             paper=[0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5],
             doc="loads alpha, log P over N, of the one-step scan",
         ),
         "n_samples_one_step": Param(
-            24, V.integer(1, 10**4), paper=24, doc="pattern sets per point of the one-step scan"
+            24, validation.integer(1, 10**4), paper=24, doc="pattern sets per point of the one-step scan"
         ),
     },
     checks=(_sizes,),
@@ -168,18 +168,17 @@ def _crossing_with_error(x, outcomes, seed, log_x=False):
 
 
 def _polynomial(p):
-    from ..experiments import dense as D
+    from ..experiments import dense as dense_experiments
     from ..experiments import sweep
     from ..experiments.runner import stack
-    from ..theory import dense_memory as T
-
+    from ..theory import dense_memory as dense_theory
     grid = [
         {"N": N, "P": max(1, int(round(c * N ** (n - 1)))), "n": n}
         for n in p.degrees_poly
         for N in p.Ns_poly
         for c in p.loads_poly
     ]
-    res = sweep(D.polynomial_one_step_run, grid, p.n_samples_poly, p.seed, desc="polynomial one step")
+    res = sweep(dense_experiments.polynomial_one_step_run, grid, p.n_samples_poly, p.seed, desc="polynomial one step")
     shape = (len(p.degrees_poly), len(p.Ns_poly), len(p.loads_poly))
     ok = stack(res, "retrieved").astype(float).reshape(shape + (-1,))
     P = np.array([g["P"] for g in grid]).reshape(shape)
@@ -190,7 +189,7 @@ def _polynomial(p):
         for b, N in enumerate(p.Ns_poly):
             actual = P[a, b] / N ** (n - 1)  # the loads after rounding P
             half[a, b], err[a, b] = _crossing_with_error(actual, ok[a, b], p.seed + 17 * a + b, log_x=True)
-            theory[a, b] = T.polynomial_half_load(N, n)
+            theory[a, b] = dense_theory.polynomial_half_load(N, n)
     return dict(
         degrees=np.array(p.degrees_poly),
         Ns_poly=np.array(p.Ns_poly),
@@ -206,15 +205,15 @@ def _polynomial(p):
 def _attention(p):
     from scipy.special import logsumexp
 
-    from ..dynamics import softmax as S
+    from ..dynamics import softmax
     from ..ensembles.continuous import continuous_patterns
 
     Xi = continuous_patterns(p.N_attention, p.P_attention, p.seed, "spherical")
     x = Xi[0] + 0.8 * np.random.default_rng(p.seed).standard_normal(p.N_attention)
     rows = []
     for lam in p.lams_attention:
-        x_new, lse = S.softmax_update(x, lam, p.P_attention, p.seed, "spherical", return_lse=True)
-        ref = S.softmax_attention(x, Xi, Xi, lam)[0]  # softmax(beta Q K^T) V with Q = x, K = V = patterns
+        x_new, lse = softmax.softmax_update(x, lam, p.P_attention, p.seed, "spherical", return_lse=True)
+        ref = softmax.softmax_attention(x, Xi, Xi, lam)[0]  # softmax(beta Q K^T) V with Q = x, K = V = patterns
         with np.errstate(over="ignore"):
             naive = np.log(np.sum(np.exp(lam * Xi @ x)))
         rows.append(
@@ -240,12 +239,11 @@ def _attention(p):
 
 def _one_step(p):
     from ..ensembles.continuous import n_patterns
-    from ..experiments import dense as D
+    from ..experiments import dense as dense_experiments
     from ..experiments import sweep_grid
-    from ..theory import dense_memory as T
-
+    from ..theory import dense_memory as dense_theory
     g = sweep_grid(
-        D.one_step_run,
+        dense_experiments.one_step_run,
         {"N": p.Ns_one_step, "alpha": p.alphas_one_step},
         p.n_samples_one_step,
         p.seed,
@@ -256,14 +254,14 @@ def _one_step(p):
     w1 = g["weight1"]
     alphas = np.array(p.alphas_one_step, float)
     laws = [
-        T.one_step_law([n_patterns(a, N) for a in alphas], p.lam_one_step, N, KEPT, "spherical") for N in p.Ns_one_step
+        dense_theory.one_step_law([n_patterns(a, N) for a in alphas], p.lam_one_step, N, KEPT, "spherical") for N in p.Ns_one_step
     ]
     # predicted crossover: where the annealed log-odds fall to the log-odds of the weight a_star
     # needed to keep xi^1, on a fine grid of loads
     fine = np.linspace(alphas[0], alphas[-1], 401)
     predicted, fine_odds = [], []
     for N in p.Ns_one_step:
-        law = T.one_step_law([n_patterns(a, N) for a in fine], p.lam_one_step, N, KEPT, "spherical")
+        law = dense_theory.one_step_law([n_patterns(a, N) for a in fine], p.lam_one_step, N, KEPT, "spherical")
         fine_odds.append(law["log_odds"])
         margin = law["log_odds"] - np.log(law["a_star"] / (1.0 - law["a_star"]))
         predicted.append(first_crossing(fine, margin, 0.0, "down"))
@@ -280,7 +278,7 @@ def _one_step(p):
         alpha_fine=fine,
         log_odds_fine=np.array(fine_odds),
         alpha_half_theory=np.array(predicted, float),
-        alpha_1=float(T.alpha_1(p.lam_one_step, "spherical")),
+        alpha_1=float(dense_theory.alpha_1(p.lam_one_step, "spherical")),
         alpha_half=np.array(half, float),
         alpha_half_err=np.array(herr, float),
     )
@@ -288,21 +286,20 @@ def _one_step(p):
 
 def _theory_beyond():
     """The numbers behind 'P_max ~ exp(N/2)': for which ensemble and which notion of retrieval."""
-    from ..theory import dense_memory as T
-
+    from ..theory import dense_memory as dense_theory
     lam_hi = np.geomspace(1.0, 1e3, 61)
-    a1_g = T.alpha_1(lam_hi, "gaussian")
+    a1_g = dense_theory.alpha_1(lam_hi, "gaussian")
     lam_lb = np.geomspace(0.05, 1e3, 41)
-    lb_g = T.alpha_c_lb(lam_lb, "gaussian")
+    lb_g = dense_theory.alpha_c_lb(lam_lb, "gaussian")
     big = np.array([1e2, 1e3, 1e4])
-    a1_s_big = T.alpha_1(big, "spherical")
+    a1_s_big = dense_theory.alpha_1(big, "spherical")
     return {
         "lam_gauss": lam_hi,
         "alpha_1_gauss": a1_g,
-        "alpha_1_gauss_below_1": float(T.alpha_1(0.5, "gaussian")),
+        "alpha_1_gauss_below_1": float(dense_theory.alpha_1(0.5, "gaussian")),
         "lam_lb": lam_lb,
         "alpha_c_lb_gauss": lb_g,
-        "alpha_c_lb_gauss_inf": float(T.alpha_c_lb(np.inf, "gaussian")),
+        "alpha_c_lb_gauss_inf": float(dense_theory.alpha_c_lb(np.inf, "gaussian")),
         "lam_big": big,
         "alpha_1_sph_big": a1_s_big,
     }

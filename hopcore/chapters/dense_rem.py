@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import validation as V
+from .. import validation
 from ..book import spec, style
 from ..book.report import ChapterResult, claim
 from ..book.spec import Chapter, Param
@@ -29,7 +29,7 @@ SPEC = Chapter(
     params={
         "lambdas": Param(
             [0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0],
-            V.list_of(V.positive(1e6), increasing=True),
+            validation.list_of(validation.positive(1e6), increasing=True),
             paper=[
                 0.05,
                 0.1,
@@ -55,16 +55,16 @@ SPEC = Chapter(
             ],
             doc="lam values written to summary.json (alpha_1, alpha_star, alpha_c_lb)",
         ),
-        "n_curve": Param(200, V.integer(20, 100_000), paper=600, doc="points of every theory curve"),
+        "n_curve": Param(200, validation.integer(20, 100_000), paper=600, doc="points of every theory curve"),
         "alphas_basin": Param(
             [0.1, 0.2, 0.3, 0.5],
-            V.list_of(V.positive(5.0), increasing=True),
+            validation.list_of(validation.positive(5.0), increasing=True),
             doc="loads of the basin figure (paper Fig. 2)",
         ),
-        "lam_max": Param(20.0, V.real(1.0, 1e6), paper=100.0, doc="largest lam of the phase diagrams"),
+        "lam_max": Param(20.0, validation.real(1.0, 1e6), paper=100.0, doc="largest lam of the phase diagrams"),
         "N_scaled": Param(
             [1e2, 1e3, 1e4, 1e6],
-            V.list_of(V.real(2.0, 1e12), increasing=True),
+            validation.list_of(validation.real(2.0, 1e12), increasing=True),
             doc="sizes of the scaled dot-product convergence",
         ),
     },
@@ -107,36 +107,35 @@ class Result(ChapterResult):
 
 
 def compute(p) -> Result:
-    from ..theory import dense_memory as T
-
+    from ..theory import dense_memory as dense_theory
     t0 = time.perf_counter()
     r = Result()
     rows = []
     for kind in ("spherical", "gaussian"):
         for eps in (0.1, 0.4, 0.8):
-            rows.append((kind, "zeta_hat", eps, T.zeta_hat_numeric(eps, 1.0, kind), float(T.zeta_hat(eps, 1.0, kind))))
+            rows.append((kind, "zeta_hat", eps, dense_theory.zeta_hat_numeric(eps, 1.0, kind), float(dense_theory.zeta_hat(eps, 1.0, kind))))
         for a in (0.1, 0.3):
-            rows.append((kind, "eps_*", a, T.eps_star_numeric(a, 1.0, kind), float(T.eps_star(a, 1.0, kind))))
-            rows.append((kind, "phi(lam=0.5)", a, T.phi_numeric(a, 0.5, 1.0, kind), float(T.phi(a, 0.5, 1.0, kind))))
+            rows.append((kind, "eps_*", a, dense_theory.eps_star_numeric(a, 1.0, kind), float(dense_theory.eps_star(a, 1.0, kind))))
+            rows.append((kind, "phi(lam=0.5)", a, dense_theory.phi_numeric(a, 0.5, 1.0, kind), float(dense_theory.phi(a, 0.5, 1.0, kind))))
         for lam in (0.3, 1.0, 3.0):
-            rows.append((kind, "alpha_1", lam, T.alpha_1_numeric(lam, kind), float(T.alpha_1(lam, kind))))
+            rows.append((kind, "alpha_1", lam, dense_theory.alpha_1_numeric(lam, kind), float(dense_theory.alpha_1(lam, kind))))
     r.numeric_rows = rows
     checks = {"numerical_vs_closed_forms_max_abs_diff": max(abs(x[3] - x[4]) for x in rows)}
 
     r.lam = np.geomspace(0.02, p.lam_max, p.n_curve)
-    r.alpha_1_sph, r.alpha_star_sph = T.alpha_1(r.lam, "spherical"), T.alpha_star(r.lam, "spherical")
-    r.alpha_ramsauer = T.ramsauer_alpha_lb(r.lam)
+    r.alpha_1_sph, r.alpha_star_sph = dense_theory.alpha_1(r.lam, "spherical"), dense_theory.alpha_star(r.lam, "spherical")
+    r.alpha_ramsauer = dense_theory.ramsauer_alpha_lb(r.lam)
     checks["alpha_star_below_alpha_1_spherical"] = bool(np.all(r.alpha_star_sph < r.alpha_1_sph))
     checks["ramsauer_bound_below_alpha_1_spherical"] = bool(np.all(r.alpha_ramsauer < r.alpha_1_sph))
-    gap = float(T.alpha_1(p.lam_max, "spherical") - 0.5 * np.log(p.lam_max))
+    gap = float(dense_theory.alpha_1(p.lam_max, "spherical") - 0.5 * np.log(p.lam_max))
     checks["spherical_alpha_1_minus_half_log_lam_at_lam_max"] = gap
 
     r.lam_basin = np.geomspace(0.05, p.lam_max, p.n_curve)
     r.alphas_basin = np.array(p.alphas_basin, float)
-    r.theta_c = np.array([T.theta_c(a, r.lam_basin) for a in p.alphas_basin])
-    r.theta_nearest = np.arccos([T.c_max(a) for a in p.alphas_basin])
-    r.lam_c = np.array([T.lam_c(a) for a in p.alphas_basin])
-    r.lam_star = np.array([float(T.lam_star(a)) for a in p.alphas_basin])
+    r.theta_c = np.array([dense_theory.theta_c(a, r.lam_basin) for a in p.alphas_basin])
+    r.theta_nearest = np.arccos([dense_theory.c_max(a) for a in p.alphas_basin])
+    r.lam_c = np.array([dense_theory.lam_c(a) for a in p.alphas_basin])
+    r.lam_star = np.array([float(dense_theory.lam_star(a)) for a in p.alphas_basin])
     frozen_ok = all(
         np.allclose(r.theta_c[i][r.lam_basin >= r.lam_star[i]], r.theta_nearest[i], atol=1e-9)
         for i in range(len(p.alphas_basin))
@@ -147,30 +146,30 @@ def compute(p) -> Result:
     checks["theta_c_frozen_at_nearest_pattern"] = bool(frozen_ok)
 
     r.lam_gauss = np.geomspace(0.05, p.lam_max, max(40, p.n_curve // 4))
-    r.alpha_1_gauss, r.alpha_star_gauss = T.alpha_1(r.lam_gauss, "gaussian"), T.alpha_star(r.lam_gauss, "gaussian")
-    r.alpha_c_lb_gauss = T.alpha_c_lb(r.lam_gauss, "gaussian")
-    r.alpha_c_lb_inf = T.alpha_c_lb(np.inf, "gaussian")
-    sat = float(T.alpha_1(np.array([1.0, 2.0, p.lam_max]), "gaussian").max())
+    r.alpha_1_gauss, r.alpha_star_gauss = dense_theory.alpha_1(r.lam_gauss, "gaussian"), dense_theory.alpha_star(r.lam_gauss, "gaussian")
+    r.alpha_c_lb_gauss = dense_theory.alpha_c_lb(r.lam_gauss, "gaussian")
+    r.alpha_c_lb_inf = dense_theory.alpha_c_lb(np.inf, "gaussian")
+    sat = float(dense_theory.alpha_1(np.array([1.0, 2.0, p.lam_max]), "gaussian").max())
     checks["gaussian_alpha_1_saturation"] = sat
     checks["gaussian_alpha_c_lb_inf"] = r.alpha_c_lb_inf
     checks["gaussian_gap_alpha_1_minus_alpha_c_lb_min"] = float(np.min(r.alpha_1_gauss - r.alpha_c_lb_gauss))
 
     r.lam_tilde = np.linspace(0.1, 3, 30)
     r.N_scaled = np.array(p.N_scaled, float)
-    r.alpha_tilde_1 = np.array([T.scaled_alpha_1(r.lam_tilde, N=N, a=SCALED_A) for N in p.N_scaled])
+    r.alpha_tilde_1 = np.array([dense_theory.scaled_alpha_1(r.lam_tilde, N=N, a=SCALED_A) for N in p.N_scaled])
     r.checks = checks
 
     lams = np.array(p.lambdas, float)
     r.summary = {
         "alpha_1": {
-            "spherical": np.column_stack([lams, T.alpha_1(lams, "spherical")]),
-            "gaussian": np.column_stack([lams, T.alpha_1(lams, "gaussian")]),
+            "spherical": np.column_stack([lams, dense_theory.alpha_1(lams, "spherical")]),
+            "gaussian": np.column_stack([lams, dense_theory.alpha_1(lams, "gaussian")]),
         },
         "alpha_star": {
-            "spherical": np.column_stack([lams, T.alpha_star(lams, "spherical")]),
-            "gaussian": np.column_stack([lams, T.alpha_star(lams, "gaussian")]),
+            "spherical": np.column_stack([lams, dense_theory.alpha_star(lams, "spherical")]),
+            "gaussian": np.column_stack([lams, dense_theory.alpha_star(lams, "gaussian")]),
         },
-        "alpha_c_lb": {"gaussian": np.column_stack([lams, T.alpha_c_lb(lams, "gaussian")])},
+        "alpha_c_lb": {"gaussian": np.column_stack([lams, dense_theory.alpha_c_lb(lams, "gaussian")])},
         "alpha_c_lb_gaussian_inf": r.alpha_c_lb_inf,
         "checks": checks,
     }
@@ -202,8 +201,7 @@ def compute(p) -> Result:
 
 
 def _claims(p, r):
-    from ..theory import dense_memory as T
-
+    from ..theory import dense_memory as dense_theory
     c = r.checks
     out = {}
     worst = c["numerical_vs_closed_forms_max_abs_diff"]
@@ -282,7 +280,7 @@ def _claims(p, r):
         lam_c=r.lam_c,
         lam_star=r.lam_star,
     )
-    got = [float(T.ramsauer_c(1.0, d, K2, 0.001)) for d, K2, _ in RAMSAUER_EXAMPLES]
+    got = [float(dense_theory.ramsauer_c(1.0, d, K2, 0.001)) for d, K2, _ in RAMSAUER_EXAMPLES]
     want = [c_ for *_, c_ in RAMSAUER_EXAMPLES]
     dev = max(abs(a - b) for a, b in zip(got, want))
     out["ramsauer_examples"] = claim(

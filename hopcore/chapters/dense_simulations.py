@@ -16,28 +16,28 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.stats import chi2
 
-from .. import validation as V
+from .. import validation
 from ..analysis import level_crossings, wilson_interval
 from ..book import spec as _spec
 from ..book import style
 from ..book.report import ChapterResult, claim
 from ..book.spec import Chapter, Param
-from ..dynamics import softmax as S
-from ..ensembles import continuous as C
-from ..experiments import dense as D
+from ..dynamics import softmax
+from ..ensembles import continuous
+from ..experiments import dense as dense_experiments
 from ..experiments import sweep_grid
 from ..experiments.dense import check_alpha_N
-from ..theory import dense_memory as T
+from ..theory import dense_memory as dense_theory
 
 
 def _lists(p):
     for Ns, ns in (("Ns", "n_samples"), ("Ns_gaussian", "n_samples_gaussian")):
         if len(p[ns]) != len(p[Ns]):
-            V.fail(ns, p[ns], f"a list with one sample count per entry of {Ns} ({len(p[Ns])} values)")
+            validation.fail(ns, p[ns], f"a list with one sample count per entry of {Ns} ({len(p[Ns])} values)")
         for N, n in zip(p[Ns], p[ns]):
             check_alpha_N(p["alpha"], N, passes=30 * n)
     if len(p["Ns_other"]) != len(p["alphas_other"]):
-        V.fail("Ns_other", p["Ns_other"], f"one list of sizes per entry of alphas_other ({len(p['alphas_other'])} lists)")
+        validation.fail("Ns_other", p["Ns_other"], f"one list of sizes per entry of alphas_other ({len(p['alphas_other'])} lists)")
     for a, Ns in zip(p["alphas_other"], p["Ns_other"]):
         for N in Ns:
             check_alpha_N(a, N, passes=30 * p["n_samples_other"])
@@ -45,13 +45,13 @@ def _lists(p):
         check_alpha_N(p["alpha_basin"], N, passes=15 * p["n_samples_basin"] * len(p["lams_basin"]))
     check_alpha_N(p["alpha"], p["N_check"], passes=p["max_iter_check"] * p["n_check"])
     if p["alpha"] >= 0.5:
-        V.fail("alpha", p["alpha"], "below 1/2 (Gaussian patterns are never retrieved beyond alpha_1 = 1/2)")
+        validation.fail("alpha", p["alpha"], "below 1/2 (Gaussian patterns are never retrieved beyond alpha_1 = 1/2)")
     if p["far"] < p["eps"]:
-        V.fail("far", p["far"], f"at least eps = {p['eps']}")
+        validation.fail("far", p["far"], f"at least eps = {p['eps']}")
 
 
-_ints = V.list_of(V.integer(1, 10**5))
-_Ns = V.list_of(V.integer(8, 400), min_len=3, increasing=True)
+_ints = validation.list_of(validation.integer(1, 10**5))
+_Ns = validation.list_of(validation.integer(8, 400), min_len=3, increasing=True)
 
 SPEC = Chapter(
     name="dense_simulations",
@@ -61,38 +61,38 @@ SPEC = Chapter(
     minutes=(0.5, 2.7),
     cached="every realization under _build/cache/hopcore.experiments.dense.*",
     params={
-        "alpha": Param(0.2, V.real(0.0, 2.0, lo_open=True), doc="main load alpha, log(P)/N"),
+        "alpha": Param(0.2, validation.real(0.0, 2.0, lo_open=True), doc="main load alpha, log(P)/N"),
         "Ns": Param([20, 25, 30, 35, 40, 45], _Ns, paper=[20, 30, 40, 50, 60, 65, 70, 80],
                     doc="sizes, spherical patterns"),
         "n_samples": Param([16, 16, 12, 8, 6, 4], _ints, paper=[32, 32, 24, 16, 8, 6, 4, 3], doc="realizations per N"),
         "Ns_gaussian": Param([20, 25, 30, 35, 40], _Ns, paper=[20, 30, 40, 50, 60, 70], doc="sizes, Gaussian patterns"),
         "n_samples_gaussian": Param([24, 24, 16, 16, 16], _ints, paper=[64, 64, 48, 40, 24, 16],
                                     doc="realizations per N, Gaussian patterns"),
-        "alphas_other": Param([0.3], V.list_of(V.positive(2.0)), paper=[0.1, 0.3, 0.4],
+        "alphas_other": Param([0.3], validation.list_of(validation.positive(2.0)), paper=[0.1, 0.3, 0.4],
                               doc="further loads (spherical)"),
-        "Ns_other": Param([[16, 20, 24, 28, 32]], V.list_of(_Ns),
+        "Ns_other": Param([[16, 20, 24, 28, 32]], validation.list_of(_Ns),
                           paper=[[40, 60, 80, 100, 120], [20, 25, 30, 35, 40, 45], [16, 20, 24, 28, 32]],
                           doc="one list of sizes per further load"),
-        "n_samples_other": Param(6, V.integer(1, 10**5), paper=4, doc="realizations per size for the further loads"),
-        "slots": Param(8, V.integer(2, 64), doc="runs (lam values) sharing each pass over the patterns"),
-        "resolution": Param(1e-3, V.real(0.0, 1.0, lo_open=True), doc="bracket width at which a threshold search stops"),
-        "resolution_gaussian": Param(5e-3, V.real(0.0, 1.0, lo_open=True), doc="the same for Gaussian patterns"),
-        "eps": Param(0.05, V.real(0.0, 1.0, lo_open=True), doc="retrieved if converged with |x - xi^1|^2/N < eps"),
-        "far": Param(0.5, V.real(0.0, 10.0, lo_open=True), doc="a run with |x - xi^1|^2/N > far has left the pattern"),
-        "tol": Param(1e-6, V.real(0.0, 1.0, lo_open=True), doc="converged if |x_{t+1} - x_t|^2/N < tol"),
-        "max_iter": Param(60, V.integer(3, 10**4), doc="cap on the number of updates of a run"),
-        "N_check": Param(24, V.integer(8, 400), paper=30, doc="size of the protocol check"),
-        "n_check": Param(2, V.integer(1, 1000), paper=4, doc="realizations of the protocol check"),
-        "n_lams_check": Param(16, V.integer(3, 256), paper=24, doc="lam values per realization of the protocol check"),
-        "max_iter_check": Param(400, V.integer(10, 10**5), doc="updates of the reference runs of the protocol check"),
-        "N_basin": Param(30, V.integer(8, 400), paper=50, doc="size of the basin simulations"),
-        "alpha_basin": Param(0.2, V.real(0.0, 2.0, lo_open=True), doc="load of the basin simulations"),
-        "lams_basin": Param([0.5, 2.0], V.list_of(V.positive(1e3)), paper=[0.4, 0.6, 1.0, 3.0],
+        "n_samples_other": Param(6, validation.integer(1, 10**5), paper=4, doc="realizations per size for the further loads"),
+        "slots": Param(8, validation.integer(2, 64), doc="runs (lam values) sharing each pass over the patterns"),
+        "resolution": Param(1e-3, validation.real(0.0, 1.0, lo_open=True), doc="bracket width at which a threshold search stops"),
+        "resolution_gaussian": Param(5e-3, validation.real(0.0, 1.0, lo_open=True), doc="the same for Gaussian patterns"),
+        "eps": Param(0.05, validation.real(0.0, 1.0, lo_open=True), doc="retrieved if converged with |x - xi^1|^2/N < eps"),
+        "far": Param(0.5, validation.real(0.0, 10.0, lo_open=True), doc="a run with |x - xi^1|^2/N > far has left the pattern"),
+        "tol": Param(1e-6, validation.real(0.0, 1.0, lo_open=True), doc="converged if |x_{t+1} - x_t|^2/N < tol"),
+        "max_iter": Param(60, validation.integer(3, 10**4), doc="cap on the number of updates of a run"),
+        "N_check": Param(24, validation.integer(8, 400), paper=30, doc="size of the protocol check"),
+        "n_check": Param(2, validation.integer(1, 1000), paper=4, doc="realizations of the protocol check"),
+        "n_lams_check": Param(16, validation.integer(3, 256), paper=24, doc="lam values per realization of the protocol check"),
+        "max_iter_check": Param(400, validation.integer(10, 10**5), doc="updates of the reference runs of the protocol check"),
+        "N_basin": Param(30, validation.integer(8, 400), paper=50, doc="size of the basin simulations"),
+        "alpha_basin": Param(0.2, validation.real(0.0, 2.0, lo_open=True), doc="load of the basin simulations"),
+        "lams_basin": Param([0.5, 2.0], validation.list_of(validation.positive(1e3)), paper=[0.4, 0.6, 1.0, 3.0],
                             doc="lam values of the basin simulations"),
-        "Ns_basin_scan": Param([20, 40], V.list_of(V.integer(8, 400), min_len=0), paper=[30, 40],
+        "Ns_basin_scan": Param([20, 40], validation.list_of(validation.integer(8, 400), min_len=0), paper=[30, 40],
                                doc="further sizes of the basin simulations, for the crossing theta_1/2(N)"),
-        "n_thetas": Param(30, V.integer(2, 200), paper=32, doc="start angles per lam"),
-        "n_samples_basin": Param(24, V.integer(2, 10**5), paper=24,
+        "n_thetas": Param(30, validation.integer(2, 200), paper=32, doc="start angles per lam"),
+        "n_samples_basin": Param(24, validation.integer(2, 10**5), paper=24,
                                  doc="realizations (pattern sets) per lam and angle"),
     },
     checks=(_lists,),
@@ -158,7 +158,7 @@ class Result(ChapterResult):
 
 
 def _scan(p, alpha, Ns, kind, n_samples, resolution) -> Scan:
-    res = D.lambda_half_scan(alpha, Ns, kind, n_samples, p.seed, slots=p.slots, resolution=resolution, eps=p.eps,
+    res = dense_experiments.lambda_half_scan(alpha, Ns, kind, n_samples, p.seed, slots=p.slots, resolution=resolution, eps=p.eps,
                              far=p.far, tol=p.tol, max_iter=p.max_iter, progress=False)
     n_real = np.array([len(t) for t in res["thresholds"]])
     R = int(n_real.max())
@@ -169,7 +169,7 @@ def _scan(p, alpha, Ns, kind, n_samples, resolution) -> Scan:
             out[j, : len(row)] = row
         return out
 
-    x0, dx, coef = D.extrapolate_inverse_N(res["N"], res["lam_half"], res["err"])
+    x0, dx, coef = dense_experiments.extrapolate_inverse_N(res["N"], res["lam_half"], res["err"])
     return Scan(kind=kind, alpha=float(alpha), lam_c=float(res["lam_c"]), N=res["N"], lam_half=res["lam_half"],
                 err=res["err"], spread=res["spread"], censored=res["censored"], passes=res["passes"],
                 seconds=res["seconds"], violations=res["violations"], n_real=n_real,
@@ -180,7 +180,7 @@ def _scan(p, alpha, Ns, kind, n_samples, resolution) -> Scan:
 
 def _theory_line(alpha, Ns, n=80, kind="spherical"):
     N_line = np.unique(np.round(np.geomspace(min(Ns), 20 * max(Ns), n)).astype(int))
-    return N_line, np.array([T.finite_n_threshold(alpha, int(N), kind) for N in N_line])
+    return N_line, np.array([dense_theory.finite_n_threshold(alpha, int(N), kind) for N in N_line])
 
 
 def _basins(p):
@@ -189,13 +189,13 @@ def _basins(p):
     angle where they fall through 1/2 (and where their Wilson bounds do), and theta_c(alpha, lam)."""
     thetas = np.round(np.linspace(0.05, 1.45, p.n_thetas), 4)
     Ns = sorted({int(p.N_basin), *map(int, p.Ns_basin_scan)})
-    grid = sweep_grid(D.basin_run, {"N": Ns, "lam": list(p.lams_basin)}, p.n_samples_basin, p.seed, desc="basins",
+    grid = sweep_grid(dense_experiments.basin_run, {"N": Ns, "lam": list(p.lams_basin)}, p.n_samples_basin, p.seed, desc="basins",
                       progress=False, fixed={"alpha": p.alpha_basin, "kind": "spherical", "thetas": thetas.tolist(),
                                              "eps": p.eps, "tol": p.tol, "max_iter": p.max_iter})
     out = {"Ns": np.array(Ns), "N": p.N_basin, "alpha": p.alpha_basin, "lam": np.array(p.lams_basin, float),
            "theta": thetas, "samples": p.n_samples_basin,
-           "theta_c": np.array([T.theta_c(p.alpha_basin, lam) for lam in p.lams_basin]),
-           "lam_c": float(T.lam_c(p.alpha_basin)), "lam_star": float(T.lam_star(p.alpha_basin))}
+           "theta_c": np.array([dense_theory.theta_c(p.alpha_basin, lam) for lam in p.lams_basin]),
+           "lam_c": float(dense_theory.lam_c(p.alpha_basin)), "lam_star": float(dense_theory.lam_star(p.alpha_basin))}
     jb = Ns.index(int(p.N_basin))
     for key, name in (("retrieved", "prob"), ("one_step", "prob_one_step")):
         hits = grid[key].astype(float)  # (N, lam, samples, theta)
@@ -232,7 +232,7 @@ def compute(p) -> Result:
     timings = {}
     # ------------------------------------------------------------------ protocol check
     t0 = time.perf_counter()
-    chk = D.protocol_check(p.N_check, p.alpha, "spherical", p.n_check, p.n_lams_check, p.seed, slots=p.slots,
+    chk = dense_experiments.protocol_check(p.N_check, p.alpha, "spherical", p.n_check, p.n_lams_check, p.seed, slots=p.slots,
                            resolution=p.resolution, eps=p.eps, far=p.far, tol=p.tol, max_iter=p.max_iter,
                            max_iter_check=p.max_iter_check)
     timings["protocol_check_s"] = time.perf_counter() - t0
@@ -246,14 +246,14 @@ def compute(p) -> Result:
     timings["spherical_s"] = time.perf_counter() - t0
     timings["spherical_seconds_per_realization"] = dict(zip(map(int, main.N), main.seconds.tolist()))
     N_line, fss_line = _theory_line(p.alpha, main.N)
-    fss_at = np.array([T.finite_n_threshold(p.alpha, int(N)) for N in main.N])
-    f0, df, fcoef = D.extrapolate_inverse_N(main.N, fss_at, main.err)
+    fss_at = np.array([dense_theory.finite_n_threshold(p.alpha, int(N)) for N in main.N])
+    f0, df, fcoef = dense_experiments.extrapolate_inverse_N(main.N, fss_at, main.err)
     resid = main.lam_half - fss_at
-    r0, dr0, _ = D.extrapolate_inverse_N(main.N, resid, main.err)
-    onestep = T.finite_n_threshold(p.alpha, int(main.N[-1]), saddle_node=False)
+    r0, dr0, _ = dense_experiments.extrapolate_inverse_N(main.N, resid, main.err)
+    onestep = dense_theory.finite_n_threshold(p.alpha, int(main.N[-1]), saddle_node=False)
     theory = {"N_line": N_line, "lam_line": fss_line, "lam_at_N": fss_at, "fit": fcoef, "extrapolated": f0,
               "extrapolated_err": df, "residual": resid, "residual_extrapolated": r0, "onestep_max": onestep,
-              "N1000": T.finite_n_threshold(p.alpha, 1000)}
+              "N1000": dense_theory.finite_n_threshold(p.alpha, 1000)}
     # ------------------------------------------------------------------ further loads
     t0 = time.perf_counter()
     others = {a: _scan(p, a, Ns_a, "spherical", [p.n_samples_other] * len(Ns_a), p.resolution)
@@ -261,7 +261,7 @@ def compute(p) -> Result:
     timings["other_alphas_s"] = time.perf_counter() - t0
     all_loads = dict(sorted({p.alpha: main, **others}.items()))
     theory["loads"] = {a: _theory_line(a, s.N, 60) for a, s in all_loads.items()}
-    theory["at_N"] = {a: fss_at if s is main else np.array([T.finite_n_threshold(a, int(N)) for N in s.N])
+    theory["at_N"] = {a: fss_at if s is main else np.array([dense_theory.finite_n_threshold(a, int(N)) for N in s.N])
                       for a, s in all_loads.items()}
     # ------------------------------------------------------------------ Gaussian patterns
     t0 = time.perf_counter()
@@ -269,7 +269,7 @@ def compute(p) -> Result:
     timings["gaussian_s"] = time.perf_counter() - t0
     ends = (0, len(gauss.N) - 1)
     def norm2(N, sd):
-        return float(np.sum(C.continuous_patterns(N, 1, int(sd), "gaussian")[0] ** 2) / N)
+        return float(np.sum(continuous.continuous_patterns(N, 1, int(sd), "gaussian")[0] ** 2) / N)
 
     norms = {int(gauss.N[j]): np.array([norm2(int(gauss.N[j]), sd) for sd in gauss.realizations(j, "seeds")])
              for j in ends}
@@ -281,11 +281,11 @@ def compute(p) -> Result:
     thr_l = gauss.realizations(jl)
     fin = np.isfinite(thr_l)  # censored realizations (never retrieved) left out
     corr = float(np.corrcoef(norms[N_big][fin], thr_l[fin])[0, 1]) if fin.sum() > 2 else 0.0
-    theory["gaussian"] = {"norms": norms, "r2": r2, "lam_c_norm": T.lam_c_norm(p.alpha, np.sqrt(r2), "gaussian"),
+    theory["gaussian"] = {"norms": norms, "r2": r2, "lam_c_norm": dense_theory.lam_c_norm(p.alpha, np.sqrt(r2), "gaussian"),
                           "r2_finite_n": r2_fss, "N_finite_n": N_big,
-                          "lam_finite_n": np.array([T.finite_n_threshold(p.alpha, N_big, "gaussian", s=x)
+                          "lam_finite_n": np.array([dense_theory.finite_n_threshold(p.alpha, N_big, "gaussian", s=x)
                                                     for x in r2_fss]),
-                          "lam_half_finite_n": np.array([T.finite_n_threshold(p.alpha, int(N), "gaussian", s=x)
+                          "lam_half_finite_n": np.array([dense_theory.finite_n_threshold(p.alpha, int(N), "gaussian", s=x)
                                                          for N, x in zip(gauss.N, s_med)]),
                           "correlation": corr}
     # ------------------------------------------------------------------ basins
@@ -313,7 +313,7 @@ def _claims(p, r: Result) -> dict:
     lc, x0, dx = m.lam_c, m.extrapolated, m.extrapolated_err
     f0 = th["extrapolated"]
     N0, N1 = int(m.N[0]), int(m.N[-1])
-    P1 = C.n_patterns(p.alpha, N1)
+    P1 = continuous.n_patterns(p.alpha, N1)
     out = {}
 
     # --- the threshold searches
@@ -418,7 +418,7 @@ def _claims(p, r: Result) -> dict:
         largest_deviation=dev, tolerance=tol_big, N=m.N[big])
     out["theory_small_N"] = claim(
         res[0] > 2 * m.err[0],
-        f"At the smallest size (N = {N0}, P = {C.n_patterns(p.alpha, N0)}), where the REM is far from "
+        f"At the smallest size (N = {N0}, P = {continuous.n_patterns(p.alpha, N0)}), where the REM is far from "
         f"self-averaging, it misses: the simulation lies {res[0]:+.4f} from it, {res[0] / m.err[0]:.1f} standard "
         f"errors.",
         otherwise=f"Even at the smallest size (N = {N0}) the simulation lies within two standard errors of the "
@@ -570,7 +570,7 @@ def _glue(p, r: Result) -> dict:
     m, g, th, chk = r.main, r.gauss, r.theory, r.check
     big = m.N >= 0.75 * m.N.max()
     return {
-        "alpha": p.alpha, "N_max": max(p.Ns), "P_max": float(C.n_patterns(p.alpha, max(p.Ns))),
+        "alpha": p.alpha, "N_max": max(p.Ns), "P_max": float(continuous.n_patterns(p.alpha, max(p.Ns))),
         "lam_half_max": float(m.lam_half[-1]), "extrap": m.extrapolated, "extrap_err": m.extrapolated_err,
         "theory": m.lam_c, "extrap_sigma": (m.extrapolated - m.lam_c) / m.extrapolated_err,
         "fss_max": float(th["lam_at_N"][-1]), "fss_extrap": th["extrapolated"], "onestep_max": th["onestep_max"],
@@ -715,8 +715,8 @@ def figure_runs(r: Result, ax=None):
     fig, ax, _ = _axes(ax, width=8.0, height=4.5)
     runs, m = r.main.last_runs, r.main
     thr0 = float(m.thresholds[-1, 0])
-    markers = {S.CONVERGED: "o", S.LEFT: "x", S.ACCELERATED: "^", S.CAPPED: "s"}
-    names = {S.CONVERGED: "converged", S.LEFT: "left", S.ACCELERATED: "accelerating away", S.CAPPED: "capped"}
+    markers = {softmax.CONVERGED: "o", softmax.LEFT: "x", softmax.ACCELERATED: "^", softmax.CAPPED: "s"}
+    names = {softmax.CONVERGED: "converged", softmax.LEFT: "left", softmax.ACCELERATED: "accelerating away", softmax.CAPPED: "capped"}
     cmap = plt.get_cmap("coolwarm")
     span = max(np.max(np.abs(runs["lam"] - thr0)), 1e-9)
     seen = set()
@@ -852,7 +852,7 @@ def table_scan(s: Scan, theory: np.ndarray | None = None) -> str:
     extra = f" {'theory':>8s} {'sim - th':>9s}" if theory is not None else ""
     lines = [f"{s.kind}, alpha = {s.alpha:g}", head + extra]
     for j, N in enumerate(s.N):
-        row = (f"{N:4d} {C.n_patterns(s.alpha, int(N)):10d} {s.lam_half[j]:11.5f} {s.err[j]:8.5f} {s.spread[j]:8.5f} "
+        row = (f"{N:4d} {continuous.n_patterns(s.alpha, int(N)):10d} {s.lam_half[j]:11.5f} {s.err[j]:8.5f} {s.spread[j]:8.5f} "
                f"{s.passes[j]:7.1f}")
         if theory is not None:
             row += f" {theory[j]:8.5f} {s.lam_half[j] - theory[j]:+9.5f}"

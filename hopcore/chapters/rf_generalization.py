@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import validation as V
+from .. import validation
 from ..analysis import first_crossing, largest_retrieved, mean_sem, power_law_fit, sample_crossings, transition_points
 from ..book import ChapterResult, claim, spec, style
 from ..book.spec import Chapter, Param
@@ -21,28 +21,28 @@ from ..theory import random_features as rf
 from ..theory import rf_snr
 
 ALPHA_D_RANGE = (1e-4, 0.2)  # features must be learnable (learning line ends near alpha_D ~ 0.14)
-_alpha = V.real(0.0, 20.0, lo_open=True)
-_alpha_D = V.real(*ALPHA_D_RANGE)
-_coef = V.choice("sparse", "dense", "dense_binary")
+_alpha = validation.real(0.0, 20.0, lo_open=True)
+_alpha_D = validation.real(*ALPHA_D_RANGE)
+_coef = validation.choice("sparse", "dense", "dense_binary")
 
 
 def _check(p):
     D = _D(p["N"], p["alpha_D"])
     if p["L_train"] > D:
-        V.fail("L_train", p["L_train"], f"an odd integer <= D = round(alpha_D N) = {D}")
+        validation.fail("L_train", p["L_train"], f"an odd integer <= D = round(alpha_D N) = {D}")
     for k, L in enumerate(p["L_test"]):
         if L > D:
-            V.fail(f"L_test[{k}]", L, f"an odd integer <= D = round(alpha_D N) = {D}")
+            validation.fail(f"L_test[{k}]", L, f"an odd integer <= D = round(alpha_D N) = {D}")
     D_scan = _D(p["N_scan"], min(p["scan_alpha_Ds"]))
     for k, L in enumerate(p["scan_Ls"]):
         if L > D_scan:
-            V.fail(f"scan_Ls[{k}]", L, f"an odd integer <= D = {D_scan} (N_scan times the smallest scan_alpha_Ds)")
+            validation.fail(f"scan_Ls[{k}]", L, f"an odd integer <= D = {D_scan} (N_scan times the smallest scan_alpha_Ds)")
     if min(p["lmax_Ls"]) > _D(p["N_scan"], max(p["lmax_alpha_Ds"])):
-        V.fail("lmax_Ls", p["lmax_Ls"], "a list whose smallest entry fits in D for every lmax_alpha_Ds")
+        validation.fail("lmax_Ls", p["lmax_Ls"], "a list whose smallest entry fits in D for every lmax_alpha_Ds")
     for N in p["fs_Ns"]:
         if p["L_test"][0] > _D(N, p["alpha_D"]):
-            V.fail("fs_Ns", p["fs_Ns"], f"sizes with round(alpha_D N) >= L_test[0] = {p['L_test'][0]}")
-    limit = V.memory_limit_bytes()
+            validation.fail("fs_Ns", p["fs_Ns"], f"sizes with round(alpha_D N) >= L_test[0] = {p['L_test'][0]}")
+    limit = validation.memory_limit_bytes()
     # example matrix (int8 N x P) plus the int32 overlaps of the parallel starts
     for name, N, a in (
         ("N", p["N"], max(p["alphas"])),
@@ -50,7 +50,7 @@ def _check(p):
         ("fs_Ns", max(p["fs_Ns"]), max(p["fs_alphas"])),
     ):
         P = a * N
-        V.memory_bytes(name, N, N * P + 4.0 * 64 * P + 8.0 * N * max(p["lmax_alpha_Ds"] + [p["alpha_D"]]) * N, limit)
+        validation.memory_bytes(name, N, N * P + 4.0 * 64 * P + 8.0 * N * max(p["lmax_alpha_Ds"] + [p["alpha_D"]]) * N, limit)
 
 
 SPEC = Chapter(
@@ -65,95 +65,95 @@ SPEC = Chapter(
     params={
         # Fig. 1 (issue-mandated names)
         "N": Param(
-            4000, V.integer(100, 100_000), paper=8000, doc="neurons of the Fig. 1 networks (alpha_D N features)"
+            4000, validation.integer(100, 100_000), paper=8000, doc="neurons of the Fig. 1 networks (alpha_D N features)"
         ),
         "alpha_D": Param(
             0.005, _alpha_D, doc="number of features per neuron, D/N, in Fig. 1 and the finite-size comparison"
         ),
         "alphas": Param(
             [round(a, 5) for a in np.geomspace(0.0005, 1.5, 24)],
-            V.list_of(_alpha, increasing=True),
+            validation.list_of(_alpha, increasing=True),
             # the paper's 41 loads per decade-and-a-half, continued down to 0.0005 so that the storage
             # phase of the sparse training examples is visible at N = 8000
             paper=[round(a, 5) for a in np.geomspace(0.0005, 1.5, 52)],
             doc="loads P/N of Fig. 1, log-spaced from the storage phase to beyond the generalization transitions",
         ),
-        "L_train": Param(3, V.odd_integer(1, 100_001), doc="non-zero +-1 coefficients of each sparse training example"),
+        "L_train": Param(3, validation.odd_integer(1, 100_001), doc="non-zero +-1 coefficients of each sparse training example"),
         "L_test": Param(
             [3, 5, 7],
-            V.list_of(V.odd_integer(1, 100_001), increasing=True),
+            validation.list_of(validation.odd_integer(1, 100_001), increasing=True),
             doc="features (non-zero +-1 coefficients) per test example, one curve each",
         ),
         "coefficients": Param(
             "sparse", _coef, doc="training coefficients of Fig. 1: sparse, dense (Gaussian) or dense_binary"
         ),
-        "n_samples": Param(3, V.integer(1, 10_000), paper=10, doc="independent networks per load in Fig. 1"),
-        "n_test": Param(2, V.integer(1, 1000), paper=3, doc="test examples per L_test and network"),
-        "max_sweeps": Param(200, V.integer(1, 100_000), doc="cap on asynchronous sweeps of each run"),
+        "n_samples": Param(3, validation.integer(1, 10_000), paper=10, doc="independent networks per load in Fig. 1"),
+        "n_test": Param(2, validation.integer(1, 1000), paper=3, doc="test examples per L_test and network"),
+        "max_sweeps": Param(200, validation.integer(1, 100_000), doc="cap on asynchronous sweeps of each run"),
         # Fig. 2a
-        "N_scan": Param(4000, V.integer(100, 100_000), paper=4000, doc="neurons of the Fig. 2a/2b networks"),
+        "N_scan": Param(4000, validation.integer(100, 100_000), paper=4000, doc="neurons of the Fig. 2a/2b networks"),
         "scan_alpha_Ds": Param(
             [0.005, 0.01],
-            V.list_of(_alpha_D, increasing=True),
+            validation.list_of(_alpha_D, increasing=True),
             paper=[0.0025, 0.005, 0.01, 0.02],
             doc="alpha_D values of Fig. 2a",
         ),
         "scan_Ls": Param(
             [3, 5],
-            V.list_of(V.odd_integer(1, 100_001), increasing=True),
+            validation.list_of(validation.odd_integer(1, 100_001), increasing=True),
             paper=[3, 5, 7],
             doc="L_train and L_test of Fig. 2a, equal",
         ),
         "scan_alphas": Param(
             [round(a, 4) for a in np.geomspace(0.02, 2.0, 12)],
-            V.list_of(_alpha, increasing=True),
+            validation.list_of(_alpha, increasing=True),
             paper=[round(a, 4) for a in np.geomspace(0.01, 2.5, 10)],
             doc="loads scanned in Fig. 2a, where the transitions are read",
         ),
-        "n_samples_scan": Param(2, V.integer(1, 10_000), paper=3, doc="independent networks per point in Figs. 2a, 2b"),
+        "n_samples_scan": Param(2, validation.integer(1, 10_000), paper=3, doc="independent networks per point in Figs. 2a, 2b"),
         # Fig. 2b
         "lmax_alpha_Ds": Param(
             [0.005, 0.007, 0.01, 0.014, 0.02],
-            V.list_of(_alpha_D, increasing=True),
+            validation.list_of(_alpha_D, increasing=True),
             paper=[0.005, 0.007, 0.01, 0.014, 0.02, 0.028],
             doc="alpha_D values of Fig. 2b",
         ),
         "lmax_Ls": Param(
             [1, 3, 5, 7, 9, 11, 13, 15],
-            V.list_of(V.odd_integer(1, 100_001), increasing=True),
+            validation.list_of(validation.odd_integer(1, 100_001), increasing=True),
             paper=[1, 3, 5, 7, 9, 11, 13, 15],
             doc="candidate L of Fig. 2b (those not above D are tried)",
         ),
         "lmax_alphas": Param(
             [1.0],
-            V.list_of(_alpha, increasing=True),
+            validation.list_of(_alpha, increasing=True),
             paper=[2.0],
             doc="loads at which a generalization transition must have happened (top of the window)",
         ),
         "lmax_coefficients": Param(
-            ["sparse", "dense"], V.list_of(_coef, max_len=3), doc="training families compared in Fig. 2b"
+            ["sparse", "dense"], validation.list_of(_coef, max_len=3), doc="training families compared in Fig. 2b"
         ),
         "m_threshold": Param(
-            0.9, V.real(0.0, 1.0, lo_open=True, hi_open=True), doc="mean magnetization counted as retrieval in Fig. 2b"
+            0.9, validation.real(0.0, 1.0, lo_open=True, hi_open=True), doc="mean magnetization counted as retrieval in Fig. 2b"
         ),
         # finite size, readout and training family near the first generalization transition
         "fs_Ns": Param(
             [4000, 8000],
-            V.list_of(V.integer(100, 100_000), increasing=True),
+            validation.list_of(validation.integer(100, 100_000), increasing=True),
             paper=[2000, 4000, 8000],
             doc="network sizes compared near the first generalization transition",
         ),
         "fs_alphas": Param(
             [0.12, 0.16, 0.2, 0.25, 0.3, 0.4, 0.5],
-            V.list_of(_alpha, increasing=True),
+            validation.list_of(_alpha, increasing=True),
             paper=[0.12, 0.16, 0.2, 0.25, 0.3, 0.4, 0.5],
             doc="loads of that comparison (the first one below the spinodal)",
         ),
         "fs_n_samples": Param(
-            3, V.integer(1, 10_000), paper=3, doc="independent networks per point of that comparison"
+            3, validation.integer(1, 10_000), paper=3, doc="independent networks per point of that comparison"
         ),
-        "fs_n_test": Param(4, V.integer(1, 1000), doc="test examples and symmetric mixtures per network there"),
-        "fs_max_sweeps": Param(1000, V.integer(1, 100_000), doc="sweep cap there (long, to see the time scale)"),
+        "fs_n_test": Param(4, validation.integer(1, 1000), doc="test examples and symmetric mixtures per network there"),
+        "fs_max_sweeps": Param(1000, validation.integer(1, 100_000), doc="sweep cap there (long, to see the time scale)"),
     },
     checks=(_check,),
     extra={

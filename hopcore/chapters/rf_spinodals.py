@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import validation as V
+from .. import validation
 from ..analysis import mean_sem, within_errors
 from ..book import ChapterResult, claim, spec, style
 from ..book.spec import Chapter, Param
@@ -21,12 +21,12 @@ from ..theory import random_features as rf
 
 def _check(p):
     if len(set(p["mixture_orders"])) != len(p["mixture_orders"]):
-        V.fail("mixture_orders", p["mixture_orders"], "a list of distinct odd integers >= 3")
+        validation.fail("mixture_orders", p["mixture_orders"], "a list of distinct odd integers >= 3")
     D = max(1, int(round(p["gep_alpha_D"] * p["gep_N"])))
     if max(p["gep_ns"]) > D:
-        V.fail("gep_ns", p["gep_ns"], f"odd mixture orders <= D = round(gep_alpha_D gep_N) = {D}")
+        validation.fail("gep_ns", p["gep_ns"], f"odd mixture orders <= D = round(gep_alpha_D gep_N) = {D}")
     P = max(p["gep_alphas"]) * p["gep_N"]
-    V.memory_bytes("gep_N", p["gep_N"], 10.0 * p["gep_N"] * P + 8.0 * p["gep_N"] * D, V.memory_limit_bytes())
+    validation.memory_bytes("gep_N", p["gep_N"], 10.0 * p["gep_N"] * P + 8.0 * p["gep_N"] * D, validation.memory_limit_bytes())
 
 
 SPEC = Chapter(
@@ -37,23 +37,23 @@ SPEC = Chapter(
     minutes=(0.5, 1.0),
     cached="every spinodal line under the result cache (hopcore.theory.random_features.mixture_spinodal)",
     params={
-        "mixture_orders": Param([3, 5, 7, 9], V.list_of(V.odd_integer(3, 51), increasing=True),
+        "mixture_orders": Param([3, 5, 7, 9], validation.list_of(validation.odd_integer(3, 51), increasing=True),
                                 doc="odd mixture orders, at least 3 (the learning line, order 1, is always drawn)"),
         "alphas": Param([float(a) for a in np.geomspace(0.01, 100.0, 60)],
-                        V.list_of(V.real(1e-3, 1e3), increasing=True),
+                        validation.list_of(validation.real(1e-3, 1e3), increasing=True),
                         paper=[float(a) for a in np.geomspace(0.01, 100.0, 120)],
                         doc="loads alpha, P/N, at which alpha_D_c is computed"),
-        "alphas_limit": Param([100.0, 300.0, 1000.0], V.list_of(V.real(10.0, 1e3), increasing=True),
+        "alphas_limit": Param([100.0, 300.0, 1000.0], validation.list_of(validation.real(10.0, 1e3), increasing=True),
                               doc="large loads for the alpha -> infinity limit"),
-        "n_T": Param(6, V.integer(2, 60), paper=16, doc="temperatures per classical finite-T mixture line"),
-        "rel_tol": Param(1e-4, V.real(1e-9, 1e-2), paper=1e-6, doc="relative bracket of the bisection on alpha_D"),
-        "gep_N": Param(2000, V.integer(100, 20_000), doc="neurons of the networks of the Gaussian-equivalence check"),
-        "gep_alpha_D": Param(0.02, V.real(0.0, 1.0, lo_open=True), doc="D/N of the Gaussian-equivalence check"),
-        "gep_alphas": Param([0.25, 1.0, 2.0], V.list_of(V.real(0.0, 20.0, lo_open=True), increasing=True),
+        "n_T": Param(6, validation.integer(2, 60), paper=16, doc="temperatures per classical finite-T mixture line"),
+        "rel_tol": Param(1e-4, validation.real(1e-9, 1e-2), paper=1e-6, doc="relative bracket of the bisection on alpha_D"),
+        "gep_N": Param(2000, validation.integer(100, 20_000), doc="neurons of the networks of the Gaussian-equivalence check"),
+        "gep_alpha_D": Param(0.02, validation.real(0.0, 1.0, lo_open=True), doc="D/N of the Gaussian-equivalence check"),
+        "gep_alphas": Param([0.25, 1.0, 2.0], validation.list_of(validation.real(0.0, 20.0, lo_open=True), increasing=True),
                             doc="loads of the Gaussian-equivalence check"),
-        "gep_ns": Param([1, 3, 5], V.list_of(V.odd_integer(1, 51), increasing=True),
+        "gep_ns": Param([1, 3, 5], validation.list_of(validation.odd_integer(1, 51), increasing=True),
                         doc="mixture orders of the Gaussian-equivalence check"),
-        "gep_samples": Param(3, V.integer(2, 1000), doc="networks per point of the Gaussian-equivalence check"),
+        "gep_samples": Param(3, validation.integer(2, 1000), doc="networks per point of the Gaussian-equivalence check"),
     },
     checks=(_check,),
     headline=("mixture_orders", "rel_tol", "gep_N", "gep_samples"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import validation as V
+from .. import validation
 from ..analysis import first_crossing, mean_sem, power_law_fit, sample_crossings, wilson_interval
 from ..book import ChapterResult, claim
 from ..book import spec as _spec
@@ -28,9 +28,9 @@ ALPHA_D_RANGE = (1e-3, 0.2)  # learning needs alpha_D below the alpha -> infinit
 def _coefficient_kinds(name, value):
     if isinstance(value, str):
         value = [value]
-    kinds = V.list_of(V.choice("dense", "sparse"), max_len=2)(name, value)
+    kinds = validation.list_of(validation.choice("dense", "sparse"), max_len=2)(name, value)
     if len(set(kinds)) != len(kinds):
-        V.fail(name, value, 'a list of distinct kinds among "dense", "sparse"')
+        validation.fail(name, value, 'a list of distinct kinds among "dense", "sparse"')
     return kinds
 
 
@@ -41,26 +41,26 @@ def _D(N, alpha_D):
 def _check(p):
     aD_s, L_s = p["sparse_storage"][0], int(round(p["sparse_storage"][-1]))
     if L_s < 1 or abs(p["sparse_storage"][-1] - L_s) > 1e-9:
-        V.fail("sparse_storage", p["sparse_storage"], "[alpha_D, L] with an integer L >= 1")
+        validation.fail("sparse_storage", p["sparse_storage"], "[alpha_D, L] with an integer L >= 1")
     for N in p["storage_Ns"]:
         if L_s > _D(N, aD_s):
-            V.fail("sparse_storage", p["sparse_storage"], f"L <= D = round(alpha_D N) = {_D(N, aD_s)} at N = {N}")
+            validation.fail("sparse_storage", p["sparse_storage"], f"L <= D = round(alpha_D N) = {_D(N, aD_s)} at N = {N}")
     for N in p["field_Ns"]:
         need = N * max(p["field_alpha_Ts"]) * max(p["field_alpha_Ds"]) * (1 + 8.0 * N * max(p["field_alpha_Ds"]))
-        V.memory_bytes("field_Ns", N, need, V.memory_limit_bytes())
+        validation.memory_bytes("field_Ns", N, need, validation.memory_limit_bytes())
     D = _D(p["N"], p["alpha_D"])
     if "sparse" in p["coefficients"]:
         for k, L in enumerate(p["L"]):
             if L > D:
-                V.fail(f"L[{k}]", L, f"an integer <= D = round(alpha_D N) = {D}")
-    limit = V.memory_limit_bytes()
+                validation.fail(f"L[{k}]", L, f"an integer <= D = round(alpha_D N) = {D}")
+    limit = validation.memory_limit_bytes()
     # largest example matrix (int8 N x P) plus dense coefficients (float64 D x P) of one sample
     for name, N, aDs in (("N", p["N"], [p["alpha_D"]]), ("N_phase", p["N_phase"], p["phase_alpha_Ds"])):
         P = max(p["alphas"]) * N
         need = N * P + 8.0 * _D(N, max(aDs)) * P
-        V.memory_bytes(name, N, need, limit)
+        validation.memory_bytes(name, N, need, limit)
         if N * P >= 2**31 - 1:
-            V.fail(
+            validation.fail(
                 name,
                 N,
                 f"at most {int((2**31 - 1) / max(p['alphas']))} for alphas up to {max(p['alphas'])} (N P < 2^31)",
@@ -76,11 +76,11 @@ SPEC = Chapter(
     cached="every (grid point, sample) and the theory lines under the result cache "
     "(hopcore.experiments.random_features, hopcore.theory.random_features)",
     params={
-        "N": Param(1000, V.integer(100, 100_000), paper=8000, doc="neurons of the magnetization curves"),
-        "alpha_D": Param(0.02, V.real(*ALPHA_D_RANGE), paper=0.01, doc="D/N of the magnetization curves"),
+        "N": Param(1000, validation.integer(100, 100_000), paper=8000, doc="neurons of the magnetization curves"),
+        "alpha_D": Param(0.02, validation.real(*ALPHA_D_RANGE), paper=0.01, doc="D/N of the magnetization curves"),
         "alphas": Param(
             [round(a, 4) for a in np.geomspace(0.005, 2.0, 12)],
-            V.list_of(V.real(0.0, 20.0, lo_open=True), increasing=True),
+            validation.list_of(validation.real(0.0, 20.0, lo_open=True), increasing=True),
             paper=[round(a, 4) for a in np.geomspace(0.003, 2.0, 16)],
             doc="loads alpha = P/N of the simulations",
         ),
@@ -89,58 +89,58 @@ SPEC = Chapter(
         ),
         "L": Param(
             [3, 9],
-            V.list_of(V.integer(1, 100_000), increasing=True),
+            validation.list_of(validation.integer(1, 100_000), increasing=True),
             paper=[3, 9, 21],
             doc="non-zero entries per sparse coefficient vector (even L: ties to +1)",
         ),
-        "n_samples": Param(2, V.integer(1, 10_000), paper=3, doc="networks per load"),
-        "n_starts": Param(4, V.integer(1, 1000), doc="features and training examples used as starts per network"),
-        "N_phase": Param(1000, V.integer(100, 100_000), paper=3000, doc="neurons of the phase-diagram simulations"),
+        "n_samples": Param(2, validation.integer(1, 10_000), paper=3, doc="networks per load"),
+        "n_starts": Param(4, validation.integer(1, 1000), doc="features and training examples used as starts per network"),
+        "N_phase": Param(1000, validation.integer(100, 100_000), paper=3000, doc="neurons of the phase-diagram simulations"),
         "phase_alpha_Ds": Param(
             [0.01, 0.05],
-            V.list_of(V.real(*ALPHA_D_RANGE), increasing=True),
+            validation.list_of(validation.real(*ALPHA_D_RANGE), increasing=True),
             paper=[0.005, 0.01, 0.02, 0.05],
             doc="alpha_D of the simulated transition points (dense)",
         ),
         "field_alpha_Ds": Param(
             [0.02, 0.1, 0.5],
-            V.list_of(V.real(1e-3, 30.0), increasing=True),
+            validation.list_of(validation.real(1e-3, 30.0), increasing=True),
             doc="alpha_D of the field measurements on training examples",
         ),
         "field_alpha_Ts": Param(
             [0.1, 0.25, 0.5, 1.0],
-            V.list_of(V.real(0.0, 10.0, lo_open=True), increasing=True),
+            validation.list_of(validation.real(0.0, 10.0, lo_open=True), increasing=True),
             paper=[0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5],
             doc="alpha_T = P/D of the field measurements",
         ),
         "field_Ns": Param(
             [1000, 2000],
-            V.list_of(V.integer(100, 100_000), increasing=True),
+            validation.list_of(validation.integer(100, 100_000), increasing=True),
             paper=[1000, 2000, 4000],
             doc="N of the field measurements",
         ),
         "storage_alpha_Ds": Param(
             [0.02, 0.1, 0.5],
-            V.list_of(V.real(1e-3, 30.0), increasing=True),
+            validation.list_of(validation.real(1e-3, 30.0), increasing=True),
             paper=[0.01, 0.02, 0.05, 0.1, 0.5],
             doc="alpha_D of the fine storage-transition scans (dense)",
         ),
         "storage_Ns": Param(
             [1000, 2000],
-            V.list_of(V.integer(100, 100_000), increasing=True),
+            validation.list_of(validation.integer(100, 100_000), increasing=True),
             paper=[2000, 4000, 8000],
             doc="N of the fine storage-transition scans",
         ),
         "storage_points": Param(
-            8, V.integer(3, 200), paper=14, doc="loads per fine storage scan (0.5 x to 1.3 x the two theory lines)"
+            8, validation.integer(3, 200), paper=14, doc="loads per fine storage scan (0.5 x to 1.3 x the two theory lines)"
         ),
         "sparse_storage": Param(
             [0.005, 3],
-            V.list_of(V.real(0.0, 1000.0, lo_open=True), min_len=2, max_len=2),
+            validation.list_of(validation.real(0.0, 1000.0, lo_open=True), min_len=2, max_len=2),
             doc="[alpha_D, L] of the sparse storage scan (uses storage_Ns)",
         ),
-        "level": Param(0.8, V.real(0.1, 0.99), doc="m level that marks a simulated transition"),
-        "max_sweeps": Param(200, V.integer(1, 100_000), doc="cap on asynchronous sweeps"),
+        "level": Param(0.8, validation.real(0.1, 0.99), doc="m level that marks a simulated transition"),
+        "max_sweeps": Param(200, validation.integer(1, 100_000), doc="cap on asynchronous sweeps"),
     },
     checks=(_check,),
     headline=("N", "alpha_D", "n_samples", "N_phase", "field_Ns", "storage_Ns"),

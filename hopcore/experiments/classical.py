@@ -18,8 +18,29 @@ __all__ = ["alpha_c_fit_forms", "bootstrap_alpha_c", "capacity_scan", "crossing_
 
 
 def retrieval_at_load(N: int, alpha: float, seed: int, n_starts: int = 4, max_sweeps: int = 200) -> dict:
-    """Overlap ``m = s*.xi/N`` of the T = 0 asynchronous fixed point reached from each of the first
-    ``n_starts`` patterns of one network with ``P = round(alpha N)`` patterns."""
+    """Overlap ``m = s*.xi/N`` of the T = 0 asynchronous fixed point reached from the first patterns.
+
+    From each of the first ``n_starts`` patterns of one network with ``P = round(alpha N)`` patterns
+    (at least 1).
+
+    Parameters
+    ----------
+    N : int
+        Number of spins.
+    alpha : float
+        Load P/N.
+    seed : int
+        Seed of the network.
+    n_starts : int, optional
+        Number of patterns started from (default 4).
+    max_sweeps : int, optional
+        Maximum number of sweeps per run (default 200).
+
+    Returns
+    -------
+    dict
+        ``m``, ``sweeps``, ``converged`` of :func:`hopcore.experiments.snr.retrieval_overlap` and ``P``.
+    """
     P = max(1, int(round(alpha * N)))
     out = retrieval_overlap(N, P, seed, n_starts=n_starts, flip=0.0, max_sweeps=max_sweeps)
     return {**out, "P": P}
@@ -30,18 +51,49 @@ def capacity_scan(Ns, alphas, n_samples, seed: int, *, n_starts: int = 4, max_sw
                   progress: bool = True) -> dict:
     """``retrieval_at_load`` over sizes x loads x networks, each run cached on its own.
 
-    ``n_samples`` is one count for every size or one per size (large networks self-average, so they
-    need fewer). Loads are run in increasing order; with ``stop_after_failed_loads = k > 0`` the
-    remaining larger loads of a size are skipped once ``k`` consecutive loads had every run end below
-    ``m_threshold`` (retrieval has clearly broken down, and failed runs are the slow ones). Skipped
-    loads and the networks beyond a size's count are NaN in ``m`` and flagged in ``simulated``.
+    Loads are run in increasing order; with ``stop_after_failed_loads = k > 0`` the remaining larger
+    loads of a size are skipped once ``k`` consecutive loads had every run end below ``m_threshold``
+    (retrieval has clearly broken down, and failed runs are the slow ones). Skipped loads and the
+    networks beyond a size's count are NaN in ``m`` and flagged in ``simulated``.
 
     Every run's seed depends only on (seed, N, alpha, n_starts, max_sweeps, network index), the same
     as in a ``sweep`` over the full grid, so the stopping rule and the counts never change a number
     that was computed.
 
-    Returns ``m`` and ``converged`` of shape (sizes, loads, max networks, starts), ``simulated``
-    (sizes, loads) and ``n_samples`` (sizes,).
+    Parameters
+    ----------
+    Ns : sequence of int
+        Sizes.
+    alphas : sequence of float
+        Loads, in increasing order.
+    n_samples : int or sequence of int
+        One count of networks for every size or one per size (large networks self-average, so they
+        need fewer).
+    seed : int
+        Master seed.
+    n_starts : int, optional
+        Patterns started from in each network (default 4).
+    max_sweeps : int, optional
+        Maximum number of sweeps per run (default 200).
+    m_threshold : float, optional
+        Overlap below which a run failed (default 0.5).
+    stop_after_failed_loads : int, optional
+        k of the stopping rule (default 0: no stopping).
+    cache : hopcore.experiments.cache.ResultCache, optional
+        The cache (default the default cache).
+    progress : bool, optional
+        Show a progress bar (default True).
+
+    Returns
+    -------
+    dict
+        ``m`` and ``converged`` of shape (sizes, loads, max networks, starts), ``simulated``
+        (sizes, loads) and ``n_samples`` (sizes,).
+
+    Raises
+    ------
+    ValueError
+        If ``n_samples`` has not one entry per size.
     """
     Ns = [int(N) for N in Ns]
     alphas = [float(a) for a in alphas]
@@ -72,12 +124,32 @@ def capacity_scan(Ns, alphas, n_samples, seed: int, *, n_starts: int = 4, max_sw
 
 
 def mixture_fixed_points(N: int, alpha: float, seed: int, n: int = 3, n_starts: int = 2, max_sweeps: int = 200) -> dict:
-    """Start from the symmetric mixtures ``sign(xi^a + ... )`` of disjoint groups of ``n`` patterns and
-    run the T = 0 asynchronous dynamics to a fixed point.
+    """Run the T = 0 asynchronous dynamics from symmetric mixtures to a fixed point.
 
-    Returns per start: ``m`` (n,) overlaps with the n patterns at the fixed point, ``m0`` the same at the
-    start (1/2 on average for n = 3, finite-N scatter), ``moved`` the fraction of spins that differ
-    between start and fixed point, ``sweeps``, ``converged``.
+    Starts are the symmetric mixtures ``sign(xi^a + ... )`` of disjoint groups of ``n`` patterns;
+    P = max(n n_starts, round(alpha N)).
+
+    Parameters
+    ----------
+    N : int
+        Number of spins.
+    alpha : float
+        Load P/N.
+    seed : int
+        Seed of the network.
+    n : int, optional
+        Patterns per mixture (odd, <= 41; default 3).
+    n_starts : int, optional
+        Number of mixtures started from (default 2).
+    max_sweeps : int, optional
+        Maximum number of sweeps per run (default 200).
+
+    Returns
+    -------
+    dict
+        Per start: ``m`` (n_starts, n) overlaps with the n patterns at the fixed point, ``m0`` the same
+        at the start (1/2 on average for n = 3, finite-N scatter), ``moved`` the fraction of spins that
+        differ between start and fixed point, ``sweeps``, ``converged``; and ``P``.
     """
     n = validation.odd_integer(1, 41)("n", n)
     P = max(n * n_starts, int(round(alpha * N)))
@@ -98,16 +170,53 @@ def mixture_fixed_points(N: int, alpha: float, seed: int, n: int = 3, n_starts: 
 
 
 def crossing_load(alphas, m_mean, threshold: float = 0.5) -> float:
-    """The load where the mean overlap first falls below ``threshold`` (linear interpolation between
-    the two grid points around the first downward crossing); nan if it never crosses."""
+    """The load where the mean overlap first falls below ``threshold``.
+
+    Linear interpolation between the two grid points around the first downward crossing.
+
+    Parameters
+    ----------
+    alphas : array_like
+        Loads, increasing.
+    m_mean : array_like
+        Mean overlap at each load.
+    threshold : float, optional
+        The level (default 0.5).
+
+    Returns
+    -------
+    float
+        The crossing load; nan if it never crosses.
+    """
     return first_crossing(alphas, m_mean, threshold, "down")
 
 
 def bootstrap_alpha_c(alphas, m, *, threshold: float = 0.5, n_boot: int = 200, seed: int = 0):
     """``crossing_load`` of the sample mean and its bootstrap standard error over networks.
 
-    ``m`` has shape (loads, samples, starts); networks (samples) are resampled with replacement, the
-    same draw at every load so that correlated grid points stay correlated."""
+    Networks (samples) are resampled with replacement, the same draw at every load so that correlated
+    grid points stay correlated; padding networks (all NaN) are dropped.
+
+    Parameters
+    ----------
+    alphas : array_like, shape (loads,)
+        Loads, increasing.
+    m : array_like, shape (loads, samples, starts)
+        Overlaps.
+    threshold : float, optional
+        The level (default 0.5).
+    n_boot : int, optional
+        Bootstrap resamples (default 200).
+    seed : int, optional
+        Seed of the resampling (default 0).
+
+    Returns
+    -------
+    estimate : float
+        The crossing load of the mean overlap.
+    err : float
+        Its bootstrap standard error (nan if no resample crosses).
+    """
     m = np.asarray(m, dtype=float)
     per_net = m.reshape(m.shape[0], m.shape[1], -1).mean(axis=2)
     per_net = per_net[:, np.isfinite(per_net).any(axis=0)]      # drop padding networks (all NaN)
@@ -124,8 +233,26 @@ def bootstrap_alpha_c(alphas, m, *, threshold: float = 0.5, n_boot: int = 200, s
 def extrapolate_alpha_c(Ns, alpha_c, err=None, *, exponent: float = 0.5) -> dict:
     """Weighted least-squares fit ``alpha_c(N) = alpha_inf + a N^{-exponent}``.
 
-    Returns ``alpha_inf``, ``slope``, their standard errors (from the weights if given, else from the
-    residuals), and ``x = N^{-exponent}`` for plotting. Needs at least two finite points."""
+    Needs at least two finite points (with positive errors when given).
+
+    Parameters
+    ----------
+    Ns : array_like
+        Sizes.
+    alpha_c : array_like
+        Finite-size capacities.
+    err : array_like, optional
+        Their standard errors (weights 1/err^2); None for an unweighted fit.
+    exponent : float, optional
+        The exponent (default 0.5).
+
+    Returns
+    -------
+    dict
+        ``alpha_inf``, ``slope``, their standard errors ``alpha_inf_err``, ``slope_err`` (from the
+        weights if given, else from the residuals), ``exponent``, ``chi2`` and ``x = N^{-exponent}`` for
+        plotting (all nan, without ``chi2``, with fewer than two points).
+    """
     Ns = np.asarray(Ns, dtype=float)
     y = np.asarray(alpha_c, dtype=float)
     ok = np.isfinite(y)
@@ -168,7 +295,27 @@ def extrapolate_alpha_c_free(Ns, alpha_c, err, *, nu_bounds=(0.05, 3.0), n_grid:
     fixed ``nu`` alone ignores how poorly ``nu`` is determined).
 
     Three parameters need at least four finite points (one degree of freedom); with fewer every number
-    is nan and ``determined`` is False. ``at_bound`` is True when the best ``nu`` sits at a bound."""
+    is nan and ``determined`` is False. ``at_bound`` is True when the best ``nu`` sits at a bound.
+
+    Parameters
+    ----------
+    Ns : array_like
+        Sizes.
+    alpha_c : array_like
+        Finite-size capacities.
+    err : array_like
+        Their standard errors.
+    nu_bounds : tuple of float, optional
+        Range of the exponent (default (0.05, 3.0)).
+    n_grid : int, optional
+        Grid points over ``nu_bounds`` (default 600).
+
+    Returns
+    -------
+    dict
+        ``alpha_inf``, ``alpha_inf_err``, ``exponent``, ``exponent_err``, ``nu_lo``, ``nu_hi``,
+        ``slope``, ``chi2``, ``dof``, ``points``, ``determined``, ``at_bound``.
+    """
     from scipy.optimize import minimize_scalar
 
     Ns = np.asarray(Ns, dtype=float)
@@ -205,13 +352,30 @@ def extrapolate_alpha_c_free(Ns, alpha_c, err, *, nu_bounds=(0.05, 3.0), n_grid:
 
 
 def alpha_c_fit_forms(Ns, alpha_c, err, *, exponent: float = 0.5) -> dict:
-    """The three extrapolations of the finite-size capacities and the systematic error of the choice
-    among them.
+    """The three extrapolations of the finite-size capacities and the systematic error of the choice.
 
     ``preferred``: linear in ``N^{-exponent}``; ``one_over_N``: linear in ``1/N``; ``free``: exponent
     fitted (:func:`extrapolate_alpha_c_free`). ``systematic_err`` is the largest distance of another
     form's ``alpha_inf`` from the preferred one, over the forms that are determined (the free exponent
-    needs four sizes and an exponent inside its bounds); nan if none is."""
+    needs four sizes and an exponent inside its bounds); nan if none is.
+
+    Parameters
+    ----------
+    Ns : array_like
+        Sizes.
+    alpha_c : array_like
+        Finite-size capacities.
+    err : array_like
+        Their standard errors.
+    exponent : float, optional
+        Exponent of the preferred form (default 0.5).
+
+    Returns
+    -------
+    dict
+        ``preferred``, ``one_over_N``, ``free`` (the fit dicts), ``systematic_err`` (float) and
+        ``forms_in_systematic`` (int, the preferred form included).
+    """
     pref = extrapolate_alpha_c(Ns, alpha_c, err, exponent=exponent)
     inv = extrapolate_alpha_c(Ns, alpha_c, err, exponent=1.0)
     free = extrapolate_alpha_c_free(Ns, alpha_c, err)
@@ -225,11 +389,27 @@ def alpha_c_fit_forms(Ns, alpha_c, err, *, exponent: float = 0.5) -> dict:
 
 
 def crossing_interpolation_err(alphas, m_mean, threshold: float = 0.5) -> float:
-    """How much the downward crossing of ``threshold`` depends on the interpolation between grid loads:
-    the distance between :func:`crossing_load` (linear between the two loads around the first
+    """How much the downward crossing of ``threshold`` depends on the interpolation between grid loads.
+
+    The distance between :func:`crossing_load` (linear between the two loads around the first
     crossing) and the crossing of the monotone cubic (PCHIP) through the same finite points, inside
-    the same cell. nan if the curve never crosses. The bootstrap error of :func:`bootstrap_alpha_c`
-    does not contain this error: it resamples networks, not the shape of the curve between loads."""
+    the same cell. The bootstrap error of :func:`bootstrap_alpha_c` does not contain this error: it
+    resamples networks, not the shape of the curve between loads.
+
+    Parameters
+    ----------
+    alphas : array_like
+        Loads, increasing.
+    m_mean : array_like
+        Mean overlap at each load (non-finite values are dropped).
+    threshold : float, optional
+        The level (default 0.5).
+
+    Returns
+    -------
+    float
+        The distance; nan if the curve never crosses (or has fewer than three points).
+    """
     from scipy.interpolate import PchipInterpolator
     from scipy.optimize import brentq
 

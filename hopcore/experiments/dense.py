@@ -24,7 +24,25 @@ SECONDS_PER_ENTRY = 6e-9
 
 
 def check_alpha_N(alpha: float, N: int, passes: float = 1.0) -> int:
-    """P = exp(alpha N), refused (ValueError naming N) when ``passes`` passes would take over an hour."""
+    """P = exp(alpha N), refused (ValueError naming N) when ``passes`` passes would take over an hour.
+
+    Also refused beyond the streaming limit ``MAX_PATTERN_ENTRIES`` of N P; the cost is
+    ``SECONDS_PER_ENTRY`` per streamed entry.
+
+    Parameters
+    ----------
+    alpha : float
+        Exponential load (> 0).
+    N : int
+        Dimension (>= 2).
+    passes : float, optional
+        Number of passes over the patterns (default 1).
+
+    Returns
+    -------
+    int
+        The number of patterns P.
+    """
     alpha = validation.positive()("alpha", alpha)
     N = validation.integer(2)("N", N)
     P = continuous.n_patterns(alpha, N)
@@ -41,8 +59,38 @@ def threshold_run(N, alpha, kind, lam_lo, lam_hi, seed, slots=8, resolution=1e-3
     """Retrieval threshold in lam of xi^1 for one pattern set (P = exp(alpha N) patterns from ``seed``).
 
     A parallel bisection (:func:`hopcore.dynamics.softmax.retrieval_threshold`) started on the window
-    [lam_lo, lam_hi]. Returns its dict (bracket ``lo``/``hi``, ``threshold``, ``censored``, ``passes``,
-    ``violations``, the finished runs) plus ``seconds`` (wall time of this realization).
+    [lam_lo, lam_hi].
+
+    Parameters
+    ----------
+    N : int
+        Dimension.
+    alpha : float
+        Exponential load.
+    kind : str
+        ``"spherical"`` or ``"gaussian"``.
+    lam_lo, lam_hi : float
+        Window of the first runs.
+    seed : int
+        Seed of the pattern set.
+    slots : int, optional
+        Runs sharing each pass (default 8).
+    resolution : float, optional
+        Final width of the bracket (default 1e-3).
+    eps : float, optional
+        Retrieval radius on |x - xi^1|^2 / N (default 0.05).
+    far : float, optional
+        Distance at which a run has left xi^1 (default 0.5).
+    tol : float, optional
+        Convergence threshold on |x_{t+1} - x_t|^2 / N (default 1e-6).
+    max_iter : int, optional
+        Iteration cap of a run (default 60).
+
+    Returns
+    -------
+    dict
+        The dict of ``retrieval_threshold`` (bracket ``lo``/``hi``, ``threshold``, ``censored``,
+        ``passes``, ``violations``, the finished runs) plus ``seconds`` (wall time of this realization).
     """
     P = check_alpha_N(alpha, N)
     t0 = time.perf_counter()
@@ -53,10 +101,35 @@ def threshold_run(N, alpha, kind, lam_lo, lam_hi, seed, slots=8, resolution=1e-3
 
 
 def long_run_check(N, alpha, kind, lams, seed, eps=0.05, tol=1e-12, max_iter=400):
-    """Reference outcomes for the protocol check: start at xi^1 and iterate at every lam of ``lams``
-    without any early decision (stop only when |x_{t+1} - x_t|^2/N < tol or after max_iter updates).
+    """Reference outcomes for the protocol check, without any early decision.
 
-    Returns ``retrieved`` (final |x - xi^1|^2/N < eps), ``distance``, ``iterations``, ``converged``.
+    Start at xi^1 and iterate at every lam of ``lams`` (stop only when |x_{t+1} - x_t|^2/N < tol or
+    after max_iter updates).
+
+    Parameters
+    ----------
+    N : int
+        Dimension.
+    alpha : float
+        Exponential load.
+    kind : str
+        ``"spherical"`` or ``"gaussian"``.
+    lams : array_like
+        Inverse temperatures.
+    seed : int
+        Seed of the pattern set.
+    eps : float, optional
+        Retrieval radius on |x - xi^1|^2 / N (default 0.05).
+    tol : float, optional
+        Convergence threshold (default 1e-12).
+    max_iter : int, optional
+        Maximum number of updates (default 400).
+
+    Returns
+    -------
+    dict
+        ``retrieved`` (final |x - xi^1|^2/N < eps), ``distance``, ``iterations``, ``converged``:
+        arrays over ``lams``.
     """
     P = check_alpha_N(alpha, N, passes=max_iter)
     res = softmax.retrieval(N, P, np.asarray(lams, float), seed, kind, eps=eps, tol=tol, max_iter=max_iter)
@@ -66,8 +139,32 @@ def long_run_check(N, alpha, kind, lams, seed, eps=0.05, tol=1e-12, max_iter=400
 def basin_run(N, alpha, lam, kind, thetas, seed, eps=0.05, tol=1e-5, max_iter=60):
     """Start on the sphere at angle theta from xi^1 (random direction per theta), iterate at fixed lam.
 
-    Returns ``retrieved`` (len(thetas),), ``distance``, ``iterations``, ``converged``, ``one_step``
-    (retrieved after a single update: |x_1 - xi^1|^2/N < eps), ``overlap0`` (x_0.xi^1/N).
+    Parameters
+    ----------
+    N : int
+        Dimension.
+    alpha : float
+        Exponential load.
+    lam : float
+        Inverse temperature.
+    kind : str
+        ``"spherical"`` or ``"gaussian"``.
+    thetas : array_like
+        Angles of the starts from xi^1 (radians).
+    seed : int
+        Seed of the pattern set (start directions are derived from it).
+    eps : float, optional
+        Retrieval radius on |x - xi^1|^2 / N (default 0.05).
+    tol : float, optional
+        Convergence threshold (default 1e-5).
+    max_iter : int, optional
+        Maximum number of updates (default 60).
+
+    Returns
+    -------
+    dict
+        ``retrieved`` (len(thetas),), ``distance``, ``iterations``, ``converged``, ``one_step``
+        (retrieved after a single update: |x_1 - xi^1|^2/N < eps), ``overlap0`` (x_0.xi^1/N).
     """
     P = check_alpha_N(alpha, N)
     thetas = np.asarray(thetas, float)
@@ -82,7 +179,29 @@ def basin_run(N, alpha, lam, kind, thetas, seed, eps=0.05, tol=1e-5, max_iter=60
 
 
 def one_step_run(N, alpha, lam, kind, seed, eps=0.05):
-    """One update from x = xi^1: distance |x_1 - xi^1|^2/N, weight a_1, and retrieval flag."""
+    """One update from x = xi^1: distance |x_1 - xi^1|^2/N, weight a_1, and retrieval flag.
+
+    Parameters
+    ----------
+    N : int
+        Dimension.
+    alpha : float
+        Exponential load.
+    lam : float
+        Inverse temperature.
+    kind : str
+        ``"spherical"`` or ``"gaussian"``.
+    seed : int
+        Seed of the pattern set.
+    eps : float, optional
+        Retrieval radius on |x_1 - xi^1|^2 / N (default 0.05).
+
+    Returns
+    -------
+    dict
+        ``distance`` (float), ``weight1`` (float, the softmax weight a_1 of xi^1) and ``retrieved``
+        (bool, distance < eps).
+    """
     P = check_alpha_N(alpha, N)
     xi1 = continuous.continuous_patterns(N, 1, seed, kind)[0]
     x1, lse = softmax.softmax_update(xi1[None], [lam], P, seed, kind, return_lse=True)
@@ -95,8 +214,23 @@ def polynomial_one_step_run(N, P, n, seed):
     """Binary dense memory with F(z) = z^n (Krotov-Hopfield): one synchronous step from xi^1.
 
     s_i <- sign sum_mu [F(xi_i^mu + sum_{j!=i} xi_j^mu s_j) - F(-xi_i^mu + sum_{j!=i} xi_j^mu s_j)]
-    (the energy difference of flipping spin i). Returns ``errors`` (number of wrong bits) and
-    ``retrieved`` (no error). Materializes the (P, N) patterns: small sizes only.
+    (the energy difference of flipping spin i). Materializes the (P, N) patterns: small sizes only.
+
+    Parameters
+    ----------
+    N : int
+        Number of spins (>= 2).
+    P : int
+        Number of patterns (>= 1).
+    n : int
+        Degree, 2 <= n <= 12.
+    seed : int
+        Seed of the patterns.
+
+    Returns
+    -------
+    dict
+        ``errors`` (int, number of wrong bits) and ``retrieved`` (bool, no error).
     """
     N = validation.integer(2)("N", N)
     P = validation.integer(1)("P", P)
@@ -121,8 +255,24 @@ def lambda_half(thresholds, lo, hi, n_boot=400, seed=0):
     lam > lam_r, known within its bracket (lo_r, hi_r); the retrieval probability p(lam) is the
     fraction of lam_r below lam and crosses 1/2 at their median. Censored thresholds (+-inf) enter the
     median as such. The error combines a bootstrap of the median over realizations with the bracket
-    widths (uniform within the bracket: width / sqrt(12)). Returns dict(lam_half, err, spread (std of
-    the finite lam_r), censored (fraction), thresholds).
+    widths (uniform within the bracket: width / sqrt(12)).
+
+    Parameters
+    ----------
+    thresholds : array_like, shape (R,)
+        Per-realization thresholds lam_r (+-inf when censored).
+    lo, hi : array_like, shape (R,)
+        Their brackets.
+    n_boot : int, optional
+        Bootstrap resamples (default 400).
+    seed : int, optional
+        Seed of the bootstrap (default 0).
+
+    Returns
+    -------
+    dict
+        ``lam_half``, ``err``, ``spread`` (std of the finite lam_r), ``censored`` (fraction),
+        ``thresholds``.
     """
     lr = np.asarray(thresholds, float)
     widths = np.asarray(hi, float) - np.asarray(lo, float)
@@ -143,15 +293,49 @@ def lambda_half(thresholds, lo, hi, n_boot=400, seed=0):
 
 
 def retrieval_probability(thresholds, lams):
-    """p(lam) = fraction of realizations with lam_r < lam (the empirical distribution of thresholds)."""
+    """p(lam) = fraction of realizations with lam_r < lam (the empirical distribution of thresholds).
+
+    Parameters
+    ----------
+    thresholds : array_like, shape (R,)
+        Per-realization thresholds.
+    lams : array_like, shape (k,)
+        Inverse temperatures.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (k,)
+        p at each lam.
+    """
     lr = np.asarray(thresholds, float)
     return np.mean(lr[None, :] < np.asarray(lams, float)[:, None], axis=1)
 
 
 def extrapolate_inverse_N(Ns, values, errs, degree=2):
-    """Weighted polynomial fit of values(N) in 1/N; returns (intercept, its error, coefficients).
+    """Weighted polynomial fit of values(N) in 1/N.
 
-    Coefficients are highest power first (numpy.polyfit); the intercept is the N -> inf value.
+    Coefficients are highest power first (numpy.polyfit); the intercept is the N -> inf value. The
+    degree is lowered to the number of points minus one if needed; errors are floored at 1e-6.
+
+    Parameters
+    ----------
+    Ns : array_like
+        Sizes.
+    values : array_like
+        Values at each size.
+    errs : array_like
+        Their standard errors (weights 1/err).
+    degree : int, optional
+        Degree of the polynomial in 1/N (default 2).
+
+    Returns
+    -------
+    intercept : float
+        The N -> inf value.
+    err : float
+        Its standard error.
+    coef : numpy.ndarray
+        The coefficients, highest power first.
     """
     x = 1.0 / np.asarray(Ns, float)
     y = np.asarray(values, float)
@@ -180,17 +364,52 @@ def lambda_half_scan(alpha, Ns, kind, n_samples, seed, *, slots=8, resolution=1e
                      max_iter=60, n_boot=400, progress=True, cache=None):
     """lambda_half(N) for increasing N: per-realization thresholds by parallel bisection, each cached.
 
-    ``n_samples``: an int or one value per N. Realization s at size N has its own seed (derived from
-    ``seed``, kind, alpha, N, s) and starts its search on a window of ``slots`` values spaced by at
-    least ``resolution`` around a predicted centre: for the smallest N the wide window
-    [0.6 lam_c, lam_c + 0.6]; for the first realization of a larger N the extrapolation in 1/N of the
-    sizes already done (half-width: 3 spreads of the previous size or half the predicted jump); for the
-    following realizations the median of the thresholds already found at this N (half-width: 3 spreads).
-    A threshold outside the window is found anyway (the search walks out), at the price of more passes.
-    Returns dict: N, lam_half, err, spread, censored, passes (mean per realization), seconds (mean wall
-    time per realization), violations (total), thresholds/lo/hi (lists of (R,) arrays), windows (lists),
-    runs (list over N of lists over realizations of the finished runs), seeds (pattern-set seeds),
-    lam_c, alpha, kind.
+    Realization s at size N has its own seed (derived from ``seed``, kind, alpha, N, s) and starts its
+    search on a window of ``slots`` values spaced by at least ``resolution`` around a predicted centre:
+    for the smallest N the wide window [0.6 lam_c, lam_c + 0.6]; for the first realization of a larger
+    N the extrapolation in 1/N of the sizes already done (half-width: 3 spreads of the previous size or
+    half the predicted jump); for the following realizations the median of the thresholds already found
+    at this N (half-width: 3 spreads). A threshold outside the window is found anyway (the search walks
+    out), at the price of more passes.
+
+    Parameters
+    ----------
+    alpha : float
+        Exponential load.
+    Ns : sequence of int
+        Sizes, increasing.
+    kind : str
+        ``"spherical"`` or ``"gaussian"``.
+    n_samples : int or sequence of int
+        Realizations: an int or one value per N.
+    seed : int
+        Master seed.
+    slots : int, optional
+        Runs sharing each pass (default 8).
+    resolution : float, optional
+        Final width of the bracket (default 1e-3).
+    eps : float, optional
+        Retrieval radius on |x - xi^1|^2 / N (default 0.05).
+    far : float, optional
+        Distance at which a run has left xi^1 (default 0.5).
+    tol : float, optional
+        Convergence threshold on |x_{t+1} - x_t|^2 / N (default 1e-6).
+    max_iter : int, optional
+        Iteration cap of a run (default 60).
+    n_boot : int, optional
+        Bootstrap resamples of :func:`lambda_half` (default 400).
+    progress : bool, optional
+        Show progress bars (default True).
+    cache : hopcore.experiments.cache.ResultCache, optional
+        The cache (default the default cache).
+
+    Returns
+    -------
+    dict
+        N, lam_half, err, spread, censored, passes (mean per realization), seconds (mean wall time per
+        realization), violations (total), thresholds/lo/hi (lists of (R,) arrays), windows (lists), runs
+        (list over N of lists over realizations of the finished runs), seeds (pattern-set seeds), lam_c,
+        alpha, kind.
     """
     from tqdm import tqdm
 
@@ -260,13 +479,49 @@ def protocol_check(N, alpha, kind, n_real, n_lams, seed, *, slots=8, resolution=
     For each of ``n_real`` realizations: the bracket (lo, hi) of :func:`threshold_run` (window
     [0.6 lam_c, lam_c + 0.6]), then :func:`long_run_check` (tol 1e-12, ``max_iter_check`` updates) on
     ``n_lams`` values of lam, half spread over the window and half within 3 resolutions of the
-    threshold. Returns dict of arrays over realizations: ``lo``, ``hi``, ``ref_lo``/``ref_hi`` (largest
-    lost / smallest retrieved lam of the reference runs), ``monotone`` (reference outcomes monotone in
-    lam), ``disagree_lost`` (grid values at or below lo, i.e. lost for the search, that the reference
-    retrieves: what a wrong early decision would produce), ``disagree_retrieved`` (at or above hi but
-    lost for the reference: what the finite tolerance produces), ``shift`` (midpoint of (lo, hi) minus
-    midpoint of (ref_lo, ref_hi)), ``ref_converged`` (fraction of reference runs converged), plus
-    ``lams`` and ``ref_retrieved`` (lists over realizations).
+    threshold.
+
+    Parameters
+    ----------
+    N : int
+        Dimension.
+    alpha : float
+        Exponential load.
+    kind : str
+        ``"spherical"`` or ``"gaussian"``.
+    n_real : int
+        Number of realizations.
+    n_lams : int
+        Number of lam values of the reference runs.
+    seed : int
+        Master seed.
+    slots : int, optional
+        Runs sharing each pass (default 8).
+    resolution : float, optional
+        Final width of the bracket (default 1e-3).
+    eps : float, optional
+        Retrieval radius on |x - xi^1|^2 / N (default 0.05).
+    far : float, optional
+        Distance at which a run has left xi^1 (default 0.5).
+    tol : float, optional
+        Convergence threshold on |x_{t+1} - x_t|^2 / N (default 1e-6).
+    max_iter : int, optional
+        Iteration cap of a run (default 60).
+    max_iter_check : int, optional
+        Updates of the reference runs (default 400).
+    cache : hopcore.experiments.cache.ResultCache, optional
+        The cache (default the default cache).
+
+    Returns
+    -------
+    dict
+        Arrays over realizations: ``lo``, ``hi``, ``ref_lo``/``ref_hi`` (largest lost / smallest
+        retrieved lam of the reference runs), ``monotone`` (reference outcomes monotone in lam),
+        ``disagree_lost`` (grid values at or below lo, i.e. lost for the search, that the reference
+        retrieves: what a wrong early decision would produce), ``disagree_retrieved`` (at or above hi
+        but lost for the reference: what the finite tolerance produces), ``shift`` (midpoint of (lo, hi)
+        minus midpoint of (ref_lo, ref_hi)), ``ref_converged`` (fraction of reference runs converged),
+        plus ``lams`` and ``ref_retrieved`` (lists over realizations).
     """
     from .cache import default_cache
 

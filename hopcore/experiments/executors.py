@@ -31,7 +31,25 @@ ENV = "HOPCORE_EXECUTOR"
 
 
 def parse_spec(spec: str | None) -> tuple[str, str | int | None]:
-    """``"processes:2" -> ("processes", 2)``; raises ValueError naming the allowed forms."""
+    """Parse an executor spec: ``"processes:2" -> ("processes", 2)``.
+
+    Parameters
+    ----------
+    spec : str or None
+        ``serial`` (also for None or empty), ``processes:N``, ``dask:ADDRESS`` or ``dask:local:N``.
+
+    Returns
+    -------
+    kind : str
+        ``"serial"``, ``"processes"``, ``"dask"`` or ``"dask-local"``.
+    arg : int or str or None
+        The number of workers, the scheduler address, or None for serial.
+
+    Raises
+    ------
+    ValueError
+        Naming the allowed forms, for any other spec.
+    """
     spec = (spec or "serial").strip()
     allowed = "serial, processes:N, dask:ADDRESS or dask:local:N"
     if spec == "serial":
@@ -70,8 +88,21 @@ def _require_dask():
 
 @contextmanager
 def executor_from_spec(spec: str | None = None) -> Iterator[Executor | None]:
-    """The executor named by ``spec`` (default ``$HOPCORE_EXECUTOR``), or None for ``serial``;
-    pools and clusters it starts are shut down on exit."""
+    """The executor named by ``spec`` (default ``$HOPCORE_EXECUTOR``), or None for ``serial``.
+
+    A context manager: pools and clusters it starts are shut down on exit.
+
+    Parameters
+    ----------
+    spec : str, optional
+        An executor spec (see :func:`parse_spec`); None reads ``$HOPCORE_EXECUTOR``.
+
+    Returns
+    -------
+    contextlib.AbstractContextManager
+        Yields a ``concurrent.futures.Executor`` (process pool or Dask client executor), or None
+        for serial.
+    """
     kind, arg = parse_spec(spec if spec is not None else os.environ.get(ENV))
     if kind == "serial":
         yield None

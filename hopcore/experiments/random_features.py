@@ -29,19 +29,61 @@ ALPHA_MAX = 100.0
 
 
 def rf_sizes(N: int, alpha: float, alpha_D: float) -> tuple[int, int]:
-    """``(D, P) = (round(alpha_D N), round(alpha N))``, each at least 1."""
+    """``(D, P) = (round(alpha_D N), round(alpha N))``, each at least 1.
+
+    Parameters
+    ----------
+    N : int
+        Number of neurons.
+    alpha : float
+        Load P/N.
+    alpha_D : float
+        Load D/N.
+
+    Returns
+    -------
+    D : int
+        Number of features.
+    P : int
+        Number of training examples.
+    """
     return max(1, int(round(alpha_D * N))), max(1, int(round(alpha * N)))
 
 
 def check_rf_point(N, alpha, alpha_D, coefficients, L, L_test=(), mixtures=()) -> dict:
-    """Validate one simulation point; return the normalized values. Raises ``ValueError`` naming the
-    parameter (L > D, even L, alpha_D out of range, example matrix too large, ...) before any work.
+    """Validate one simulation point and return the normalized values.
+
+    Raises ``ValueError`` naming the parameter (L > D, even L, alpha_D out of range, example matrix too
+    large, ...) before any work.
 
     Parity rule: every number of features per example or start (``L``, ``L_test``, ``mixtures``)
     must be odd. The ensemble accepts even L with ties broken to +1, but the simulations compare with
     the theory of symmetric n-mixtures, which exists for odd n only (even mixtures are unstable
     in the zero-temperature Hopfield model), and a tie convention would be one more thing the
     dense theory does not have; the chapters use odd values only, so the rule is the same everywhere.
+
+    Parameters
+    ----------
+    N : int
+        Number of neurons, 16 <= N <= 10^6.
+    alpha : float
+        Load P/N, in (0, ALPHA_MAX].
+    alpha_D : float
+        Load D/N, in (0, ALPHA_D_MAX].
+    coefficients : str
+        "dense", "dense_binary" or "sparse".
+    L : int or None
+        Non-zero coefficients for "sparse" (odd, <= D).
+    L_test : sequence of int, optional
+        Non-zero coefficients of the test examples (odd, <= D).
+    mixtures : sequence of int, optional
+        Sizes of the mixtures (odd, <= D).
+
+    Returns
+    -------
+    dict
+        ``N``, ``alpha``, ``alpha_D``, ``coefficients``, ``L`` (None unless sparse), ``D``, ``P``,
+        ``L_test`` and ``mixtures`` (lists).
     """
     N = validation.integer(16, 10**6)("N", N)
     alpha = validation.real(0.0, ALPHA_MAX, lo_open=True)("alpha", alpha)
@@ -79,22 +121,53 @@ def rf_magnetizations(N: int, alpha: float, alpha_D: float, coefficients: str, L
     exactly ``L`` non-zero +-1 entries, L odd); Hebb couplings J = X X^T/N, J_ii = 0,
     in the O(NP) overlap form; zero-temperature asynchronous dynamics (ties keep the spin).
 
-    Starts and returned keys (mean m over the starts of each kind, plus ``m_<key>`` with every start):
-
-    - ``"feature"``: the first ``min(n_starts, D)`` features f^k;
-    - ``"train"``: the first ``min(n_starts, P)`` training examples;
-    - ``"test_<L>"`` for each entry of ``L_test`` (odd): ``n_test`` fresh test examples from the same
-      F with sparse coefficients, exactly L non-zero +-1 entries, *whatever the training
-      coefficients* (for dense training too);
-    - ``"test_dense"`` if ``dense_test``: ``n_test`` fresh examples with dense coefficients (of the
-      training kind when it is dense, Gaussian when training is sparse);
-    - ``"mixture_<n>"`` for each n in ``mixtures``: ``n_test`` symmetric mixtures sign(f^1+...+f^n)
-      of distinct random features;
-    - ``"sweeps"`` (largest number of sweeps over the starts), ``"converged"`` (every start reached a
-      fixed point within ``max_sweeps``), ``"n_not_converged"``.
-
     All starts run in parallel on the same example matrix. Seeds of the features, coefficients, test
     coefficients, mixtures and dynamics all derive from ``seed``.
+
+    Parameters
+    ----------
+    N : int
+        Number of neurons.
+    alpha : float
+        Load P/N of training examples.
+    alpha_D : float
+        Load D/N of features.
+    coefficients : str
+        Training coefficients: "dense" (Gaussian), "dense_binary" (+-1) or "sparse".
+    L : int or None
+        Number of non-zero +-1 coefficients for "sparse" (odd); ignored otherwise.
+    seed : int
+        Seed of the sample.
+    L_test : sequence of int, optional
+        Non-zero coefficients of sparse test examples (odd).
+    n_test : int, optional
+        Test examples (and mixtures) per kind (default 1).
+    max_sweeps : int, optional
+        Maximum number of sweeps per run (default 200).
+    mixtures : sequence of int, optional
+        Sizes n of the mixture starts (odd).
+    n_starts : int, optional
+        Features and training examples started from (default 4).
+    dense_test : bool, optional
+        Also start from dense test examples (default False).
+
+    Returns
+    -------
+    dict
+        The mean m over the starts of each kind, plus ``m_<key>`` (array) with every start:
+
+        - ``"feature"``: the first ``min(n_starts, D)`` features f^k;
+        - ``"train"``: the first ``min(n_starts, P)`` training examples;
+        - ``"test_<L>"`` for each entry of ``L_test`` (odd): ``n_test`` fresh test examples from the
+          same F with sparse coefficients, exactly L non-zero +-1 entries, *whatever the training
+          coefficients* (for dense training too);
+        - ``"test_dense"`` if ``dense_test``: ``n_test`` fresh examples with dense coefficients (of
+          the training kind when it is dense, Gaussian when training is sparse);
+        - ``"mixture_<n>"`` for each n in ``mixtures``: ``n_test`` symmetric mixtures
+          sign(f^1+...+f^n) of distinct random features;
+
+        and ``"sweeps"`` (largest number of sweeps over the starts), ``"converged"`` (every start
+        reached a fixed point within ``max_sweeps``), ``"n_not_converged"``.
     """
     pt = check_rf_point(N, alpha, alpha_D, coefficients, L, L_test, mixtures)
     seed = validation.seed("seed", seed)
@@ -142,14 +215,38 @@ def rf_magnetizations(N: int, alpha: float, alpha_D: float, coefficients: str, L
 
 
 def example_fields(N: int, alpha: float, alpha_D: float, coefficients: str, L, seed: int, n_examples: int = 4) -> dict:
-    """Aligned local fields xi_i^mu h_i(xi^mu) on the first ``n_examples`` (at most P) training examples of one
-    network, h_i = sum_{j != i} J_ij xi_j^mu with J = X X^T/N (O(NP) overlap form, no N x N matrix):
-    the one-step field statistics that the storage equations predict
-    (:func:`hopcore.theory.random_features.example_field_law`).
+    """Aligned local fields xi_i^mu h_i(xi^mu) on the first training examples of one network.
 
-    Returns ``mean``, ``var`` (over all sites of all examples), ``error`` (fraction with xi h < 0)
-    and ``mean_by_example`` (n_examples,). Data as in :func:`rf_magnetizations` (same seeds for
-    features and examples)."""
+    On the first ``n_examples`` (at most P) training examples, h_i = sum_{j != i} J_ij xi_j^mu with
+    J = X X^T/N (O(NP) overlap form, no N x N matrix): the one-step field statistics that the storage
+    equations predict (:func:`hopcore.theory.random_features.example_field_law`). Data as in
+    :func:`rf_magnetizations` (same seeds for features and examples).
+
+    Book equation: rf_storage_learning-field
+
+    Parameters
+    ----------
+    N : int
+        Number of neurons.
+    alpha : float
+        Load P/N of training examples.
+    alpha_D : float
+        Load D/N of features.
+    coefficients : str
+        Training coefficients: "dense" (Gaussian), "dense_binary" (+-1) or "sparse".
+    L : int or None
+        Number of non-zero +-1 coefficients for "sparse" (odd); ignored otherwise.
+    seed : int
+        Seed of the sample.
+    n_examples : int, optional
+        Number of examples (default 4).
+
+    Returns
+    -------
+    dict
+        ``mean``, ``var`` (over all sites of all examples), ``error`` (fraction with xi h < 0) and
+        ``mean_by_example`` (n_examples,).
+    """
     from ..dynamics.asynchronous import local_fields
 
     pt = check_rf_point(N, alpha, alpha_D, coefficients, L)

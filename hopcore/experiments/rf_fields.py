@@ -23,8 +23,24 @@ from .runner import derive_seed
 
 
 def example_slopes(C: np.ndarray, coefficients: str, L: int | None) -> np.ndarray:
-    """a_mu of ``xi^mu = a_mu u^mu + r^mu`` (eq. ``rfsnr-split``): E|S_L|/L for +-1 coefficients,
-    kappa_1/|c^mu| for Gaussian ones."""
+    """a_mu of ``xi^mu = a_mu u^mu + r^mu``: E|S_L|/L for +-1 coefficients, kappa_1/|c^mu| for Gaussian ones.
+
+    Book equation: rfsnr-split
+
+    Parameters
+    ----------
+    C : numpy.ndarray, shape (D, P)
+        Training coefficients.
+    coefficients : str
+        "sparse", "dense_binary" or "dense".
+    L : int or None
+        Non-zero coefficients for "sparse".
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (P,)
+        The slopes a_mu.
+    """
     D, P = C.shape
     if coefficients == "sparse":
         return np.full(P, linear_coefficient(int(L)))
@@ -36,9 +52,8 @@ def example_slopes(C: np.ndarray, coefficients: str, L: int | None) -> np.ndarra
 def field_terms(F: np.ndarray, C: np.ndarray, X: np.ndarray, s: np.ndarray, S: np.ndarray, a: np.ndarray) -> dict:
     """The six terms (each (N,) float64) of the exact split of h_i on the state ``s``.
 
-    ``F`` (N, D) int8 features, ``C`` (D, P) coefficients, ``X`` (N, P) int8 examples sign(F C),
-    ``S`` the indices of the mixture's features, ``a`` (P,) slopes. With U = F C, R = X - U a,
-    m = F^T s/N, t = R^T s/N, G = C diag(a^2) C^T and the cavity corrections (site i removed):
+    With U = F C, R = X - U a, m = F^T s/N, t = R^T s/N, G = C diag(a^2) C^T and the cavity
+    corrections (site i removed):
 
         signal_i = sum_{k in S} G_kk (F_ik m_k - s_i/N)
         mix_i    = sum_{l in S} B_il (m_l - F_il s_i/N),    B = F G - F diag(G)
@@ -46,6 +61,29 @@ def field_terms(F: np.ndarray, C: np.ndarray, X: np.ndarray, s: np.ndarray, S: n
         r_lin_i  = sum_mu a_mu R_imu (c^mu.m - U_imu s_i/N)
         u_t_i    = sum_mu a_mu U_imu (t_mu - R_imu s_i/N)
         r_t_i    = sum_mu R_imu (t_mu - R_imu s_i/N)
+
+    Book equation: rfsnr-terms
+
+    Parameters
+    ----------
+    F : numpy.ndarray of int8, shape (N, D)
+        Features.
+    C : numpy.ndarray, shape (D, P)
+        Coefficients.
+    X : numpy.ndarray of int8, shape (N, P)
+        Examples sign(F C).
+    s : numpy.ndarray, shape (N,)
+        The state (+-1).
+    S : array_like of int
+        The indices of the mixture's features.
+    a : numpy.ndarray, shape (P,)
+        Slopes (:func:`example_slopes`).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``signal``, ``mix``, ``unc``, ``r_lin``, ``u_t``, ``r_t``: float64 arrays of shape (N,) that
+        sum to h.
     """
     N, D = F.shape
     Ff = F.astype(np.float64)
@@ -75,7 +113,28 @@ def field_terms(F: np.ndarray, C: np.ndarray, X: np.ndarray, s: np.ndarray, S: n
 
 
 def check_field_point(N, alpha, alpha_D, coefficients, L, n) -> dict:
-    """Validate one measurement point (raises ValueError naming the parameter) and return sizes."""
+    """Validate one measurement point (raises ValueError naming the parameter) and return sizes.
+
+    Parameters
+    ----------
+    N : int
+        Number of neurons, 16 <= N <= 10^5.
+    alpha : float
+        Load P/N, in (0, 50].
+    alpha_D : float
+        Load D/N, in (0, 1].
+    coefficients : str
+        "dense", "dense_binary" or "sparse".
+    L : int or None
+        Non-zero coefficients for "sparse" (odd, <= D).
+    n : int
+        Size of the mixture (odd, <= D).
+
+    Returns
+    -------
+    dict
+        ``N``, ``alpha``, ``alpha_D``, ``coefficients``, ``L`` (None unless sparse), ``n``, ``D``, ``P``.
+    """
     N = validation.integer(16, 10**5)("N", N)
     alpha = validation.real(0.0, 50.0, lo_open=True)("alpha", alpha)
     alpha_D = validation.real(0.0, 1.0, lo_open=True)("alpha_D", alpha_D)
@@ -95,12 +154,39 @@ def rf_field_terms(N: int, alpha: float, alpha_D: float, coefficients: str, L: i
                    relax: bool = True, max_sweeps: int = 200) -> dict:
     """Statistics over sites of the measured field terms on an n-mixture, one sample.
 
-    Returns, for every term T: ``mean_T`` = mean of s_i T_i and ``var_T`` = variance of s_i T_i over
-    sites; for the signal, ``signal_mean_z``/``signal_var_z`` at sites with |z_i| = 1, 3, ..., n
-    (NaN where no site has that |z|), ``signal_mean_z1`` the first of them; ``noise_var`` (variance of s_i (h_i - signal_i)),
-    ``snr2_z1`` (squared mean over variance of s_i h_i at |z_i| = 1 sites), ``unstable`` (fraction
-    of sites with s_i h_i < 0), ``residual`` (max |sum of terms - h_i|: the split is exact) and,
-    when ``relax``, ``m_final`` = s*.s/N after the asynchronous dynamics from s.
+    Book equation: rfsnr-var
+
+    Parameters
+    ----------
+    N : int
+        Number of neurons.
+    alpha : float
+        Load P/N.
+    alpha_D : float
+        Load D/N.
+    coefficients : str
+        "dense", "dense_binary" or "sparse".
+    L : int or None
+        Non-zero coefficients for "sparse".
+    n : int
+        Size of the mixture (odd).
+    seed : int
+        Seed of the sample.
+    relax : bool, optional
+        Also run the asynchronous dynamics from s (default True).
+    max_sweeps : int, optional
+        Maximum number of sweeps of that run (default 200).
+
+    Returns
+    -------
+    dict
+        For every term T: ``mean_T`` = mean of s_i T_i and ``var_T`` = variance of s_i T_i over sites;
+        for the signal, ``signal_mean_z``/``signal_var_z`` at sites with |z_i| = 1, 3, ..., n (NaN where
+        no site has that |z|), ``signal_mean_z1`` the first of them; ``noise_var`` (variance of
+        s_i (h_i - signal_i)), ``snr2_z1`` (squared mean over variance of s_i h_i at |z_i| = 1 sites),
+        ``unstable`` (fraction of sites with s_i h_i < 0), ``residual`` (max |sum of terms - h_i|: the
+        split is exact), ``D``, ``P`` and, when ``relax``, ``m_final`` = s*.s/N after the asynchronous
+        dynamics from s and ``converged``.
     """
     pt = check_field_point(N, alpha, alpha_D, coefficients, L, n)
     seed = validation.seed("seed", seed)
@@ -146,12 +232,34 @@ def rf_field_terms(N: int, alpha: float, alpha_D: float, coefficients: str, L: i
 
 
 def mixture_example_overlaps(N: int, alpha: float, alpha_D: float, n: int, seed: int) -> dict:
-    """The overlaps lambda_mu = xi^mu.s/sqrt(N) of the symmetric n-mixture s with the P training
-    examples (dense Gaussian coefficients), one sample: the Gaussian-equivalence check of chapter
-    ``rf_spinodals``. Returns ``lambda2`` (mean of lambda_mu^2 over the examples), ``p`` =
-    |F^T s|^2/(N D) (the feature-space overlap of s with itself), ``p_condensed`` (its part from the
-    n mixture features), ``P`` and ``D``. Gaussian equivalence predicts lambda2 = kappa_1^2 p + kappa_s^2
-    up to the sampling error of a mean over P examples."""
+    """The overlaps lambda_mu = xi^mu.s/sqrt(N) of the symmetric n-mixture s with the P training examples.
+
+    Dense Gaussian coefficients, one sample: the Gaussian-equivalence check of chapter
+    ``rf_spinodals``. Gaussian equivalence predicts lambda2 = kappa_1^2 p + kappa_s^2 up to the
+    sampling error of a mean over P examples.
+
+    Book equation: rf_spinodals-gep
+
+    Parameters
+    ----------
+    N : int
+        Number of neurons.
+    alpha : float
+        Load P/N.
+    alpha_D : float
+        Load D/N.
+    n : int
+        Size of the mixture (odd).
+    seed : int
+        Seed of the sample.
+
+    Returns
+    -------
+    dict
+        ``lambda2`` (mean of lambda_mu^2 over the examples), ``p`` = |F^T s|^2/(N D) (the
+        feature-space overlap of s with itself), ``p_condensed`` (its part from the n mixture
+        features), ``P`` and ``D``.
+    """
     pt = check_field_point(N, alpha, alpha_D, "dense", None, n)
     seed = validation.seed("seed", seed)
     N, D, P, n = pt["N"], pt["D"], pt["P"], pt["n"]

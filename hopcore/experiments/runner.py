@@ -23,7 +23,20 @@ from .executors import executor_from_spec
 
 
 def derive_seed(master: int, *keys: Any) -> int:
-    """A 63-bit seed derived from ``master`` and any JSON-able keys (stable across runs/machines)."""
+    """A 63-bit seed derived from ``master`` and any JSON-able keys (stable across runs/machines).
+
+    Parameters
+    ----------
+    master : int
+        The master seed.
+    *keys : object
+        JSON-able keys (point parameters, sample index, labels), hashed in their canonical form.
+
+    Returns
+    -------
+    int
+        A seed in [0, 2^63).
+    """
     blob = json.dumps([int(master), canonical(list(keys))], sort_keys=True).encode()
     words = np.frombuffer(hashlib.sha256(blob).digest()[:16], dtype=np.uint32)
     ss = np.random.SeedSequence([int(w) for w in words])
@@ -31,6 +44,22 @@ def derive_seed(master: int, *keys: Any) -> int:
 
 
 def sample_seeds(master: int, point: dict[str, Any], n_samples: int) -> list[int]:
+    """The seeds of the samples of one grid point: ``derive_seed(master, point, s)`` for s < n_samples.
+
+    Parameters
+    ----------
+    master : int
+        The master seed.
+    point : dict
+        Parameters of the point.
+    n_samples : int
+        Number of samples.
+
+    Returns
+    -------
+    list of int
+        One seed per sample.
+    """
     return [derive_seed(master, point, s) for s in range(n_samples)]
 
 
@@ -48,10 +77,36 @@ def sweep(
 ) -> list[list[dict[str, np.ndarray]]]:
     """Run ``fn(**point, seed=s)`` for every grid point and sample; return ``results[point][sample]``.
 
-    ``fn`` must return a dict of arrays/scalars. Each call is cached on disk (see ResultCache).
-    ``executor``: a ``concurrent.futures`` executor, a spec string of
-    :func:`hopcore.experiments.executors.executor_from_spec`, or None for ``$HOPCORE_EXECUTOR``
-    (serial by default). The progress bar counts finished tasks.
+    ``fn`` must return a dict of arrays/scalars. Each call is cached on disk (see ResultCache); tasks
+    not in the cache run on the executor and are stored as they arrive. The progress bar counts
+    finished tasks.
+
+    Parameters
+    ----------
+    fn : callable
+        The measurement, called as ``fn(**point, seed=s)``.
+    grid : iterable of dict
+        The points.
+    n_samples : int
+        Samples per point.
+    seed : int
+        Master seed (see :func:`derive_seed`).
+    cache : hopcore.experiments.cache.ResultCache, optional
+        The cache (default :func:`hopcore.experiments.cache.default_cache`).
+    desc : str, optional
+        Label of the progress bar (default the name of ``fn``).
+    progress : bool, optional
+        Show the progress bar (default True).
+    fn_name : str, optional
+        Name of the cache entries (default ``module.qualname`` of ``fn``).
+    executor : concurrent.futures.Executor or str or None, optional
+        An executor, a spec string of :func:`hopcore.experiments.executors.executor_from_spec`, or None
+        for ``$HOPCORE_EXECUTOR`` (serial by default).
+
+    Returns
+    -------
+    list of list of dict
+        ``results[point][sample]``: dict of numpy arrays.
     """
     cache = default_cache() if cache is None else cache
     name = fn_name or f"{fn.__module__}.{fn.__qualname__}"
@@ -98,16 +153,41 @@ def _run_on(ex: Executor, fn, todo, finish) -> None:
 
 
 def stack(results: list[list[dict[str, np.ndarray]]], key: str) -> np.ndarray:
-    """``results[point][sample][key]`` as an array of shape (points, samples, ...)."""
+    """``results[point][sample][key]`` as an array of shape (points, samples, ...).
+
+    Parameters
+    ----------
+    results : list of list of dict
+        The output of :func:`sweep`.
+    key : str
+        The result to stack.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (points, samples, ...).
+    """
     return np.array([[np.asarray(r[key]) for r in row] for row in results])
 
 
 class Grid:
     """Sweep results as labelled arrays: ``grid["m"]`` has shape ``(*axis_lengths, samples, ...)``.
 
-    ``axes`` maps each axis name to its values, in order; ``fixed`` holds the parameters common to
-    every point. Points left out of the sweep (``where`` returned False) are nan in every array, so
-    a ragged scan (L <= D) still comes back as one array per key, with no flat-index arithmetic."""
+    Points left out of the sweep (``where`` returned False) are nan in every array, so a ragged scan
+    (L <= D) still comes back as one array per key, with no flat-index arithmetic. ``key in grid``
+    tells whether a result key exists.
+
+    Parameters
+    ----------
+    axes : dict of str to list
+        Each axis name and its values, in order.
+    fixed : dict
+        The parameters common to every point.
+    n_samples : int
+        Samples per point.
+    results : dict of tuple to list of dict
+        Per-sample results, keyed by the index tuple of the point on the axes.
+    """
 
     def __init__(self, axes: dict[str, list], fixed: dict[str, Any], n_samples: int,
                  results: dict[tuple, list[dict[str, np.ndarray]]]):
@@ -118,6 +198,13 @@ class Grid:
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """Lengths of the axes.
+
+        Returns
+        -------
+        tuple of int
+            One length per axis, in order.
+        """
         return tuple(len(v) for v in self.axes.values())
 
     def __contains__(self, key: str) -> bool:
@@ -132,7 +219,18 @@ class Grid:
         return out
 
     def point(self, **coords) -> list[dict[str, np.ndarray]]:
-        """The per-sample results at the point with these axis values."""
+        """The per-sample results at the point with these axis values.
+
+        Parameters
+        ----------
+        **coords
+            One value for every axis.
+
+        Returns
+        -------
+        list of dict
+            One dict of numpy arrays per sample.
+        """
         index = tuple(self.axes[k].index(coords[k]) for k in self.axes)
         return self._results[index]
 
@@ -140,9 +238,33 @@ class Grid:
 def sweep_grid(fn: Callable[..., dict[str, Any]], axes: dict[str, Iterable], n_samples: int, seed: int, *,
                fixed: dict[str, Any] | None = None, where: Callable[[dict[str, Any]], bool] | None = None,
                **kw) -> Grid:
-    """:func:`sweep` over the outer product of ``axes`` (plus the ``fixed`` parameters), returned as
-    a :class:`Grid`. Seeds depend only on each point's parameters, so the result is the same as a
-    flat :func:`sweep` over the same points."""
+    """:func:`sweep` over the outer product of ``axes`` (plus the ``fixed`` parameters), as a :class:`Grid`.
+
+    Seeds depend only on each point's parameters, so the result is the same as a flat :func:`sweep`
+    over the same points.
+
+    Parameters
+    ----------
+    fn : callable
+        The measurement, called as ``fn(**point, seed=s)``.
+    axes : dict of str to iterable
+        Axis names and values.
+    n_samples : int
+        Samples per point.
+    seed : int
+        Master seed.
+    fixed : dict, optional
+        Parameters common to every point.
+    where : callable, optional
+        ``where(point)`` False leaves the point out (nan in the arrays).
+    **kw
+        Passed to :func:`sweep`.
+
+    Returns
+    -------
+    Grid
+        The labelled results.
+    """
     import itertools
 
     axes = {k: list(v) for k, v in axes.items()}

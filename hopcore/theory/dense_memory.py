@@ -56,7 +56,23 @@ def zeta(lam, rho=1.0, kind="spherical"):
     """Cumulant generating function zeta_rho(lam) = lim (1/N) log E exp(lam x.xi), |x| = rho sqrt N.
 
     spherical: (u - 1)/2 + (1/2) log(2/(1 + u)), u = sqrt(1 + 4 lam^2 rho^2)   (saddle point over the
-               overlap c with entropy (1/2) log(1 - c^2));  gaussian: lam^2 rho^2 / 2.
+    overlap c with entropy (1/2) log(1 - c^2));  gaussian: lam^2 rho^2 / 2.
+
+    Book equation: dense-rem-zeta-sph
+
+    Parameters
+    ----------
+    lam : float or array_like
+        Inverse temperature.
+    rho : float or array_like, optional
+        Norm of the state, |x| = rho sqrt(N) (default 1).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+
+    Returns
+    -------
+    numpy.ndarray or float
+        zeta_rho(lam), broadcast shape of lam and rho.
     """
     kind = _kind(kind)
     lam = np.asarray(lam, dtype=float)
@@ -68,7 +84,24 @@ def zeta(lam, rho=1.0, kind="spherical"):
 
 
 def zeta_prime(lam, rho=1.0, kind="spherical"):
-    """d zeta_rho / d lam: the typical energy level eps(lam) (spherical: rho c(lam rho), c = (u-1)/(2 lam rho))."""
+    """d zeta_rho / d lam: the typical energy level eps(lam).
+
+    spherical: rho c(lam rho), c = (u-1)/(2 lam rho); gaussian: lam rho^2.
+
+    Parameters
+    ----------
+    lam : float or array_like
+        Inverse temperature (0 allowed: the derivative is 0 there).
+    rho : float or array_like, optional
+        Norm of the state, |x| = rho sqrt(N) (default 1).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+
+    Returns
+    -------
+    numpy.ndarray or float
+        The derivative, broadcast shape of lam and rho.
+    """
     kind = _kind(kind)
     lam = np.asarray(lam, dtype=float)
     rho = np.asarray(rho, dtype=float)
@@ -83,6 +116,22 @@ def zeta_hat(eps, rho=1.0, kind="spherical"):
     """Legendre transform zeta_hat_rho(eps): the entropy cost of the energy level eps.
 
     spherical: -(1/2) log(1 - eps^2/rho^2) for |eps| < rho (inf beyond); gaussian: eps^2/(2 rho^2).
+
+    Book equation: dense-rem-zeta-sph
+
+    Parameters
+    ----------
+    eps : float or array_like
+        Energy level (overlap x.xi/N).
+    rho : float or array_like, optional
+        Norm of the state, |x| = rho sqrt(N) (default 1).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+
+    Returns
+    -------
+    numpy.ndarray or float
+        zeta_hat_rho(eps) (inf outside the support), broadcast shape of eps and rho.
     """
     kind = _kind(kind)
     eps = np.asarray(eps, dtype=float)
@@ -95,10 +144,26 @@ def zeta_hat(eps, rho=1.0, kind="spherical"):
 
 
 def legendre_transform(f: Callable[[float], float], eps: float, lam_max: float = 1.0e4) -> tuple[float, float]:
-    """sup_l [l eps - f(l)] for a convex f, numerically: returns (value, maximizer l).
+    """sup_l [l eps - f(l)] for a convex f, numerically.
 
     The maximizer is bracketed by doubling (f convex: l eps - f(l) is concave), then refined with
     Brent's method; ``lam_max`` bounds the search (the sup is +inf if the maximizer runs away).
+
+    Parameters
+    ----------
+    f : callable
+        Convex function of one float, returning a float.
+    eps : float
+        The conjugate variable.
+    lam_max : float, optional
+        Bound of the bracketing search (default 1e4).
+
+    Returns
+    -------
+    value : float
+        The supremum.
+    maximizer : float
+        The l at which it is reached.
     """
     g = lambda l: -(l * eps - f(l))  # noqa: E731
     lo, hi = -1.0, 1.0
@@ -112,7 +177,24 @@ def legendre_transform(f: Callable[[float], float], eps: float, lam_max: float =
 
 
 def zeta_hat_numeric(eps, rho=1.0, kind="spherical"):
-    """zeta_hat_rho(eps) from ``zeta`` by the numerical Legendre transform (scalar eps)."""
+    """zeta_hat_rho(eps) from ``zeta`` by the numerical Legendre transform (scalar eps).
+
+    Book equation: dense-rem-zeta-sph
+
+    Parameters
+    ----------
+    eps : float
+        Energy level.
+    rho : float, optional
+        Norm of the state, |x| = rho sqrt(N) (default 1).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+
+    Returns
+    -------
+    float
+        zeta_hat_rho(eps).
+    """
     kind = _kind(kind)
     return legendre_transform(lambda l: float(zeta(l, rho, kind)), float(eps))[0]
 
@@ -122,6 +204,20 @@ def eps_star(alpha, rho=1.0, kind="spherical"):
     """Largest energy level reached by exp(alpha N) levels: zeta_hat_rho(eps_*) = alpha.
 
     spherical: rho sqrt(1 - exp(-2 alpha)); gaussian: rho sqrt(2 alpha).
+
+    Parameters
+    ----------
+    alpha : float or array_like
+        Exponential load, P = exp(alpha N) (> 0).
+    rho : float or array_like, optional
+        Norm of the state, |x| = rho sqrt(N) (default 1).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+
+    Returns
+    -------
+    numpy.ndarray or float
+        eps_*(alpha, rho).
     """
     kind = _kind(kind)
     alpha = _alpha(alpha)
@@ -135,6 +231,20 @@ def lam_star(alpha, rho=1.0, kind="spherical"):
     """Condensation temperature lam_* = zeta_hat_rho'(eps_*).
 
     spherical: sqrt(exp(4 alpha) - exp(2 alpha)) / rho; gaussian: sqrt(2 alpha) / rho.
+
+    Parameters
+    ----------
+    alpha : float or array_like
+        Exponential load, P = exp(alpha N) (> 0).
+    rho : float or array_like, optional
+        Norm of the state, |x| = rho sqrt(N) (default 1).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+
+    Returns
+    -------
+    numpy.ndarray or float
+        lam_*(alpha, rho).
     """
     kind = _kind(kind)
     alpha = _alpha(alpha)
@@ -145,7 +255,28 @@ def lam_star(alpha, rho=1.0, kind="spherical"):
 
 
 def phi(alpha, lam, rho=1.0, kind="spherical"):
-    """REM free energy density phi_{alpha,rho}(lam) (lam = inf allowed: the condensed value eps_*)."""
+    """REM free energy density phi_{alpha,rho}(lam) (lam = inf allowed: the condensed value eps_*).
+
+    phi = (alpha + zeta_rho(lam)) / lam for lam < lam_*, eps_* for lam >= lam_*.
+
+    Book equation: dense-rem-phi
+
+    Parameters
+    ----------
+    alpha : float or array_like
+        Exponential load, P = exp(alpha N) (> 0).
+    lam : float or array_like
+        Inverse temperature (> 0, inf allowed).
+    rho : float or array_like, optional
+        Norm of the state, |x| = rho sqrt(N) (default 1).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+
+    Returns
+    -------
+    numpy.ndarray
+        phi_{alpha,rho}(lam), broadcast shape of the inputs.
+    """
     kind = _kind(kind)
     alpha = _alpha(alpha)
     lam = _lam(lam, allow_inf=True)
@@ -156,7 +287,22 @@ def phi(alpha, lam, rho=1.0, kind="spherical"):
 
 
 def eps_star_numeric(alpha, rho=1.0, kind="spherical"):
-    """eps_* from the numerical Legendre transform: largest root of zeta_hat(eps) = alpha (scalar)."""
+    """eps_* from the numerical Legendre transform: largest root of zeta_hat(eps) = alpha (scalar).
+
+    Parameters
+    ----------
+    alpha : float
+        Exponential load (> 0).
+    rho : float, optional
+        Norm of the state (default 1).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+
+    Returns
+    -------
+    float
+        eps_*(alpha, rho).
+    """
     kind = _kind(kind)
     alpha = float(_alpha(alpha))
     f = lambda e: zeta_hat_numeric(e, rho, kind) - alpha  # noqa: E731
@@ -167,7 +313,26 @@ def eps_star_numeric(alpha, rho=1.0, kind="spherical"):
 
 
 def phi_numeric(alpha, lam, rho=1.0, kind="spherical"):
-    """phi_{alpha,rho}(lam) from zeta alone: lam_* is the maximizer of the Legendre sup at eps_*."""
+    """phi_{alpha,rho}(lam) from zeta alone: lam_* is the maximizer of the Legendre sup at eps_*.
+
+    Book equation: dense-rem-phi
+
+    Parameters
+    ----------
+    alpha : float
+        Exponential load (> 0).
+    lam : float
+        Inverse temperature (> 0).
+    rho : float, optional
+        Norm of the state (default 1).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+
+    Returns
+    -------
+    float
+        phi_{alpha,rho}(lam).
+    """
     kind = _kind(kind)
     e = eps_star_numeric(alpha, rho, kind)
     ls = legendre_transform(lambda l: float(zeta(l, rho, kind)), e)[1]
@@ -181,6 +346,18 @@ def alpha_star(lam, kind="spherical"):
     """Condensation line alpha_*(lam) (rho = 1): inverse of lam_*(alpha).
 
     spherical: (1/2) log((1 + u)/2), u = sqrt(1 + 4 lam^2); gaussian: lam^2 / 2.
+
+    Parameters
+    ----------
+    lam : float or array_like
+        Inverse temperature of the log-sum-exp energy (> 0).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+
+    Returns
+    -------
+    numpy.ndarray or float
+        alpha_*(lam).
     """
     kind = _kind(kind)
     lam = _lam(lam)
@@ -196,6 +373,20 @@ def alpha_1(lam, kind="spherical"):
     Uncondensed branch: alpha < lam - zeta_1(lam); the condensed branch (alpha <= alpha_*) retrieves
     as long as eps_* < 1. spherical: lam - (u - 1)/2 + (1/2) log((1 + u)/2) (> alpha_* always);
     gaussian: lam - lam^2/2 for lam <= 1, 1/2 beyond (the condensed branch takes over).
+
+    Book equation: dense-rem-alpha1
+
+    Parameters
+    ----------
+    lam : float or array_like
+        Inverse temperature of the log-sum-exp energy (> 0).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+
+    Returns
+    -------
+    numpy.ndarray or float
+        alpha_1(lam).
     """
     kind = _kind(kind)
     lam = _lam(lam)
@@ -206,7 +397,22 @@ def alpha_1(lam, kind="spherical"):
 
 
 def alpha_1_numeric(lam, kind="spherical"):
-    """alpha_1 by bisection in alpha on the criterion 1 > phi_numeric(alpha, lam) (scalar lam)."""
+    """alpha_1 by bisection in alpha on the criterion 1 > phi_numeric(alpha, lam) (scalar lam).
+
+    Book equation: dense-rem-alpha1
+
+    Parameters
+    ----------
+    lam : float
+        Inverse temperature (> 0).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+
+    Returns
+    -------
+    float
+        alpha_1(lam).
+    """
     kind = _kind(kind)
     lam = float(_lam(lam))
     f = lambda a: 1.0 - phi_numeric(a, lam, 1.0, kind)  # noqa: E731
@@ -217,7 +423,21 @@ def alpha_1_numeric(lam, kind="spherical"):
 
 
 def lam_c(alpha, kind="spherical"):
-    """Retrieval onset lam_c(alpha): the inverse of alpha_1, solved numerically (scalar or array)."""
+    """Retrieval onset lam_c(alpha): the inverse of alpha_1, solved numerically (scalar or array).
+
+    Parameters
+    ----------
+    alpha : float or array_like
+        Exponential load, P = exp(alpha N) (> 0); below 1/2 for Gaussian patterns
+        (alpha_1 <= 1/2 at every lam).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+
+    Returns
+    -------
+    numpy.ndarray or float
+        lam_c, shape of alpha (a float for scalar alpha).
+    """
     kind = _kind(kind)
     a = _alpha(alpha)
     if kind == "gaussian" and np.any(a >= 0.5):
@@ -241,6 +461,22 @@ def lam_c_norm(alpha, r, kind="gaussian"):
     so xi^1 is kept when r^2 > phi_{alpha,r}(lam). phi decreases with lam up to lam_*(alpha, r) and is
     constant beyond, so the onset is the root of r^2 = phi_{alpha,r}(lam) (brentq), nan when even the
     condensed value eps_*(alpha, r) is above r^2. Gaussian closed form: 1 - sqrt(1 - 2 alpha / r^2).
+
+    Book equation: dense-sim-lamc-norm
+
+    Parameters
+    ----------
+    alpha : float
+        Exponential load (> 0).
+    r : float or array_like
+        Norm of the pattern, |xi^1| = r sqrt(N).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "gaussian").
+
+    Returns
+    -------
+    numpy.ndarray or float
+        The onset lam (nan where there is none), shape of r.
     """
     kind = _kind(kind)
     alpha = float(_alpha(alpha))
@@ -259,15 +495,47 @@ def lam_c_norm(alpha, r, kind="gaussian"):
 
 
 def theta_c(alpha, lam, kind="spherical"):
-    """One-step basin angle: cos theta_c = phi_{alpha,1}(lam); nan where phi >= 1 (no retrieval)."""
+    """One-step basin angle: cos theta_c = phi_{alpha,1}(lam); nan where phi >= 1 (no retrieval).
+
+    Book equation: dense-rem-thetac
+
+    Parameters
+    ----------
+    alpha : float or array_like
+        Exponential load, P = exp(alpha N) (> 0).
+    lam : float or array_like
+        Inverse temperature (> 0, inf allowed).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+
+    Returns
+    -------
+    numpy.ndarray
+        theta_c in radians, broadcast shape of alpha and lam.
+    """
     c = phi(alpha, lam, 1.0, kind)
     with np.errstate(invalid="ignore"):
         return np.where(c < 1.0, np.arccos(np.clip(c, -1.0, 1.0)), np.nan)
 
 
 def c_max(alpha, kind="spherical"):
-    """Largest overlap of a pattern with exp(alpha N) others, from the first moment: the largest c
-    with alpha - zeta_hat_1(c) = 0, solved numerically on the numerical Legendre transform."""
+    """Largest overlap of a pattern with exp(alpha N) others, from the first moment.
+
+    The largest c with alpha - zeta_hat_1(c) = 0, solved numerically on the numerical Legendre
+    transform.
+
+    Parameters
+    ----------
+    alpha : float or array_like
+        Exponential load, P = exp(alpha N) (> 0).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+
+    Returns
+    -------
+    numpy.ndarray or float
+        c_max, shape of alpha (a float for scalar alpha).
+    """
     kind = _kind(kind)
     a = np.atleast_1d(_alpha(alpha))
     out = np.array([eps_star_numeric(x, 1.0, kind) for x in a])
@@ -281,8 +549,25 @@ def log_mgf_finite_n(lam, N, kind="spherical", s=1.0):
     spherical (s = 1): the overlap c = xi^1.xi/N has density (1 - c^2)^((N-3)/2) / B(1/2, (N-1)/2) on
     (-1, 1), so E e^(kappa c) (kappa = lam N) is a one-dimensional integral, done by quadrature around
     the maximum of the exponent (equal to Gamma(N/2) (kappa/2)^(1-N/2) I_(N/2-1)(kappa), which the tests
-    check); gaussian: xi^1.xi is N(0, N s), so lam^2 N s / 2. Returns (log E, eps) with eps the mean of
-    xi^1.xi/N under the tilted law (the lam-derivative of log E, divided by N). Scalar lam.
+    check); gaussian: xi^1.xi is N(0, N s), so lam^2 N s / 2. Scalar lam.
+
+    Parameters
+    ----------
+    lam : float
+        Inverse temperature.
+    N : int
+        Number of dimensions.
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+    s : float, optional
+        Squared norm per dimension of xi^1 (default 1; used for gaussian patterns).
+
+    Returns
+    -------
+    log_mgf : float
+        log E exp(lam xi^1.xi).
+    eps : float
+        The mean of xi^1.xi/N under the tilted law (the lam-derivative of log E, divided by N).
     """
     from scipy import integrate
     from scipy.special import betaln
@@ -308,7 +593,20 @@ def saddle_node_margin(kappa):
     """g_c(kappa) = min over 0 < delta < 1/2 of [kappa delta + log(1/delta - 1)].
 
     The fixed-point equation delta = 1/(1 + exp(g - kappa delta)) has a solution with delta < 1/2
-    iff g >= g_c; for large kappa, g_c = 1 + log(kappa) + O(1/kappa).
+    iff g >= g_c; for large kappa, g_c = 1 + log(kappa) + O(1/kappa). For kappa <= 4 the bracket
+    decreases on (0, 1/2) and the value is kappa/2.
+
+    Book equation: dense-sim-margin
+
+    Parameters
+    ----------
+    kappa : float
+        Slope of G(delta) = g - kappa delta.
+
+    Returns
+    -------
+    float
+        g_c(kappa).
     """
     kappa = float(kappa)
     if kappa <= 4.0:
@@ -332,7 +630,26 @@ def finite_n_threshold(alpha, N, kind="spherical", s=1.0, saddle_node=True):
     the lam where s = phi_{alpha, sqrt s}(lam) with a correction of order log(N)/N. With
     ``saddle_node=False`` the margin is 0: the lam at which one update from xi^1 keeps half of the
     weight on it (a_1 = 1/2).
-    Returns the root lam (brentq), nan if there is none below lam = 50.
+
+    Book equation: dense-sim-map
+
+    Parameters
+    ----------
+    alpha : float
+        Exponential load, P = round(exp(alpha N)) (> 0).
+    N : int
+        Number of dimensions (>= 2).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+    s : float, optional
+        Squared norm per dimension of xi^1 (> 0, default 1).
+    saddle_node : bool, optional
+        Include the margin g_c(kappa) (default True).
+
+    Returns
+    -------
+    float
+        The root lam (brentq), nan if there is none below lam = 50.
     """
     kind = _kind(kind)
     alpha = float(_alpha(alpha))
@@ -357,8 +674,23 @@ def finite_n_threshold(alpha, N, kind="spherical", s=1.0, saddle_node=True):
 
 # ----------------------------------------------------------------------------- all patterns (union bound)
 def norm_rate(r, kind="gaussian"):
-    """Large deviation rate I~(r) of the norm |xi|/sqrt N: (r^2 - 1 - log r^2)/2 for Gaussian
-    patterns (chi-square with N degrees of freedom); 0 at r = 1 and inf elsewhere for spherical ones."""
+    """Large deviation rate I~(r) of the norm |xi|/sqrt N.
+
+    (r^2 - 1 - log r^2)/2 for Gaussian patterns (chi-square with N degrees of freedom); 0 at r = 1 and
+    inf elsewhere for spherical ones.
+
+    Parameters
+    ----------
+    r : float or array_like
+        Norm per sqrt(N) of the pattern.
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "gaussian").
+
+    Returns
+    -------
+    numpy.ndarray
+        I~(r), shape of r.
+    """
     kind = _kind(kind)
     r = np.asarray(r, dtype=float)
     if kind == "spherical":
@@ -370,7 +702,22 @@ def norm_rate(r, kind="gaussian"):
 def failure_boundary(alpha, lam, kind="gaussian"):
     """Norm r_b where phi_{alpha,r}(lam) = r^2: patterns shorter than r_b lose to the REM.
 
-    phi/r^2 decreases with r, so the root is unique; solved with brentq."""
+    phi/r^2 decreases with r, so the root is unique; solved with brentq.
+
+    Parameters
+    ----------
+    alpha : float
+        Exponential load (> 0).
+    lam : float
+        Inverse temperature (> 0, inf allowed).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "gaussian").
+
+    Returns
+    -------
+    float
+        r_b.
+    """
     f = lambda r: float(phi(alpha, lam, r, kind)) - r * r  # noqa: E731
     lo, hi = 1e-6, 1.0
     while f(hi) > 0:
@@ -383,6 +730,20 @@ def union_bound_rate(alpha, lam, kind="gaussian"):
 
     For r < r_b the typical REM already wins (inner term 0): cost I~(r). For r > r_b the REM must
     fluctuate up to r^2: cost zeta_hat_r(r^2) - alpha. Both infima are taken numerically.
+
+    Parameters
+    ----------
+    alpha : float
+        Exponential load (> 0).
+    lam : float
+        Inverse temperature (> 0, inf allowed).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "gaussian").
+
+    Returns
+    -------
+    float
+        The rate A(alpha, lam).
     """
     kind = _kind(kind)
     alpha = float(_alpha(alpha))
@@ -400,6 +761,18 @@ def alpha_c_lb(lam, kind="gaussian"):
 
     Solved by bisection in alpha below alpha_1(lam); lam = inf allowed (fully condensed REM).
     For spherical patterns the REM has no upward large deviations and the bound equals alpha_1.
+
+    Parameters
+    ----------
+    lam : float or array_like
+        Inverse temperature (> 0, inf allowed).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "gaussian").
+
+    Returns
+    -------
+    numpy.ndarray or float
+        The bound alpha_c^lb(lam), shape of lam (a float for scalar lam).
     """
     kind = _kind(kind)
     lams = _lam(lam, allow_inf=True)
@@ -418,10 +791,27 @@ def alpha_c_lb(lam, kind="gaussian"):
 
 # ----------------------------------------------------------------------------- earlier rigorous bound
 def ramsauer_c(beta, d, K2, p_fail):
-    """The constant c of the storage theorem of Ramsauer et al. (2021), in their notation: dimension d,
-    patterns on the sphere of radius K sqrt(d - 1), inverse temperature beta, failure probability p.
+    """The constant c of the storage theorem of Ramsauer et al. (2021), in their notation.
 
-    a = 2/(d-1) (1 + log(2 beta K^2 p (d-1))), b = 2 K^2 beta / 5, c = b / W_0(exp(a + log b)).
+    Dimension d, patterns on the sphere of radius K sqrt(d - 1), inverse temperature beta, failure
+    probability p: a = 2/(d-1) (1 + log(2 beta K^2 p (d-1))), b = 2 K^2 beta / 5,
+    c = b / W_0(exp(a + log b)).
+
+    Parameters
+    ----------
+    beta : float or array_like
+        Inverse temperature.
+    d : float
+        Dimension.
+    K2 : float
+        K^2, the squared radius of the patterns' sphere divided by d - 1.
+    p_fail : float
+        Failure probability p.
+
+    Returns
+    -------
+    numpy.ndarray or float
+        The constant c, shape of beta.
     """
     from scipy.special import lambertw
 
@@ -445,6 +835,22 @@ def ramsauer_alpha_lb(lam, N=None, p_fail=0.001):
         alpha_R(lam) = W_0(2 lam / 5) / 4,
 
     independent of p: it grows like log(lam)/4, half the rate of alpha_1 ~ log(lam)/2.
+
+    Book equation: dense-rem-ramsauer
+
+    Parameters
+    ----------
+    lam : float or array_like
+        Inverse temperature (> 0).
+    N : float, optional
+        Dimension (> 2); None (default) for the limit N -> inf.
+    p_fail : float, optional
+        Failure probability p in (0, 1] (default 0.001; unused for N = None).
+
+    Returns
+    -------
+    numpy.ndarray
+        The bound alpha_lb (nan where the proviso fails), shape of lam.
     """
     from scipy.special import lambertw
 
@@ -465,8 +871,24 @@ def scaled_alpha_1(lam_t, N=None, a=0.5, kind="spherical"):
     """Scaled dot product lam = lam_t / N^a, P = exp(alpha_t N^(1-a)).
 
     The REM is entropic: lam N Phi = log P + N zeta(lam_t N^-a) (annealed), and retrieval at x = xi^1
-    needs lam_t N^(1-a) > that, i.e. alpha_t < lam_t - N^a zeta(lam_t N^-a). Returns this finite-N
-    threshold (N=None: the limit N -> inf, where the correction vanishes and alpha_t_1 = lam_t).
+    needs lam_t N^(1-a) > that, i.e. alpha_t < lam_t - N^a zeta(lam_t N^-a).
+
+    Parameters
+    ----------
+    lam_t : float or array_like
+        Scaled inverse temperature (> 0).
+    N : float or array_like, optional
+        Dimension; None (default) for the limit N -> inf.
+    a : float, optional
+        Scaling exponent in (0, 1) (default 0.5).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+
+    Returns
+    -------
+    numpy.ndarray
+        The finite-N threshold alpha_t_1 (N=None: the limit N -> inf, where the correction vanishes
+        and alpha_t_1 = lam_t).
     """
     lam_t = _lam(lam_t)
     a = validation.real(0.0, 1.0, lo_open=True, hi_open=True)("a", a)
@@ -477,7 +899,18 @@ def scaled_alpha_1(lam_t, N=None, a=0.5, kind="spherical"):
 
 
 def large_lam_alpha_1(lam):
-    """Large-lam law for spherical patterns: alpha_1 ~ 1/2 + (1/2) log lam (+ O(1/lam))."""
+    """Large-lam law for spherical patterns: alpha_1 ~ 1/2 + (1/2) log lam (+ O(1/lam)).
+
+    Parameters
+    ----------
+    lam : float or array_like
+        Inverse temperature (> 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        1/2 + (1/2) log lam, shape of lam.
+    """
     lam = _lam(lam)
     return 0.5 + 0.5 * np.log(lam)
 
@@ -516,8 +949,9 @@ __all__ = [
 
 # ----------------------------------------------------------------------------- one step at finite N
 def one_step_law(P, lam, N, kept=0.05, kind="spherical"):
-    """Annealed finite-N law of one update from x = xi^1 (|xi^1|^2 = N) with P patterns in all
-    (P may be an array): the log-odds of the weight a_1 of xi^1 and the weight needed to keep it.
+    """Annealed finite-N law of one update from x = xi^1 (|xi^1|^2 = N) with P patterns in all.
+
+    The log-odds of the weight a_1 of xi^1 and the weight needed to keep it (P may be an array).
 
     a_1 = e^(lam N) / (e^(lam N) + Z), Z = sum_(mu >= 2) e^(lam xi^1.xi^mu), so log(a_1/(1 - a_1)) =
     lam N - log Z exactly. Replacing log Z by its mean to second order (delta method),
@@ -536,7 +970,27 @@ def one_step_law(P, lam, N, kept=0.05, kind="spherical"):
     weight of the components of m orthogonal to xi^1. The update keeps xi^1 (distance below ``kept``)
     when a_1 > a_star = 1 - sqrt(kept / K).
 
-    Returns a dict of arrays shaped like P: ``log_odds``, ``v``, ``K``, ``a_star``."""
+    Book equation: dense-attention-logodds
+
+    Parameters
+    ----------
+    P : float or array_like
+        Total number of patterns (>= 2).
+    lam : float
+        Inverse temperature (> 0).
+    N : int
+        Dimension (>= 2).
+    kept : float, optional
+        Largest squared distance per dimension |x_1 - xi^1|^2 / N counted as keeping xi^1
+        (default 0.05).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+
+    Returns
+    -------
+    dict
+        Arrays shaped like P: ``log_odds``, ``v``, ``K``, ``a_star``.
+    """
     P = np.asarray(P, dtype=float)
     if np.any(P < 2):
         validation.fail("P", P, "at least 2 (xi^1 and one other pattern)")
@@ -553,11 +1007,27 @@ def one_step_law(P, lam, N, kept=0.05, kind="spherical"):
 
 
 def polynomial_half_load(N, n):
-    """Load P/N^(n-1) at which one synchronous update of the binary dense memory F(z) = z^n from a
-    stored pattern keeps all N bits with probability 1/2, in the Gaussian signal-to-noise
-    approximation: each bit is wrong with probability q = Phi(-sqrt(SNR)), SNR = N^(n-1)/((2n-3)!! P),
-    bits independent, so (1 - q)^N = 1/2. Hence load = 1/((2n-3)!! x^2) with x = -Phi^-1(1 - 2^(-1/N)):
-    it decreases slowly with N (x^2 ~ 2 log N), the log N drift of the collapse."""
+    """Load P/N^(n-1) at which one update of the binary dense memory F(z) = z^n keeps all bits w.p. 1/2.
+
+    One synchronous update from a stored pattern, in the Gaussian signal-to-noise approximation: each
+    bit is wrong with probability q = Phi(-sqrt(SNR)), SNR = N^(n-1)/((2n-3)!! P), bits independent, so
+    (1 - q)^N = 1/2. Hence load = 1/((2n-3)!! x^2) with x = -Phi^-1(1 - 2^(-1/N)): it decreases slowly
+    with N (x^2 ~ 2 log N), the log N drift of the collapse.
+
+    Book equation: dense-attention-snr
+
+    Parameters
+    ----------
+    N : int
+        Number of spins (>= 2).
+    n : int
+        Degree of the interaction, 2 <= n <= 12.
+
+    Returns
+    -------
+    float
+        The load P/N^(n-1).
+    """
     from scipy.special import ndtri
 
     N = validation.integer(2)("N", N)

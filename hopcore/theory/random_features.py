@@ -73,9 +73,24 @@ N_MAX = 51
 
 
 def gaussian_equivalence_constants(n: int = 200_001) -> dict[str, float]:
-    """kappa_0 = E sign z, kappa_1 = E z sign z, kappa_2 = E sign^2 z and kappa_s^2 = kappa_2 - kappa_1^2,
+    """Gaussian-equivalence constants of the sign activation, by quadrature.
+
+    kappa_0 = E sign z, kappa_1 = E z sign z, kappa_2 = E sign^2 z and kappa_s^2 = kappa_2 - kappa_1^2,
     computed by quadrature (uniform grid: sign has a step at 0) to check the closed forms
-    (0, sqrt(2/pi), 1, 1 - 2/pi) used by the equations."""
+    (0, sqrt(2/pi), 1, 1 - 2/pi) used by the equations.
+
+    Book equation: rf_storage_learning-kappa
+
+    Parameters
+    ----------
+    n : int, optional
+        Number of grid points (default 200001).
+
+    Returns
+    -------
+    dict
+        ``{"kappa0", "kappa1", "kappa2", "kappa_s2"}`` -> float.
+    """
     k0 = float(gaussian_average(lambda z: np.sign(z), n, rule="grid"))
     k1 = float(gaussian_average(lambda z: z * np.sign(z), n, rule="grid"))
     k2 = float(gaussian_average(lambda z: np.sign(z) ** 2 + (z == 0), n, rule="grid"))
@@ -103,12 +118,30 @@ def _common_energy(dq, qh, dp, dph, pd, dpdh, alpha, alpha_D):
 
 
 def free_energy_mixture(x, alpha: float, alpha_D: float, n: int) -> float:
-    r"""RS free energy (T = 0 scaling) of a symmetric mixture of n features, eq. (rf-f-mixture):
+    r"""RS free energy (T = 0 scaling) of a symmetric mixture of n features.
 
     f = (alpha/2)(1 + dp dpdh + dph pd + dq qh) - (alpha/2)[(kappa_s^2 + kappa_1^2 pd)/D1 + (dph + dq dpdh)/D2]
         - (n/2) alpha_T dph m^2 + n m mh - E_{zeta,z} |sqrt(alpha qh) z + mh zeta|
 
     with zeta a sum of n iid +-1. Its stationary points are the fixed points of :func:`mixture_map`.
+
+    Book equation: rf_storage_learning-f
+
+    Parameters
+    ----------
+    x : array_like, shape (8,)
+        Order parameters (dq, qh, dp, dph, pd, dpdh, m, mh).
+    alpha : float
+        Load P/N of training examples.
+    alpha_D : float
+        Load D/N of features.
+    n : int
+        Number of features of the mixture (odd).
+
+    Returns
+    -------
+    float
+        The free energy f.
     """
     dq, qh, dp, dph, pd, dpdh, m, mh = (float(v) for v in np.asarray(x, dtype=float))
     aT = alpha / alpha_D
@@ -123,11 +156,28 @@ def free_energy_mixture(x, alpha: float, alpha_D: float, n: int) -> float:
 
 
 def site_distribution(L: int | None = None, n: int = 32) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes and weights of |u| for the condensed example's pre-activation u_i = (F c^1)_i / |c^1|:
-    dense coefficients (``L=None``): u ~ N(0, 1), an n-point Gauss-Legendre rule for the half-normal
+    """Nodes and weights of |u| for the condensed example's pre-activation u_i = (F c^1)_i / |c^1|.
+
+    Dense coefficients (``L=None``): u ~ N(0, 1), an n-point Gauss-Legendre rule for the half-normal
     density on [0, 12] (the integrands are smooth in |u|; storage lines agree to 1e-7 between n = 24
-    and n = 160); sparse (L non-zero +-1 entries): u = zeta/sqrt(L),
-    zeta a sum of L iid +-1, exact. ``sum(w * g(nodes)) = E g(|u|)``."""
+    and n = 160); sparse (L non-zero +-1 entries): u = zeta/sqrt(L), zeta a sum of L iid +-1, exact.
+    ``sum(w * g(nodes)) = E g(|u|)``.
+
+    Parameters
+    ----------
+    L : int, optional
+        Number of non-zero +-1 coefficients of the example, 1 <= L <= 10000 (None, the default:
+        dense Gaussian coefficients).
+    n : int, optional
+        Number of Gauss-Legendre nodes for dense coefficients (default 32).
+
+    Returns
+    -------
+    nodes : numpy.ndarray of float
+        Values of |u|.
+    weights : numpy.ndarray of float
+        Their weights (same shape, summing to 1).
+    """
     if L is None:
         x, wt = np.polynomial.legendre.leggauss(n)
         u = 6.0 * (x + 1.0)
@@ -149,7 +199,7 @@ def _check_variant(variant):
 
 
 def free_energy_storage(x, alpha: float, alpha_D: float, variant: str = "coherent", L: int | None = None) -> float:
-    r"""RS free energy (T = 0 scaling) with one training example xi = sign(u) condensed, eq. (rf-f-storage).
+    r"""RS free energy (T = 0 scaling) with one training example xi = sign(u) condensed.
 
     ``variant="coherent"`` (x has 8 entries, the last is w = u.s/N), eq. (rf_storage_learning-f-coherent):
 
@@ -158,6 +208,26 @@ def free_energy_storage(x, alpha: float, alpha_D: float, variant: str = "coheren
 
     (u ~ N(0,1) for dense coefficients, zeta/sqrt(L) for a sparse example; see :func:`site_distribution`).
     ``variant="spec"`` (7 entries): the same without w, f = ... + m^2/2 - E_z |sqrt(alpha qh) z + m|.
+
+    Book equation: rf_storage_learning-f-coherent
+
+    Parameters
+    ----------
+    x : array_like, shape (8,) or (7,)
+        Order parameters (dq, qh, dp, dph, pd, dpdh, m, w), without w for "spec".
+    alpha : float
+        Load P/N of training examples.
+    alpha_D : float
+        Load D/N of features.
+    variant : {"coherent", "spec"}, optional
+        Storage variant (default "coherent").
+    L : int, optional
+        Number of non-zero coefficients of a sparse condensed example (None: dense; "coherent" only).
+
+    Returns
+    -------
+    float
+        The free energy f.
     """
     variant = _check_variant(variant)
     xs = [float(v) for v in np.asarray(x, dtype=float)]
@@ -297,12 +367,32 @@ def _check_loads(alpha, alpha_D):
 
 
 def mixture_map(x, alpha: float, alpha_D: float, n: int, squared: bool = True) -> np.ndarray:
-    r"""Saddle-point map F(x) for a symmetric n-mixture (stationarity of :func:`free_energy_mixture`):
+    r"""Saddle-point map F(x) for a symmetric n-mixture (stationarity of :func:`free_energy_mixture`).
 
     dq = E_zeta[2 G(mh zeta/a)]/a,  qh = kappa_s^2 (kappa_1^2 pd + kappa_s^2)/D1^2 + (dpdh + alpha_T dph^2)/D2^2,
     dp = dq/D2,  dph = kappa_1^2/D1,  pd = n m^2/alpha_D + (1 + alpha_T dq^2 dpdh)/D2^2,
     dpdh = kappa_1^2 (kappa_1^2 pd + kappa_s^2)/D1^2  (``squared=False``: /D1),
     m = E_zeta[zeta erf(mh zeta/(sqrt 2 a))]/n,  mh = alpha_T dph m.
+
+    Book equation: rf_storage_learning-sp
+
+    Parameters
+    ----------
+    x : array_like, shape (8,)
+        Order parameters (dq, qh, dp, dph, pd, dpdh, m, mh).
+    alpha : float
+        Load P/N of training examples.
+    alpha_D : float
+        Load D/N of features.
+    n : int
+        Number of features of the mixture (odd).
+    squared : bool, optional
+        Use D1^2 in the dpdh equation (default True, the stationarity condition).
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (8,)
+        F(x), in the order of ``MIXTURE_VARS`` (dq is nan if qh <= 0).
     """
     zeta, prob = binomial_mixture(n)
     out = np.empty(8)
@@ -320,7 +410,30 @@ def storage_map(x, alpha: float, alpha_D: float, squared: bool = True, variant: 
         dq = E_u 2 G(B/a)/a,   m = E_u erf(B/(sqrt 2 a)),   w = E_u |u| erf(B/(sqrt 2 a)),
         pd = w^2/alpha_D + (1 + alpha_T dq^2 dpdh)/D2^2.
 
-    ``variant="spec"``: dq = 2 G(m/a)/a, m = erf(m/(sqrt 2 a)), no w term in pd."""
+    ``variant="spec"``: dq = 2 G(m/a)/a, m = erf(m/(sqrt 2 a)), no w term in pd.
+
+    Book equation: rf_storage_learning-sp-coherent
+
+    Parameters
+    ----------
+    x : array_like, shape (8,) or (7,)
+        Order parameters (dq, qh, dp, dph, pd, dpdh, m, w), without w for "spec".
+    alpha : float
+        Load P/N of training examples.
+    alpha_D : float
+        Load D/N of features.
+    squared : bool, optional
+        Use D1^2 in the dpdh equation (default True).
+    variant : {"coherent", "spec"}, optional
+        Storage variant (default "coherent").
+    L : int, optional
+        Number of non-zero coefficients of a sparse condensed example (None: dense; "coherent" only).
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (8,) or (7,)
+        F(x), in the order of ``STORAGE_VARS`` (``STORAGE_SPEC_VARS`` for "spec").
+    """
     variant = _check_variant(variant)
     x = np.asarray(x, dtype=float)
     if variant == "spec":
@@ -343,8 +456,25 @@ def _site(L):
 
 
 def mixture_start(n: int, alpha: float, alpha_D: float) -> np.ndarray:
-    """Starting point on the retrieval side: no crosstalk (dq = dp = 0), m = E|zeta|/n (the overlap of
-    a noiseless n-mixture with each of its features), the other parameters from one map evaluation."""
+    """Starting point on the retrieval side of the n-mixture equations.
+
+    No crosstalk (dq = dp = 0), m = E|zeta|/n (the overlap of a noiseless n-mixture with each of its
+    features), the other parameters from one map evaluation.
+
+    Parameters
+    ----------
+    n : int
+        Number of features of the mixture (odd).
+    alpha : float
+        Load P/N of training examples.
+    alpha_D : float
+        Load D/N of features.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (8,)
+        x0 in the order of ``MIXTURE_VARS``.
+    """
     zeta, prob = binomial_mixture(n)
     m0 = float(np.sum(prob * np.abs(zeta))) / n
     aT = alpha / alpha_D
@@ -352,8 +482,23 @@ def mixture_start(n: int, alpha: float, alpha_D: float) -> np.ndarray:
 
 
 def storage_start(variant: str = "coherent", L: int | None = None) -> np.ndarray:
-    """Starting point on the retrieval side: no crosstalk, m = 1 and (coherent) w = E|u|, the overlap
-    of the example itself with its pre-activation."""
+    """Starting point on the retrieval side of the storage equations.
+
+    No crosstalk, m = 1 and (coherent) w = E|u|, the overlap of the example itself with its
+    pre-activation.
+
+    Parameters
+    ----------
+    variant : {"coherent", "spec"}, optional
+        Storage variant (default "coherent").
+    L : int, optional
+        Number of non-zero coefficients of a sparse condensed example (None: dense).
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (8,) or (7,)
+        x0 in the order of ``STORAGE_VARS`` (``STORAGE_SPEC_VARS`` for "spec").
+    """
     if _check_variant(variant) == "spec":
         return np.array([0.0, 1.0, 0.0, KAPPA1_SQ, 1.0, KAPPA1_SQ, 1.0])
     u, wt = _site(L)
@@ -378,9 +523,34 @@ def _solve(kind, x0, alpha, alpha_D, n, squared, damping, tol, max_iter, m_floor
 
 def saddle_point_mixture(alpha: float, alpha_D: float, n: int, x0=None, *, damping: float = 0.5, tol: float = 1e-11,
                          max_iter: int = 200_000, squared: bool = True) -> FixedPoint:
-    """Solve the n-mixture equations at (alpha, alpha_D) by damped iteration from ``x0`` (default
-    :func:`mixture_start`: the retrieval branch). Returns the toolkit's FixedPoint record (residual
-    relative: max |F_i - x_i| / max(1, |x_i|))."""
+    """Solve the n-mixture equations at (alpha, alpha_D) by damped iteration from ``x0``.
+
+    Compiled damped iteration of :func:`mixture_map`.
+
+    Parameters
+    ----------
+    alpha : float
+        Load P/N of training examples.
+    alpha_D : float
+        Load D/N of features.
+    n : int
+        Number of features of the mixture (odd, <= N_MAX).
+    x0 : array_like, shape (8,), optional
+        Starting point (default :func:`mixture_start`: the retrieval branch).
+    damping : float, optional
+        Weight psi of the old iterate in x <- (1 - psi) F(x) + psi x (default 0.5).
+    tol : float, optional
+        Tolerance on the relative residual (default 1e-11).
+    max_iter : int, optional
+        Maximum number of iterations (default 200000).
+    squared : bool, optional
+        Use D1^2 in the dpdh equation (default True).
+
+    Returns
+    -------
+    hopcore.solvers.FixedPoint
+        The toolkit's FixedPoint record (residual relative: max |F_i - x_i| / max(1, |x_i|)).
+    """
     alpha, alpha_D = _check_loads(alpha, alpha_D)
     n = validation.odd_integer(1, N_MAX)("n", n)
     x0 = mixture_start(n, alpha, alpha_D) if x0 is None else x0
@@ -391,8 +561,33 @@ def saddle_point_storage(alpha: float, alpha_D: float, x0=None, *, damping: floa
                          max_iter: int = 200_000, squared: bool = True, variant: str = "coherent",
                          L: int | None = None) -> FixedPoint:
     """Solve the one-example (storage) equations at (alpha, alpha_D) from ``x0`` (default: m = 1).
-    ``variant`` "coherent" (default) or "spec"; ``L`` the condensed example's number of non-zero
-    coefficients (None: dense), used by "coherent" only."""
+
+    Parameters
+    ----------
+    alpha : float
+        Load P/N of training examples.
+    alpha_D : float
+        Load D/N of features.
+    x0 : array_like, optional
+        Starting point (default :func:`storage_start`).
+    damping : float, optional
+        Weight of the old iterate in the damped iteration (default 0.5).
+    tol : float, optional
+        Tolerance on the relative residual (default 1e-11).
+    max_iter : int, optional
+        Maximum number of iterations (default 200000).
+    squared : bool, optional
+        Use D1^2 in the dpdh equation (default True).
+    variant : {"coherent", "spec"}, optional
+        Storage variant (default "coherent").
+    L : int, optional
+        The condensed example's number of non-zero coefficients (None: dense), used by "coherent" only.
+
+    Returns
+    -------
+    hopcore.solvers.FixedPoint
+        The solution record (relative residual).
+    """
     alpha, alpha_D = _check_loads(alpha, alpha_D)
     kind = _kind(variant)
     x0 = storage_start(variant, L) if x0 is None else x0
@@ -400,17 +595,36 @@ def saddle_point_storage(alpha: float, alpha_D: float, x0=None, *, damping: floa
 
 
 def example_field_law(alpha: float, alpha_D: float, variant: str = "coherent", L: int | None = None) -> dict:
-    r"""Law of the aligned field xi_i h_i on the training example xi^1 itself (s = xi^1, one step of
-    the dynamics, N -> infinity), as each variant's saddle-point equations describe it: the field
-    B(u) + sqrt(alpha qh) z of the map at the zero-response point dq = dp = 0, m = 1, w = E|u|, with
-    pd, dpdh, qh from the map. For dense coefficients this gives
+    r"""Law of the aligned field xi_i h_i on the training example xi^1 itself.
+
+    s = xi^1, one step of the dynamics, N -> infinity, as each variant's saddle-point equations
+    describe it: the field B(u) + sqrt(alpha qh) z of the map at the zero-response point dq = dp = 0,
+    m = 1, w = E|u|, with pd, dpdh, qh from the map. For dense coefficients this gives
 
         coherent: mean = 1 + kappa_1^4 alpha_T,
                   var  = alpha + kappa_1^4 alpha_T (1 + alpha) + kappa_1^6 kappa_s^2 alpha_T^2,
         spec:     mean = 1,  var = alpha (1 + kappa_1^4 alpha_T),
 
-    the first being the signal-to-noise result of the chapter. ``error`` is the fraction of spins
-    whose field is misaligned, E_u Phi(-B(u)/sqrt(alpha qh)). Returns dict(mean, var, gauss_var, error).
+    the first being the signal-to-noise result of the chapter.
+
+    Book equation: rf_storage_learning-field
+
+    Parameters
+    ----------
+    alpha : float
+        Load P/N of training examples.
+    alpha_D : float
+        Load D/N of features.
+    variant : {"coherent", "spec"}, optional
+        Storage variant (default "coherent").
+    L : int, optional
+        Number of non-zero coefficients of a sparse example (None: dense).
+
+    Returns
+    -------
+    dict
+        ``mean``, ``var``, ``gauss_var`` (the Gaussian part alpha qh) and ``error``, the fraction of
+        spins whose field is misaligned, E_u Phi(-B(u)/sqrt(alpha qh)) (floats).
     """
     from scipy.special import erfc
 
@@ -437,15 +651,38 @@ def example_field_law(alpha: float, alpha_D: float, variant: str = "coherent", L
 
 @dataclass
 class TransitionLine:
-    """A spinodal line: for each value of the fixed load ``fixed`` (alpha for mixtures, alpha_D for
-    storage), the critical value of the scanned load, with the convergence record of every point.
+    """A spinodal line, with the convergence record of every point.
 
-    ``critical[k]`` is nan where the search failed (``converged[k]`` False); ``iterations[k]`` counts
-    all damped-iteration steps spent on the point; ``m_exists`` is the order parameter on the last
-    solution before the jump (its size is the jump), ``x_exists`` that solution and ``control_exists``
-    the value of the scanned load where it was found (within ``rel_tol`` of ``critical``); ``n_not_converged`` counts trials that reached
-    ``max_iter`` with m still finite (undecided, treated as "branch absent"; trials in which m fell
-    to zero are the normal signature of a lost branch and are not counted).
+    For each value of the fixed load ``fixed`` (alpha for mixtures, alpha_D for storage), the critical
+    value of the scanned load. Items can be read like a dict (``line["alpha_D_c"]``).
+
+    Parameters
+    ----------
+    fixed_name : str
+        Name of the fixed load ("alpha" or "alpha_D").
+    fixed : numpy.ndarray of float, shape (K,)
+        Values of the fixed load.
+    critical_name : str
+        Name of the scanned load ("alpha_D" or "alpha").
+    critical : numpy.ndarray of float, shape (K,)
+        Critical value of the scanned load; nan where the search failed (``converged[k]`` False).
+    converged : numpy.ndarray of bool, shape (K,)
+        Whether the search succeeded.
+    iterations : numpy.ndarray of int, shape (K,)
+        All damped-iteration steps spent on the point.
+    bisections : numpy.ndarray of int, shape (K,)
+        Bisection steps of the final bracket.
+    m_exists : numpy.ndarray of float, shape (K,)
+        The order parameter on the last solution before the jump (its size is the jump).
+    n_not_converged : numpy.ndarray of int, shape (K,)
+        Trials that reached ``max_iter`` with m still finite (undecided, treated as "branch absent";
+        trials in which m fell to zero are the normal signature of a lost branch and are not counted).
+    x_exists : numpy.ndarray of float, shape (K, dim)
+        The last solution before the jump.
+    control_exists : numpy.ndarray of float, shape (K,)
+        The value of the scanned load where it was found (within ``rel_tol`` of ``critical``).
+    params : dict, optional
+        Settings of the scan (n, rel_tol, threshold, squared, variant, L).
     """
 
     fixed_name: str
@@ -463,17 +700,37 @@ class TransitionLine:
 
     @property
     def alpha_D_c(self) -> np.ndarray:
+        """alpha_D on the line (the critical values for mixtures, the fixed ones for storage).
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (K,)
+            alpha_D at each point.
+        """
         return self.critical if self.critical_name == "alpha_D" else self.fixed
 
     @property
     def alpha_c(self) -> np.ndarray:
+        """alpha on the line (the critical values for storage, the fixed ones for mixtures).
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (K,)
+            alpha at each point.
+        """
         return self.critical if self.critical_name == "alpha" else self.fixed
 
     def __getitem__(self, key):  # dict-like access for chapters: line["alpha_D_c"]
         return getattr(self, key)
 
     def pairs(self) -> np.ndarray:
-        """Converged points as rows [alpha_D, alpha]."""
+        """Converged points as rows [alpha_D, alpha].
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (k, 2)
+            One row per converged point.
+        """
         ok = self.converged
         return np.column_stack([self.alpha_D_c[ok], self.alpha_c[ok]])
 
@@ -532,14 +789,39 @@ def _scan_jump(kind, n, fixed, start_ctrl, lo_bound, hi_bound, squared, rel_tol,
 
 def mixture_spinodal(n: int, alphas, *, rel_tol: float = 1e-4, threshold: float = 0.05, damping: float = 0.5,
                      max_iter: int = 20_000, squared: bool = True, continuation: bool = True) -> TransitionLine:
-    """Spinodal of the symmetric n-mixture retrieval branch: for each alpha, the largest alpha_D at
-    which the solution with finite m exists (alpha_D scanned upward at fixed alpha, as in the paper;
-    n = 1 is the learning transition).
+    """Spinodal of the symmetric n-mixture retrieval branch: the largest alpha_D for each alpha.
+
+    For each alpha, the largest alpha_D at which the solution with finite m exists (alpha_D scanned
+    upward at fixed alpha, as in Negri et al. (2023); n = 1 is the learning transition).
 
     ``alphas`` in increasing order is fastest: each point starts its scan at 0.8 x the previous
     alpha_D_c (continuation; the line increases with alpha), falling back to a scan from
     alpha_D = min(alpha/1000, 10^-4) (alpha_T >= 1000, deep in the retrieval phase) if the branch
     is not found there. Bisection to a relative bracket ``rel_tol``.
+
+    Parameters
+    ----------
+    n : int
+        Number of features of the mixture (odd, <= N_MAX).
+    alphas : sequence of float
+        Loads alpha = P/N.
+    rel_tol : float, optional
+        Relative width of the final bisection bracket (default 1e-4).
+    threshold : float, optional
+        m above which the retrieval branch counts as present (default 0.05).
+    damping : float, optional
+        Weight of the old iterate in the damped iteration (default 0.5).
+    max_iter : int, optional
+        Maximum number of iterations per trial (default 20000).
+    squared : bool, optional
+        Use D1^2 in the dpdh equation (default True).
+    continuation : bool, optional
+        Start each scan from the previous point (default True).
+
+    Returns
+    -------
+    TransitionLine
+        The line (fixed "alpha", critical "alpha_D").
     """
     n = validation.odd_integer(1, N_MAX)("n", n)
     alphas = np.asarray(validation.list_of(validation.real(*ALPHA_RANGE))("alphas", alphas), dtype=float)
@@ -586,8 +868,24 @@ def _line(kind, n, fixed_values, rel_tol, threshold, damping, max_iter, squared,
 
 
 def learning_line(alphas, **kw) -> tuple[np.ndarray, np.ndarray]:
-    """Learning transition alpha_D_c(alpha): the n = 1 spinodal (a single feature becomes an
-    attractor for alpha_D < alpha_D_c). Returns ``(alpha_D_c, converged)``."""
+    """Learning transition alpha_D_c(alpha): the n = 1 spinodal.
+
+    A single feature becomes an attractor for alpha_D < alpha_D_c.
+
+    Parameters
+    ----------
+    alphas : sequence of float
+        Loads alpha = P/N.
+    **kw
+        Passed to :func:`mixture_spinodal`.
+
+    Returns
+    -------
+    alpha_D_c : numpy.ndarray of float
+        The critical alpha_D (nan where not converged).
+    converged : numpy.ndarray of bool
+        Whether each point converged.
+    """
     line = mixture_spinodal(1, alphas, **kw)
     return line.alpha_D_c, line.converged
 
@@ -595,12 +893,36 @@ def learning_line(alphas, **kw) -> tuple[np.ndarray, np.ndarray]:
 def storage_transition(alpha_Ds, *, rel_tol: float = 1e-4, threshold: float = 0.5, damping: float = 0.5,
                        max_iter: int = 20_000, continuation: bool = True, variant: str = "coherent",
                        L: int | None = None) -> TransitionLine:
-    """Storage transition alpha_c(alpha_D): largest alpha at which one training example is a
-    retrieval state (alpha scanned upward at fixed alpha_D from alpha = min(10^-3, alpha_D/10), or from 0.8 x the
-    previous point's alpha_c when alpha_D increases), with the full record.
+    """Storage transition alpha_c(alpha_D): largest alpha at which one training example is a retrieval state.
 
-    ``variant``: "coherent" (default; the example's coherent feature overlaps kept, see the module
-    docstring) or "spec" (the published equations of Negri et al. 2023). ``L``: sparse condensed example (coherent only)."""
+    alpha is scanned upward at fixed alpha_D from alpha = min(10^-3, alpha_D/10), or from 0.8 x the
+    previous point's alpha_c when alpha_D increases, with the full record.
+
+    Parameters
+    ----------
+    alpha_Ds : sequence of float
+        Loads alpha_D = D/N.
+    rel_tol : float, optional
+        Relative width of the final bisection bracket (default 1e-4).
+    threshold : float, optional
+        m above which the retrieval branch counts as present (default 0.5).
+    damping : float, optional
+        Weight of the old iterate in the damped iteration (default 0.5).
+    max_iter : int, optional
+        Maximum number of iterations per trial (default 20000).
+    continuation : bool, optional
+        Start each scan from the previous point (default True).
+    variant : {"coherent", "spec"}, optional
+        "coherent" (default; the example's coherent feature overlaps kept, see the module docstring)
+        or "spec" (the published equations of Negri et al. 2023).
+    L : int, optional
+        Sparse condensed example with L non-zero coefficients (coherent only).
+
+    Returns
+    -------
+    TransitionLine
+        The line (fixed "alpha_D", critical "alpha").
+    """
     alpha_Ds = np.asarray(validation.list_of(validation.real(*ALPHA_D_RANGE))("alpha_Ds", alpha_Ds), dtype=float)
     kind = _kind(variant)
     if L is not None:
@@ -609,15 +931,44 @@ def storage_transition(alpha_Ds, *, rel_tol: float = 1e-4, threshold: float = 0.
 
 
 def storage_line(alpha_Ds, **kw) -> tuple[np.ndarray, np.ndarray]:
-    """Storage transition alpha_c(alpha_D). Returns ``(alpha_c, converged)``."""
+    """Storage transition alpha_c(alpha_D).
+
+    Parameters
+    ----------
+    alpha_Ds : sequence of float
+        Loads alpha_D = D/N.
+    **kw
+        Passed to :func:`storage_transition`.
+
+    Returns
+    -------
+    alpha_c : numpy.ndarray of float
+        The critical alpha (nan where not converged).
+    converged : numpy.ndarray of bool
+        Whether each point converged.
+    """
     line = storage_transition(alpha_Ds, **kw)
     return line.alpha_c, line.converged
 
 
 def learning_alpha(alpha_D: float, *, rel_tol: float = 1e-6) -> float:
-    """The learning line read the other way: the alpha at which a feature becomes an attractor at
-    this alpha_D (the inverse of :func:`learning_line`, which increases with alpha), by Brent's
-    method on log alpha. nan if alpha_D is beyond the alpha -> infinity limit (~0.138)."""
+    """The learning line read the other way: the alpha at which a feature becomes an attractor at alpha_D.
+
+    The inverse of :func:`learning_line` (which increases with alpha), by Brent's method on log alpha
+    in [1e-3, 1e3].
+
+    Parameters
+    ----------
+    alpha_D : float
+        Load D/N of features, in [1e-5, 0.2].
+    rel_tol : float, optional
+        Tolerance on log alpha (default 1e-6).
+
+    Returns
+    -------
+    float
+        alpha; nan if alpha_D is beyond the alpha -> infinity limit (~0.138).
+    """
     from scipy.optimize import brentq
 
     alpha_D = validation.real(1e-5, 0.2)("alpha_D", alpha_D)
@@ -633,14 +984,28 @@ def learning_alpha(alpha_D: float, *, rel_tol: float = 1e-6) -> float:
 
 
 def rs_mixture_overlap(alphas, x, n: int) -> np.ndarray:
-    """Overlap with the starting mixture sign(f^1+...+f^n) of the RS zero-temperature state on the
-    n-mixture retrieval branch: the theory line for the measured m of a test example with n features.
+    """Overlap with the starting mixture sign(f^1+...+f^n) of the RS zero-temperature state.
 
-    At T = 0 the RS spin is s = sign(mh zeta + a z) with zeta the sum of the n features at a site,
-    z ~ N(0, 1) the crosstalk and a = sqrt(alpha qh) (the ``E|a z + mh zeta|`` term of the mixture
-    free energy), so  m_mix = E_zeta[ sign(zeta) erf(mh zeta / (sqrt(2) a)) ] = E_zeta erf(mh |zeta| / (sqrt(2) a)).
-    ``x`` has rows (dq, qh, dp, dph, pd, dpdh, m, mh) (order of hopcore.theory.random_features), one
-    per load in ``alphas``; for n = 1 the result is the feature overlap m itself.
+    On the n-mixture retrieval branch: the theory line for the measured m of a test example with n
+    features. At T = 0 the RS spin is s = sign(mh zeta + a z) with zeta the sum of the n features at a
+    site, z ~ N(0, 1) the crosstalk and a = sqrt(alpha qh) (the ``E|a z + mh zeta|`` term of the
+    mixture free energy), so  m_mix = E_zeta[ sign(zeta) erf(mh zeta / (sqrt(2) a)) ]
+    = E_zeta erf(mh |zeta| / (sqrt(2) a)). For n = 1 the result is the feature overlap m itself.
+
+    Parameters
+    ----------
+    alphas : array_like, shape (k,)
+        Loads alpha = P/N.
+    x : array_like, shape (k, 8)
+        Rows (dq, qh, dp, dph, pd, dpdh, m, mh) (order of hopcore.theory.random_features), one per
+        load in ``alphas``.
+    n : int
+        Number of features of the mixture (odd).
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (k,)
+        m_mix at each load.
     """
     from scipy.special import erf
 
@@ -671,10 +1036,30 @@ def _compiled_solver(F, x0, *, damping=0.5, tol=1e-11, max_iter=50_000, m_floor=
 
 
 def feature_branch(alpha_D: float, alphas, n: int = 1, *, m_floor: float = 1e-3, **iter_kw) -> Branch:
-    """The retrieval branch m(alpha) of an n-mixture (n = 1: a feature) at fixed alpha_D, followed
-    with the toolkit's ``follow_branch`` from the largest alpha downward (each point starts from the
-    previous solution). Below the learning transition the iteration drifts to m = 0 and stops once
-    m < m_floor: those points are returned as not converged (no retrieval solution)."""
+    """The retrieval branch m(alpha) of an n-mixture (n = 1: a feature) at fixed alpha_D.
+
+    Followed with the toolkit's ``follow_branch`` from the largest alpha downward (each point starts
+    from the previous solution). Below the learning transition the iteration drifts to m = 0 and stops
+    once m < m_floor: those points are returned as not converged (no retrieval solution).
+
+    Parameters
+    ----------
+    alpha_D : float
+        Load D/N of features.
+    alphas : sequence of float
+        Loads alpha = P/N.
+    n : int, optional
+        Number of features of the mixture (odd, default 1).
+    m_floor : float, optional
+        Overlap below which the branch is lost (default 1e-3).
+    **iter_kw
+        Passed to ``follow_branch`` and the compiled solver (damping, tol, max_iter).
+
+    Returns
+    -------
+    hopcore.solvers.Branch
+        The branch, sorted by increasing alpha.
+    """
     alpha_D = validation.real(*ALPHA_D_RANGE)("alpha_D", alpha_D)
     n = validation.odd_integer(1, N_MAX)("n", n)
     alphas = np.sort(np.asarray(validation.list_of(validation.real(*ALPHA_RANGE))("alphas", alphas), dtype=float))[::-1]
@@ -686,10 +1071,32 @@ def feature_branch(alpha_D: float, alphas, n: int = 1, *, m_floor: float = 1e-3,
 
 def storage_branch(alpha_D: float, alphas, *, m_floor: float = 0.05, variant: str = "coherent", L: int | None = None,
                    **iter_kw) -> Branch:
-    """Solutions m(alpha) of the one-example (storage) equations at fixed alpha_D, followed with the
-    toolkit's ``follow_branch`` from the smallest alpha upward; where the iteration collapses to
-    m < m_floor the point is returned as not converged, and the next point restarts from the last
-    converged solution (so a branch that reappears at larger alpha is found too)."""
+    """Solutions m(alpha) of the one-example (storage) equations at fixed alpha_D.
+
+    Followed with the toolkit's ``follow_branch`` from the smallest alpha upward; where the iteration
+    collapses to m < m_floor the point is returned as not converged, and the next point restarts from
+    the last converged solution (so a branch that reappears at larger alpha is found too).
+
+    Parameters
+    ----------
+    alpha_D : float
+        Load D/N of features.
+    alphas : sequence of float
+        Loads alpha = P/N.
+    m_floor : float, optional
+        Overlap below which the point is not converged (default 0.05).
+    variant : {"coherent", "spec"}, optional
+        Storage variant (default "coherent").
+    L : int, optional
+        Number of non-zero coefficients of a sparse example (None: dense).
+    **iter_kw
+        Passed to ``follow_branch`` and the compiled solver.
+
+    Returns
+    -------
+    hopcore.solvers.Branch
+        The branch, by increasing alpha.
+    """
     alpha_D = validation.real(*ALPHA_D_RANGE)("alpha_D", alpha_D)
     alphas = np.sort(np.asarray(validation.list_of(validation.real(*ALPHA_RANGE))("alphas", alphas), dtype=float))
     kind = _kind(variant)

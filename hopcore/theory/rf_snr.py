@@ -66,10 +66,22 @@ COEFFICIENTS = ("dense", "dense_binary", "sparse")
 
 
 def linear_coefficient(L: int) -> float:
-    """a_L = E|S_L|/L: slope of sign(sum of L +-1 terms) on each term (eq. ``rfsnr-split``).
+    """a_L = E|S_L|/L: slope of sign(sum of L +-1 terms) on each term.
 
     a_L = binom(L-1, floor(L/2)) / 2^(L-1): 1, 1/2, 1/2, 3/8, 3/8, 5/16, ... (ties to +1 do not
     change it), -> sqrt(2/(pi L)) (1 + O(1/L)). Exact up to L = 1000, in logs beyond.
+
+    Book equation: rfsnr-split
+
+    Parameters
+    ----------
+    L : int
+        Number of +-1 terms (>= 1).
+
+    Returns
+    -------
+    float
+        The slope a_L.
     """
     L = validation.integer(1)("L", L)
     k = L // 2
@@ -79,12 +91,34 @@ def linear_coefficient(L: int) -> float:
 
 
 def mean_abs_walk(L: int) -> float:
-    """E|S_L| = L a_L for S_L a sum of L iid +-1."""
+    """E|S_L| = L a_L for S_L a sum of L iid +-1.
+
+    Parameters
+    ----------
+    L : int
+        Number of +-1 steps (>= 1).
+
+    Returns
+    -------
+    float
+        The mean absolute value E|S_L|.
+    """
     return L * linear_coefficient(L)
 
 
 def mixture_overlap(n: int) -> float:
-    """b_n = f^k.sign(f^1 + ... + f^n)/N for k in the mixture, N -> infinity (n odd)."""
+    """b_n = f^k.sign(f^1 + ... + f^n)/N for k in the mixture, N -> infinity (n odd).
+
+    Parameters
+    ----------
+    n : int
+        Number of features of the mixture (odd, >= 1).
+
+    Returns
+    -------
+    float
+        The overlap b_n (equal to a_n of :func:`linear_coefficient`).
+    """
     n = validation.odd_integer(1)("n", n)
     return linear_coefficient(n)
 
@@ -104,9 +138,24 @@ def _check_train(coefficients, D, L):
 def coefficient_moments(coefficients: str, D: int, L: int | None = None) -> dict:
     """Moments of one training coefficient vector and of its linear projection.
 
-    Returns ``rho = E c_k^2``, ``rho4 = E c_k^4``, ``rho22 = E c_k^2 c_l^2`` (k != l),
-    ``a2 = a^2`` (square of the slope of eq. ``rfsnr-split``), ``kappa1_sq = a^2 E|c|^2`` and
-    ``kappas_sq = 1 - kappa1_sq``. Sparse: exactly L non-zero +-1 entries out of D.
+    Sparse: exactly L non-zero +-1 entries out of D.
+
+    Parameters
+    ----------
+    coefficients : str
+        Family of the training coefficients: "dense" (Gaussian), "dense_binary" (+-1, L = D) or
+        "sparse" (L non-zero +-1 entries).
+    D : int
+        Number of features (>= 1).
+    L : int, optional
+        Number of non-zero entries, 1 <= L <= D (used only for "sparse").
+
+    Returns
+    -------
+    dict
+        ``rho = E c_k^2``, ``rho4 = E c_k^4``, ``rho22 = E c_k^2 c_l^2`` (k != l), ``a2 = a^2``
+        (square of the slope of eq. ``rfsnr-split``), ``kappa1_sq = a^2 E|c|^2`` and
+        ``kappas_sq = 1 - kappa1_sq`` (floats).
     """
     coefficients, D, L = _check_train(coefficients, D, L)
     if coefficients == "sparse":
@@ -128,11 +177,32 @@ def coefficient_moments(coefficients: str, D: int, L: int | None = None) -> dict
 def field_term_moments(N: int, D: int, P: int, n: int, coefficients: str, L: int | None = None) -> dict:
     """Theory of the local-field terms on a symmetric n-mixture (eqs. ``rfsnr-terms``, ``rfsnr-var``).
 
-    Inputs are sizes (not ratios): N neurons, D features, P training examples, mixture of n
-    features, training ``coefficients`` ("sparse" with ``L`` non-zero +-1 entries, "dense_binary",
-    "dense"). Returns ``{"signal_slope": a^2 P rho b_n  (signal mean = slope * z_i), "var": {term:
-    variance}, "b_n", moments...}``. Variances are over sites and disorder, at leading order in 1/N,
+    Inputs are sizes (not ratios). Variances are over sites and disorder, at leading order in 1/N,
     neglecting examples that share >= 3 features with the mixture.
+
+    Book equation: rfsnr-var
+
+    Parameters
+    ----------
+    N : int
+        Number of neurons (>= 2).
+    D : int
+        Number of features.
+    P : int
+        Number of training examples (>= 1).
+    n : int
+        Number of features of the mixture (odd, 1 <= n <= D).
+    coefficients : str
+        Training coefficients: "sparse" (with ``L`` non-zero +-1 entries), "dense_binary" or "dense".
+    L : int, optional
+        Number of non-zero coefficients for "sparse".
+
+    Returns
+    -------
+    dict
+        ``{"signal_slope": a^2 P rho b_n  (signal mean = slope * z_i), "var": {term: variance}, "b_n",
+        moments...}``: the keys of :func:`coefficient_moments` are included; ``"var"`` maps each of
+        ``NOISE_TERMS`` to its variance.
     """
     N = validation.integer(2)("N", N)
     P = validation.integer(1)("P", P)
@@ -160,6 +230,23 @@ def signal_variance(N: int, D: int, P: int, n: int, z_abs: int, coefficients: st
     Var(delta) = a^4 P (rho4 - rho^2) b_n^2 + (a^2 P rho)^2 (1 - b_n^2)/N (example counts and
     condensed overlaps). Given |z|, E[s f^k] = |z|/n and E[f^k f^l] = (z^2 - n)/(n(n-1)), so the
     common part gbar drops out and the variance is (n - z^2/n) Var(delta) (zero for n = 1).
+
+    Parameters
+    ----------
+    N, D, P, n : int
+        Neurons, features, training examples, features of the mixture (n odd), as in
+        :func:`field_term_moments`.
+    z_abs : int
+        The value of |z_i| = |f^1_i + ... + f^n_i| (odd, <= n).
+    coefficients : str
+        Training coefficients: "sparse", "dense_binary" or "dense".
+    L : int, optional
+        Number of non-zero coefficients for "sparse".
+
+    Returns
+    -------
+    float
+        The variance.
     """
     mo = field_term_moments(N, D, P, n, coefficients, L)
     a2, rho, rho4, b = mo["a2"], mo["rho"], mo["rho4"], mo["b_n"]
@@ -174,7 +261,20 @@ def _signal_variance_pooled(N, D, P, n, coefficients, L):
 
 
 def z_distribution(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Values |z| = 1, 3, ..., n of |f^1_i + ... + f^n_i| and their probabilities (n odd)."""
+    """Values |z| = 1, 3, ..., n of |f^1_i + ... + f^n_i| and their probabilities (n odd).
+
+    Parameters
+    ----------
+    n : int
+        Number of features of the mixture (odd, >= 1).
+
+    Returns
+    -------
+    zs : numpy.ndarray
+        The values 1, 3, ..., n (int, shape ((n + 1)/2,)).
+    p : numpy.ndarray
+        Their probabilities (float, same shape, summing to 1).
+    """
     n = validation.odd_integer(1)("n", n)
     zs = np.arange(1, n + 1, 2)
     p = np.array([2 * comb(n, (n + z) // 2) / 2.0**n for z in zs])
@@ -182,14 +282,47 @@ def z_distribution(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def noise_variance(N, D, P, n, coefficients, L=None) -> float:
-    """Sum of the noise-term variances (terms are uncorrelated at leading order)."""
+    """Sum of the noise-term variances (terms are uncorrelated at leading order).
+
+    Parameters
+    ----------
+    N, D, P, n : int
+        Neurons, features, training examples, features of the mixture (n odd), as in
+        :func:`field_term_moments`.
+    coefficients : str
+        Training coefficients: "sparse", "dense_binary" or "dense".
+    L : int, optional
+        Number of non-zero coefficients for "sparse".
+
+    Returns
+    -------
+    float
+        The total noise variance of the local field.
+    """
     return float(sum(field_term_moments(N, D, P, n, coefficients, L)["var"].values()))
 
 
 def unstable_fraction(N: int, D: int, P: int, n: int, coefficients: str, L: int | None = None) -> float:
-    """Predicted fraction of sites with s_i h_i < 0 on the mixture (one-step instability):
+    """Predicted fraction of sites with s_i h_i < 0 on the mixture (one-step instability).
+
     sum_z p(|z|) Phi(-slope |z| / sqrt(V_noise + V_signal)), Gaussian noise, with the signal's
-    sample-to-sample variance n Var(g) included (the fraction is pooled over samples)."""
+    sample-to-sample variance n Var(g) included (the fraction is pooled over samples).
+
+    Parameters
+    ----------
+    N, D, P, n : int
+        Neurons, features, training examples, features of the mixture (n odd), as in
+        :func:`field_term_moments`.
+    coefficients : str
+        Training coefficients: "sparse", "dense_binary" or "dense".
+    L : int, optional
+        Number of non-zero coefficients for "sparse".
+
+    Returns
+    -------
+    float
+        The fraction of unstable sites, in [0, 1].
+    """
     mo = field_term_moments(N, D, P, n, coefficients, L)
     vn = sum(mo["var"].values())
     zs, p = z_distribution(n)
@@ -201,13 +334,34 @@ def unstable_fraction(N: int, D: int, P: int, n: int, coefficients: str, L: int 
 
 
 def inverse_snr2(alpha, alpha_D, n, kappa1_sq=KAPPA1_SQ, exact_b=True):
-    """1/SNR^2 at the weakest sites (|z| = 1) in the limit N -> infinity at fixed alpha, alpha_D
-    (eq. ``rfsnr-snr``), dense-limit moments (rho22 = rho^2, D >> n):
+    """1/SNR^2 at the weakest sites (|z| = 1), N -> infinity at fixed alpha, alpha_D.
+
+    Dense-limit moments (rho22 = rho^2, D >> n):
 
         1/SNR^2 = n/(kappa1^2 alpha_T) + alpha_D/b_n^2 + alpha_D^2/(kappa1^4 b_n^2 alpha)
 
     (see :func:`inverse_snr2_parts` for the origin of each piece). With ``exact_b=False`` b_n^2 = 2/(pi n).
     Vectorized over alpha and alpha_D.
+
+    Book equation: rfsnr-snr
+
+    Parameters
+    ----------
+    alpha : float or array_like
+        Load P/N of training examples.
+    alpha_D : float or array_like
+        Load D/N of features (broadcast against alpha); alpha_T = alpha/alpha_D = P/D.
+    n : int
+        Number of features of the mixture (odd, >= 1).
+    kappa1_sq : float, optional
+        kappa_1^2, fraction of an example's variance in its linear part (default 2/pi).
+    exact_b : bool, optional
+        Use the exact b_n (default) or its large-n form b_n^2 = 2/(pi n).
+
+    Returns
+    -------
+    numpy.ndarray or float
+        1/SNR^2, broadcast shape of alpha and alpha_D.
     """
     alpha = np.asarray(alpha, dtype=float)
     alpha_D = np.asarray(alpha_D, dtype=float)
@@ -219,10 +373,32 @@ def inverse_snr2(alpha, alpha_D, n, kappa1_sq=KAPPA1_SQ, exact_b=True):
 
 
 def inverse_snr2_parts(alpha, alpha_D, n, kappa1_sq=KAPPA1_SQ) -> dict:
-    """The three contributions of :func:`inverse_snr2`, by origin: ``"condensed"`` (``mix`` +
-    condensed part of ``r_lin``, P >~ n D), ``"features"`` (the alpha_T part of ``unc``: classical
-    crosstalk of the D learned features) and ``"examples"`` (everything of order alpha: the rest of
-    ``unc`` and ``r_lin``, ``u_t``, ``r_t``; their variances add up to alpha, as for P random patterns)."""
+    """The three contributions of :func:`inverse_snr2`, by origin.
+
+    ``"condensed"`` (``mix`` + condensed part of ``r_lin``, P >~ n D), ``"features"`` (the alpha_T part
+    of ``unc``: classical crosstalk of the D learned features) and ``"examples"`` (everything of order
+    alpha: the rest of ``unc`` and ``r_lin``, ``u_t``, ``r_t``; their variances add up to alpha, as for
+    P random patterns).
+
+    Book equation: rfsnr-snr
+
+    Parameters
+    ----------
+    alpha : float or array_like
+        Load P/N of training examples.
+    alpha_D : float or array_like
+        Load D/N of features.
+    n : int
+        Number of features of the mixture (odd).
+    kappa1_sq : float, optional
+        kappa_1^2 (default 2/pi).
+
+    Returns
+    -------
+    dict
+        ``{"condensed", "features", "examples"}`` -> numpy.ndarray (broadcast shape of alpha and
+        alpha_D); the exact b_n is used.
+    """
     alpha = np.asarray(alpha, dtype=float)
     alpha_D = np.asarray(alpha_D, dtype=float)
     b2 = mixture_overlap(n) ** 2
@@ -240,11 +416,32 @@ SNR2_CLASSICAL = 1.0 / 0.138
 
 
 def snr_max_mixture(alpha, alpha_D, kappa1_sq=KAPPA1_SQ, snr2_c=SNR2_CLASSICAL, n_max=100001):
-    """Largest odd n with 1/SNR^2 <= 1/snr2_c (eq. ``rfsnr-snr``); 0 when even n = 1 fails.
+    """Largest odd n with 1/SNR^2 <= 1/snr2_c; 0 when even n = 1 fails.
 
     The criterion SNR^2 >= snr2_c is a one-parameter stand-in for "the mixture is a fixed point";
     the default threshold is calibrated on the classical single-pattern capacity, so only the
-    scaling of the answer with alpha and alpha_D is a prediction.
+    scaling of the answer with alpha and alpha_D is a prediction. Bisection over odd n (1/SNR^2
+    increases with n).
+
+    Book equation: rfsnr-snr
+
+    Parameters
+    ----------
+    alpha : float
+        Load P/N of training examples.
+    alpha_D : float
+        Load D/N of features.
+    kappa1_sq : float, optional
+        kappa_1^2 (default 2/pi).
+    snr2_c : float, optional
+        Threshold on SNR^2 (default ``SNR2_CLASSICAL`` = 1/0.138).
+    n_max : int, optional
+        Largest n searched (default 100001).
+
+    Returns
+    -------
+    int
+        The largest odd n (``n_max`` at most), or 0.
     """
     alpha = float(alpha)
     alpha_D = float(alpha_D)
@@ -267,9 +464,27 @@ def snr_max_mixture(alpha, alpha_D, kappa1_sq=KAPPA1_SQ, snr2_c=SNR2_CLASSICAL, 
 
 
 def snr_max_mixture_continuous(alpha, alpha_D, kappa1_sq=KAPPA1_SQ, snr2_c=SNR2_CLASSICAL):
-    """The same with n treated as continuous and b_n^2 = 2/(pi n) (large n):
+    """The same as :func:`snr_max_mixture` with n continuous and b_n^2 = 2/(pi n) (large n).
 
         n_max = 1 / (snr2_c alpha_D [1/(kappa1^2 alpha) + pi/2 + pi alpha_D/(2 kappa1^4 alpha)]).
+
+    Book equation: rfsnr-snr
+
+    Parameters
+    ----------
+    alpha : float or array_like
+        Load P/N of training examples.
+    alpha_D : float or array_like
+        Load D/N of features.
+    kappa1_sq : float, optional
+        kappa_1^2 (default 2/pi).
+    snr2_c : float, optional
+        Threshold on SNR^2 (default ``SNR2_CLASSICAL``).
+
+    Returns
+    -------
+    numpy.ndarray or float
+        n_max (real), broadcast shape of alpha and alpha_D.
     """
     alpha = np.asarray(alpha, dtype=float)
     alpha_D = np.asarray(alpha_D, dtype=float)
@@ -278,11 +493,26 @@ def snr_max_mixture_continuous(alpha, alpha_D, kappa1_sq=KAPPA1_SQ, snr2_c=SNR2_
 
 
 def snr_exponent(alpha, alpha_D, kappa1_sq=KAPPA1_SQ):
-    """Local exponent d ln n_max / d ln alpha_D of :func:`snr_max_mixture_continuous`:
+    """Local exponent d ln n_max / d ln alpha_D of :func:`snr_max_mixture_continuous`.
 
         -1 - x/(1/(kappa1^2 alpha) + pi/2 + x),  x = pi alpha_D/(2 kappa1^4 alpha)
 
-    -> -1 for alpha_D << alpha (independent of the threshold)."""
+    -> -1 for alpha_D << alpha (independent of the threshold).
+
+    Parameters
+    ----------
+    alpha : float or array_like
+        Load P/N of training examples.
+    alpha_D : float or array_like
+        Load D/N of features.
+    kappa1_sq : float, optional
+        kappa_1^2 (default 2/pi).
+
+    Returns
+    -------
+    numpy.ndarray or float
+        The exponent (<= -1).
+    """
     alpha = np.asarray(alpha, dtype=float)
     alpha_D = np.asarray(alpha_D, dtype=float)
     k1 = float(kappa1_sq)
@@ -291,8 +521,28 @@ def snr_exponent(alpha, alpha_D, kappa1_sq=KAPPA1_SQ):
 
 
 def generalization_alpha_snr(alpha_D, n, kappa1_sq=KAPPA1_SQ, snr2_c=SNR2_CLASSICAL):
-    """alpha at which 1/SNR^2 = 1/snr2_c for an n-mixture (inf where the classical term alone
-    already exceeds the threshold): the SNR estimate of the generalization transition."""
+    """alpha at which 1/SNR^2 = 1/snr2_c for an n-mixture: the SNR estimate of the generalization transition.
+
+    inf where the classical term alone already exceeds the threshold.
+
+    Book equation: rfsnr-snr
+
+    Parameters
+    ----------
+    alpha_D : float or array_like
+        Load D/N of features.
+    n : int
+        Number of features of the mixture (odd).
+    kappa1_sq : float, optional
+        kappa_1^2 (default 2/pi).
+    snr2_c : float, optional
+        Threshold on SNR^2 (default ``SNR2_CLASSICAL``).
+
+    Returns
+    -------
+    numpy.ndarray
+        The load alpha = P/N (inf where no alpha suffices), shape of alpha_D.
+    """
     alpha_D = np.asarray(alpha_D, dtype=float)
     n = validation.odd_integer(1)("n", n)
     b2 = mixture_overlap(n) ** 2
@@ -329,12 +579,33 @@ __all__ = [
 
 def snr_largest_odd_mixture(alpha, alpha_D, coefficients: str = "dense", n_max: int = 3999,
                             snr2_c=SNR2_CLASSICAL) -> int:
-    """Largest odd n <= ``n_max`` with 1/SNR^2 <= 1/snr2_c (eq. ``rfsnr-snr``) when the mixture is
-    made of the features of training examples of the family ``coefficients``: for ``"sparse"``
-    training the examples have L = n non-zero +-1 coefficients (L_train = L_test = n), so kappa_1^2 is
-    that of a sparse L = n example (:func:`coefficient_moments` in the dense-D limit); for dense
-    training it is the Gaussian 2/pi. 0 when even n = 1 fails. Every odd n is tested (with the
-    n-dependent kappa_1^2 of sparse training, 1/SNR^2 need not be monotonic in n)."""
+    """Largest odd n <= ``n_max`` with 1/SNR^2 <= 1/snr2_c for features of a given training family.
+
+    For ``"sparse"`` training the examples have L = n non-zero +-1 coefficients (L_train = L_test = n),
+    so kappa_1^2 is that of a sparse L = n example (:func:`coefficient_moments` in the dense-D limit);
+    for dense training it is the Gaussian 2/pi. 0 when even n = 1 fails. Every odd n is tested (with
+    the n-dependent kappa_1^2 of sparse training, 1/SNR^2 need not be monotonic in n).
+
+    Book equation: rfsnr-snr
+
+    Parameters
+    ----------
+    alpha : float
+        Load P/N of training examples.
+    alpha_D : float
+        Load D/N of features.
+    coefficients : str, optional
+        Training family: "dense" (default), "dense_binary" or "sparse".
+    n_max : int, optional
+        Largest n tested (default 3999).
+    snr2_c : float, optional
+        Threshold on SNR^2 (default ``SNR2_CLASSICAL``).
+
+    Returns
+    -------
+    int
+        The largest odd n that passes, or 0.
+    """
     coefficients = validation.choice("sparse", "dense", "dense_binary")("coefficients", coefficients)
     ok = []
     for n in range(1, int(n_max) + 1, 2):

@@ -11,7 +11,7 @@ from scipy import integrate, stats
 
 from hopcore.chapters import dense_attention as chapter
 from hopcore.ensembles.continuous import n_patterns
-from hopcore.theory import dense_memory as T
+from hopcore.theory import dense_memory as dense_theory
 
 matplotlib.use("Agg")
 
@@ -26,20 +26,20 @@ def result(computed):
 def test_theory_numbers():
     # alpha_1 at lam = 1/2 for spherical patterns: lam - (u - 1)/2 + log((1 + u)/2)/2, u = sqrt(2)
     u = math.sqrt(2.0)
-    assert float(T.alpha_1(0.5, "spherical")) == pytest.approx(
+    assert float(dense_theory.alpha_1(0.5, "spherical")) == pytest.approx(
         0.5 - (u - 1) / 2 + 0.5 * math.log((1 + u) / 2), abs=1e-14
     )
     # the half-retrieval load of the zero-error criterion, from scipy's normal quantile
     for N, n in ((40, 2), (80, 3)):
         x = stats.norm.isf(1 - 0.5 ** (1 / N))
-        assert T.polynomial_half_load(N, n) == pytest.approx(1 / ((1 if n == 2 else 3) * x * x), rel=1e-12)
-    assert T.polynomial_half_load(80, 2) < T.polynomial_half_load(40, 2)  # the log N drift
+        assert dense_theory.polynomial_half_load(N, n) == pytest.approx(1 / ((1 if n == 2 else 3) * x * x), rel=1e-12)
+    assert dense_theory.polynomial_half_load(80, 2) < dense_theory.polynomial_half_load(40, 2)  # the log N drift
 
 
 def test_one_step_law_against_direct_integrals():
     N, lam = 12, 0.5
     P = n_patterns(0.4, N)
-    law = T.one_step_law([P], lam, N)
+    law = dense_theory.one_step_law([P], lam, N)
     # M(lam) = E exp(lam N c) with c of density (1 - c^2)^((N-3)/2) / B(1/2, (N-1)/2)
     from scipy.special import beta
 
@@ -49,7 +49,7 @@ def test_one_step_law_against_direct_integrals():
     assert law["v"][0] == pytest.approx(v, rel=1e-8)
     assert law["log_odds"][0] == pytest.approx(lam * N - math.log(P - 1) - math.log(M(lam)) + v / 2, abs=1e-8)
     # the log-odds fall by about N per unit of alpha (P rounded to an integer)
-    a, b = T.one_step_law([n_patterns(0.4, 24), n_patterns(0.5, 24)], lam, 24)["log_odds"]
+    a, b = dense_theory.one_step_law([n_patterns(0.4, 24), n_patterns(0.5, 24)], lam, 24)["log_odds"]
     assert (a - b) / 0.1 == pytest.approx(24, rel=0.02)
     assert 0.5 < law["a_star"][0] < 1
 

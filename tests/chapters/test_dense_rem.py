@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from hopcore.chapters import dense_rem as chapter
-from hopcore.theory import dense_memory as T
+from hopcore.theory import dense_memory as dense_theory
 
 matplotlib.use("Agg")
 
@@ -24,11 +24,11 @@ def test_known_values(r):
     assert r.alpha_c_lb_inf == pytest.approx(math.log(2) / 4, abs=1e-9)
     assert np.all(r.alpha_1_gauss[r.lam_gauss >= 1] == 0.5)
     lam = 1e3
-    assert float(T.alpha_1(lam)) - 0.5 - 0.5 * math.log(lam) == pytest.approx(1 / (8 * lam), abs=1 / lam**2)
+    assert float(dense_theory.alpha_1(lam)) - 0.5 - 0.5 * math.log(lam) == pytest.approx(1 / (8 * lam), abs=1 / lam**2)
     # condensed basin: cos theta_c = eps_* = sqrt(1 - exp(-2 alpha))
     assert np.cos(r.theta_nearest) == pytest.approx(np.sqrt(-np.expm1(-2 * r.alphas_basin)), abs=1e-9)
     # Ramsauer et al.: alpha_R ~ lam/10 at small lam
-    assert float(T.ramsauer_alpha_lb(1e-4)) == pytest.approx(1e-5, rel=1e-3)
+    assert float(dense_theory.ramsauer_alpha_lb(1e-4)) == pytest.approx(1e-5, rel=1e-3)
 
 
 def test_summary_keys_and_shapes(r):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from hopcore.chapters import dense_simulations as chapter
-from hopcore.theory import dense_memory as T
+from hopcore.theory import dense_memory as dense_theory
 
 CHAPTER = "dense_simulations"
 
@@ -20,7 +20,7 @@ def test_theory_values(result):
     p, r = result
     # spherical: lambda_c solves 1 = phi(alpha, lam) with lam_c(0.2) = 0.2246 (inverse of alpha_1)
     assert r.main.lam_c == pytest.approx(0.22463, abs=1e-4)
-    assert float(T.alpha_1(r.main.lam_c)) == pytest.approx(p.alpha, rel=1e-6)
+    assert float(dense_theory.alpha_1(r.main.lam_c)) == pytest.approx(p.alpha, rel=1e-6)
     # Gaussian: lam - lam^2/2 = alpha
     assert r.gauss.lam_c == pytest.approx(1 - math.sqrt(1 - 2 * p.alpha), rel=1e-6)
     # the one-step basin: cos theta_c = phi(alpha, lam); lam_* = sqrt(e^{4 alpha} - e^{2 alpha}) (spherical)
@@ -28,7 +28,7 @@ def test_theory_values(result):
     lam_star = math.sqrt(math.exp(4 * p.alpha_basin) - math.exp(2 * p.alpha_basin))
     assert b["lam_star"] == pytest.approx(lam_star, rel=1e-6)
     for lam, th in zip(b["lam"], b["theta_c"]):
-        assert math.cos(th) == pytest.approx(float(T.phi(p.alpha_basin, lam)), rel=1e-6)
+        assert math.cos(th) == pytest.approx(float(dense_theory.phi(p.alpha_basin, lam)), rel=1e-6)
 
 
 def test_thresholds_against_theory(result):
@@ -117,6 +117,6 @@ def test_basins_per_size_and_finite_size_prediction(result):
     pred = s["finite_size_prediction"]
     assert [e["alpha"] for e in pred] == sorted([p.alpha, *p.alphas_other])
     for e in pred:
-        lam_c = float(T.lam_c(e["alpha"]))
+        lam_c = float(dense_theory.lam_c(e["alpha"]))
         assert np.all(np.asarray(e["lambda_half"]) > lam_c)
-        assert T.finite_n_threshold(e["alpha"], 2000) < float(np.min(e["lambda_half"]))
+        assert dense_theory.finite_n_threshold(e["alpha"], 2000) < float(np.min(e["lambda_half"]))
