@@ -46,9 +46,11 @@ test: conf lint
 	$(BIN)/python -m pytest -q
 	$(MAKE) test-notebooks
 
-## make test-notebooks: nbval executes every chapter notebook (test profile); a failing cell fails
+## make test-notebooks: nbval executes every chapter notebook (test profile, results in _build/results-test,
+## so that _build/results keeps the book's); a failing cell fails
 test-notebooks: $(STAMP)
-	HOPCORE_PROFILE=test HOPCORE_CACHE=$(CURDIR)/_build/cache-test $(BIN)/python -m pytest -q -p no:cacheprovider \
+	HOPCORE_PROFILE=test HOPCORE_CACHE=$(CURDIR)/_build/cache-test HOPCORE_RESULTS=$(CURDIR)/_build/results-test \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider \
 	  --nbval-lax --nbval-current-env book/*.ipynb
 
 ## make test-paper: the paper profile of the chapters whose findings rest on simulations; fails if a

@@ -1,7 +1,8 @@
 """Whole-book wall time: ``make book`` cold (no result cache, no numba cache) and warm.
 
 Not part of the default ``make bench`` selection cost-wise: run it with ``make bench-book``
-(quick profile) or ``BENCH_BOOK_PAPER=1 make bench-book`` (both profiles). Each entry holds the
+(quick profile) or ``BENCH_BOOK_PAPER=1 make bench-book`` (both profiles);
+``BENCH_BOOK_PROFILES=paper`` re-measures one profile only (the other entries of results.json stay). Each entry holds the
 target wall time ``target_s`` and the measured ``hopcore_s``; the README table shows "within target"
 or "over target" (there is no baseline, so no speedup).
 """
@@ -39,6 +40,8 @@ def run(quick: bool = False) -> list[dict]:
     if os.environ.get("BENCH_BOOK") != "1":
         return []
     profiles = ["quick"] + (["paper"] if os.environ.get("BENCH_BOOK_PAPER") == "1" else [])
+    if os.environ.get("BENCH_BOOK_PROFILES"):  # e.g. "paper": re-measure one profile, keep the other's entries
+        profiles = os.environ["BENCH_BOOK_PROFILES"].split(",")
     entries = []
     for profile in profiles:
         _clear_caches()
