@@ -91,7 +91,7 @@ SPEC = Chapter(
         "n_test": Param(2, validation.integer(1, 1000), paper=3, doc="test examples per L_test and network"),
         "max_sweeps": Param(200, validation.integer(1, 100_000), doc="cap on asynchronous sweeps of each run"),
         # Fig. 2a
-        "N_scan": Param(4000, validation.integer(100, 100_000), paper=4000, doc="neurons of the Fig. 2a/2b networks"),
+        "N_scan": Param(4000, validation.integer(100, 100_000), paper=8000, doc="neurons of the Fig. 2a/2b networks"),
         "scan_alpha_Ds": Param(
             [0.005, 0.01],
             validation.list_of(_alpha_D, increasing=True),
