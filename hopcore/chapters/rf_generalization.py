@@ -58,7 +58,7 @@ SPEC = Chapter(
     notebook="book/rf_generalization.ipynb",
     title="Generalization to unseen examples",
     seed=7001,
-    minutes=(1.0, 4.7),
+    minutes=(1.0, 16.0),
     cached="every (grid point, sample) of the four sweeps (Fig. 1, finite size, Figs. 2a, 2b) under the result cache "
     "(hopcore.experiments.random_features.rf_magnetizations)",
     headline=("N", "alpha_D", "n_samples", "N_scan", "n_samples_scan", "fs_Ns", "fs_n_samples"),
