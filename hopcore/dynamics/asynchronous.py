@@ -357,6 +357,18 @@ def _async_batch(X, S, M, seeds, max_sweeps, sweeps, converged):
         converged[r] = cv
 
 
+def _batch_state(X: np.ndarray, S0: np.ndarray, seeds):
+    """Checked inputs and output arrays of a batch of runs (shared by the fast and reference batches):
+    a C-contiguous int8 copy of the starts, one uint64 seed per start, sweep counts and flags."""
+    S0 = np.atleast_2d(S0)
+    _check_inputs(X, S0)
+    S = np.array(S0, dtype=np.int8, copy=True, order="C")
+    seeds = np.asarray(seeds, dtype=np.uint64).reshape(-1)
+    if seeds.shape[0] != S.shape[0]:
+        raise ValueError(f"got {seeds.shape[0]} seeds for {S.shape[0]} starts")
+    return S, seeds, np.zeros(S.shape[0], dtype=np.int64), np.zeros(S.shape[0], dtype=np.bool_)
+
+
 def async_fixed_points(X: np.ndarray, S0: np.ndarray, seeds, max_sweeps: int = 200):
     """R independent runs of :func:`async_fixed_point`, in parallel over cores.
 
@@ -386,14 +398,7 @@ def async_fixed_points(X: np.ndarray, S0: np.ndarray, seeds, max_sweeps: int = 2
     converged : numpy.ndarray of bool, shape (R,)
         Whether each run reached a sweep without flip before ``max_sweeps``.
     """
-    S0 = np.atleast_2d(S0)
-    _check_inputs(X, S0)
-    S = np.array(S0, dtype=np.int8, copy=True, order="C")
-    seeds = np.asarray(seeds, dtype=np.uint64).reshape(-1)
-    if seeds.shape[0] != S.shape[0]:
-        raise ValueError(f"got {seeds.shape[0]} seeds for {S.shape[0]} starts")
-    sweeps = np.zeros(S.shape[0], dtype=np.int64)
-    converged = np.zeros(S.shape[0], dtype=np.bool_)
+    S, seeds, sweeps, converged = _batch_state(X, S0, seeds)
     pk = Packed(X)
     _packed_batch(pk.B, pk.r, pk.valid, S, pk.P, pk.L, seeds, max_sweeps, sweeps, converged)
     return S, sweeps, converged
@@ -422,12 +427,7 @@ def reference_fixed_points(X: np.ndarray, S0: np.ndarray, seeds, max_sweeps: int
     converged : numpy.ndarray of bool, shape (R,)
         Whether each run reached a sweep without flip before ``max_sweeps``.
     """
-    S0 = np.atleast_2d(S0)
-    _check_inputs(X, S0)
-    S = np.array(S0, dtype=np.int8, copy=True, order="C")
-    seeds = np.asarray(seeds, dtype=np.uint64).reshape(-1)
-    sweeps = np.zeros(S.shape[0], dtype=np.int64)
-    converged = np.zeros(S.shape[0], dtype=np.bool_)
+    S, seeds, sweeps, converged = _batch_state(X, S0, seeds)
     M = np.zeros((S.shape[0], X.shape[1]), dtype=_overlap_dtype(X))
     _async_batch(X, S, M, seeds, max_sweeps, sweeps, converged)
     return S, sweeps, converged
