@@ -389,3 +389,47 @@ def within_errors(mean, sem, expected, n_samples: int, k: float = 2.0) -> dict:
     lower = cover - 2.0 * np.sqrt(cover * (1.0 - cover) / n)
     return {"points": n, "within": within, "fraction": within / n, "expected_fraction": cover,
             "lower_bound": float(lower), "compatible": bool(within / n >= lower), "max_abs_z": float(z.max())}
+
+
+def weighted_linear_fit(design, y, err) -> dict:
+    """Weighted least squares ``y ~ design @ coef`` with weights ``1/err^2``.
+
+    Rows where ``y`` or ``err`` is not finite, or ``err`` is not positive, are dropped. With no more
+    rows than columns every number is nan and ``determined`` is False (the fit would pass through
+    the points with no degree of freedom left to judge it; exactly as many rows as columns gives the
+    coefficients with ``dof = 0``).
+
+    Parameters
+    ----------
+    design : array_like, shape (points, k)
+        The basis functions at each point (e.g. columns ``1, N^-a, N^-b``).
+    y : array_like, shape (points,)
+        The data.
+    err : array_like, shape (points,)
+        Their standard errors.
+
+    Returns
+    -------
+    dict
+        ``coef`` and ``coef_err`` (arrays of length k), ``cov`` (k x k), ``chi2``, ``dof`` (points
+        used minus k), ``points`` and ``determined`` (at least k points).
+    """
+    A = np.asarray(design, dtype=float)
+    y = np.asarray(y, dtype=float)
+    e = np.asarray(err, dtype=float)
+    k = A.shape[1]
+    ok = np.isfinite(y) & np.isfinite(e) & (e > 0) & np.all(np.isfinite(A), axis=1)
+    n = int(ok.sum())
+    if n < k:
+        nan = np.full(k, np.nan)
+        return {"coef": nan, "coef_err": nan.copy(), "cov": np.full((k, k), np.nan), "chi2": float("nan"),
+                "dof": n - k, "points": n, "determined": False}
+    A, y, w = A[ok], y[ok], 1.0 / e[ok] ** 2
+    cov = np.linalg.inv((A.T * w) @ A)
+    coef = cov @ ((A.T * w) @ y)
+    chi2 = float(np.sum(w * (y - A @ coef) ** 2))
+    return {"coef": coef, "coef_err": np.sqrt(np.diag(cov)), "cov": cov, "chi2": chi2, "dof": n - k,
+            "points": n, "determined": True}
+
+
+__all__.append("weighted_linear_fit")

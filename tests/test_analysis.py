@@ -49,3 +49,24 @@ def test_within_errors_accepts_sampling_scatter_and_rejects_a_bias():
     biased = within_errors(mean, sem, 1.25, k)  # a 25% bias, 2 standard errors of one point
     assert not biased["compatible"] and biased["fraction"] < 0.5
     assert not within_errors(mean, np.full(points, np.nan), 1.0, 1)["compatible"]
+
+
+def test_weighted_linear_fit_recovers_a_two_term_law_and_its_chi2():
+    from hopcore.analysis import weighted_linear_fit
+
+    rng = np.random.default_rng(5)
+    N = np.array([500, 1000, 2000, 4000, 8000, 16000, 32000.0])
+    A = np.stack([np.ones_like(N), N ** -0.5, 1 / N], axis=1)
+    err = np.full(N.size, 1e-4)
+    chi2 = []
+    for _ in range(200):
+        y = 0.14 + 0.5 * N ** -0.5 + 20 / N + rng.normal(0, 1e-4, N.size)
+        fit = weighted_linear_fit(A, y, err)
+        chi2.append(fit["chi2"])
+    assert fit["determined"] and fit["dof"] == 4
+    assert abs(fit["coef"][0] - 0.14) < 4 * fit["coef_err"][0]
+    assert np.mean(chi2) == pytest.approx(4.0, rel=0.2)            # chi^2 per dof about one with honest errors
+    # a law the basis cannot describe gives a large chi^2
+    bad = weighted_linear_fit(A[:, :2], 0.14 + 20 / N ** 0.9, err)
+    assert bad["chi2"] > 100
+    assert not weighted_linear_fit(A, [0.1, 0.2, np.nan, np.nan, np.nan, np.nan, np.nan], err)["determined"]
