@@ -189,9 +189,9 @@ def bench_lines(quick):
     entries = []
     aDs = np.logspace(np.log10(0.05), np.log10(30), 60)
     # the naive quadrature map implements the spec's storage equations: time the same variant
-    rf.storage_line(aDs[:2], variant="spec")  # compile
+    rf.storage_line(aDs[:2], variant="published")  # compile
     t = time.perf_counter()
-    st = rf.storage_transition(aDs, variant="spec")
+    st = rf.storage_transition(aDs, variant="published")
     hop = {"seconds": time.perf_counter() - t, "iterations": st.iterations, "converged": st.converged, "critical": st.critical}
     entries.append(_line_entry("rf_theory_line", {"line": "storage", "points": 60, "alpha_D": [0.05, 30]},
                                1, 1, aDs, lambda v: 1e-3, 0.5, hop, quick))

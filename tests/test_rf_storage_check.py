@@ -1,5 +1,5 @@
 """Storage of training examples: the one-step field statistics and the simulated storage transition
-against the two variants of the storage equations ("coherent", default, and "spec")."""
+against the two variants of the storage equations ("coherent", default, and "published")."""
 
 import numpy as np
 import pytest
@@ -34,22 +34,22 @@ def test_field_statistics_follow_the_coherent_law(alpha, alpha_D):
     mean = np.mean([r["mean"] for r in runs])
     var = np.mean([r["var"] for r in runs])
     coh = rf.example_field_law(alpha, alpha_D)
-    spec = rf.example_field_law(alpha, alpha_D, "spec")
+    pub = rf.example_field_law(alpha, alpha_D, "published")
     assert abs(mean - coh["mean"]) < 0.05, (mean, coh)
     assert abs(var / coh["var"] - 1) < 0.15, (var, coh)
-    # the spec's law misses most of the variance (factor > 3 here)
-    assert var / spec["var"] > 3
+    # the published law misses most of the variance (factor > 3 here)
+    assert var / pub["var"] > 3
 
 
 def test_simulated_storage_transition_is_near_the_coherent_line():
     N, alpha_D = 2000, 0.1
     a_coh = rf.storage_line([alpha_D])[0][0]
-    a_spec = rf.storage_line([alpha_D], variant="spec")[0][0]
-    assert a_spec > 2 * a_coh
+    a_pub = rf.storage_line([alpha_D], variant="published")[0][0]
+    assert a_pub > 2 * a_coh
 
     def m_train(alpha):
         return np.mean([rf_magnetizations(N, alpha, alpha_D, "dense", None, seed=s, n_starts=4)["m_train"] for s in (3, 4)])
 
     assert m_train(0.7 * a_coh) > 0.9
-    # between the two lines: the spec says stored, the simulation and the coherent theory do not
-    assert m_train(0.5 * (1.4 * a_coh + a_spec)) < 0.6
+    # between the two lines: the published line says stored, the simulation and the coherent theory do not
+    assert m_train(0.5 * (1.4 * a_coh + a_pub)) < 0.6

@@ -44,27 +44,27 @@ def test_linear_dpdh_form_is_not_stationary():
 
 
 @pytest.mark.parametrize("variant,alpha,alpha_D,L", [
-    ("spec", 0.05, 0.05, None), ("spec", 0.1, 1.0, None), ("spec", 0.13, 30.0, None), ("spec", 0.02, 0.5, None),
+    ("published", 0.05, 0.05, None), ("published", 0.1, 1.0, None), ("published", 0.13, 30.0, None), ("published", 0.02, 0.5, None),
     ("coherent", 0.015, 0.05, None), ("coherent", 0.1, 1.0, None), ("coherent", 0.13, 30.0, None),
     ("coherent", 0.02, 0.5, None), ("coherent", 0.002, 0.005, 3), ("coherent", 0.01, 0.05, 9)])
 def test_storage_free_energy_stationary(variant, alpha, alpha_D, L):
     sol = rf.saddle_point_storage(alpha, alpha_D, variant=variant, L=L)
     assert sol.converged and sol.x[6] > 0.9
-    assert sol.x.size == (7 if variant == "spec" else 8)
+    assert sol.x.size == (7 if variant == "published" else 8)
     g = scaled_gradient(lambda x: rf.free_energy_storage(x, alpha, alpha_D, variant, L), sol.x)
     assert np.max(np.abs(g)) < 1e-8 * max(1.0, alpha * sol.x[1] * sol.x[4]), g
 
 
 def test_coherent_terms_are_needed_for_stationarity():
-    # the spec's solution padded with w = E|u| is not stationary for the coherent free energy
+    # the published solution padded with w = E|u| is not stationary for the coherent free energy
     # (d f / d dph picks up -(alpha_T/2) w^2, the missing w^2/alpha_D in pd), and vice versa
     alpha, alpha_D = 0.02, 0.1
-    spec = rf.saddle_point_storage(alpha, alpha_D, variant="spec")
-    x = np.append(spec.x, rf.KAPPA1)
+    pub = rf.saddle_point_storage(alpha, alpha_D, variant="published")
+    x = np.append(pub.x, rf.KAPPA1)
     g = numerical_gradient(lambda y: rf.free_energy_storage(y, alpha, alpha_D), x)
     assert abs(g[3]) > 1e-3
     coh = rf.saddle_point_storage(alpha, alpha_D)
-    g = numerical_gradient(lambda y: rf.free_energy_storage(y, alpha, alpha_D, "spec"), coh.x[:7])
+    g = numerical_gradient(lambda y: rf.free_energy_storage(y, alpha, alpha_D, "published"), coh.x[:7])
     assert np.max(np.abs(g)) > 1e-3
 
 
@@ -103,7 +103,7 @@ def test_maps_agree_with_toolkit_damped_iteration_and_quadrature():
     assert abs(k["kappa1"] - rf.KAPPA1) < 1e-6 and abs(k["kappa_s2"] - rf.KAPPA_S_SQ) < 1e-6 and abs(k["kappa0"]) < 1e-9
 
 
-@pytest.mark.parametrize("variant", ["coherent", "spec"])
+@pytest.mark.parametrize("variant", ["coherent", "published"])
 def test_storage_line_tends_to_classical_capacity(variant):
     alpha_c, ok = rf.storage_line([10.0, 100.0, 1000.0], variant=variant)
     assert ok.all()
@@ -114,12 +114,12 @@ def test_storage_line_tends_to_classical_capacity(variant):
     assert ok.all() and low[0] < 0.1
 
 
-def test_coherent_storage_line_below_spec_and_merging_at_large_alpha_D():
+def test_coherent_storage_line_below_published_and_merging_at_large_alpha_D():
     aDs = [0.005, 0.02, 0.1, 0.5, 5.0, 100.0]
     coh, ok1 = rf.storage_line(aDs)
-    spec, ok2 = rf.storage_line(aDs, variant="spec")
+    pub, ok2 = rf.storage_line(aDs, variant="published")
     assert ok1.all() and ok2.all()
-    ratio = spec / coh
+    ratio = pub / coh
     assert np.all(ratio > 1) and np.all(np.diff(ratio) < 0)
     assert ratio[0] > 5 and ratio[1] > 4 and ratio[-1] < 1.01
     # sparse condensed example (L = 3, 9) at small alpha_D: close to the dense site law
@@ -136,8 +136,8 @@ def test_field_law_matches_signal_to_noise_closed_form(alpha, alpha_D):
     assert abs(law["mean"] - (1 + k1sq**2 * aT)) < 1e-9
     var = alpha + k1sq**2 * aT * (1 + alpha) + k1sq**3 * ks2 * aT**2
     assert abs(law["var"] - var) < 1e-9
-    spec = rf.example_field_law(alpha, alpha_D, "spec")
-    assert spec["mean"] == 1.0 and abs(spec["var"] - alpha * (1 + k1sq**2 * aT)) < 1e-9
+    pub = rf.example_field_law(alpha, alpha_D, "published")
+    assert pub["mean"] == 1.0 and abs(pub["var"] - alpha * (1 + k1sq**2 * aT)) < 1e-9
 
 
 def test_classical_limit_of_storage_equations():

@@ -11,14 +11,14 @@ Order parameters (zero-temperature scaled), in this order in every vector ``x``:
 
     mixture of n features: x = (dq, qh, dp, dph, pd, dpdh, m, mh)
     one training example:  x = (dq, qh, dp, dph, pd, dpdh, m, w)   (variant "coherent", default)
-                           x = (dq, qh, dp, dph, pd, dpdh, m)      (variant "spec")
+                           x = (dq, qh, dp, dph, pd, dpdh, m)      (variant "published")
 
 Storage variants. A configuration close to a training example xi^1 = sign(u), u = F c^1/sqrt(D), has
 overlaps f^k.s/N ~ kappa_1 c^1_k/sqrt(D) with *every* feature: each is as small as an uncondensed
 overlap, but they are coherent and their squares sum to O(1). The "coherent" variant keeps them as a
 condensed direction of feature space, with overlap ``w = u.s/N``: it enters exactly like the n
 condensed features of a mixture (pd gains w^2/alpha_D, and the site field gains alpha_T dph w u_i).
-The "spec" variant (the published replica-symmetric equations of Negri et al. 2023, no w) treats them as uncondensed noise; it misses a
+The "published" variant (the published replica-symmetric equations of Negri et al. 2023, no w) treats them as uncondensed noise; it misses a
 crosstalk variance kappa_1^4 alpha_T that is not proportional to alpha, and puts the storage line
 2-5x too high at small alpha_D (chapter ``rf_storage_learning``). Both tend to AGS as alpha_D -> inf.
 
@@ -64,8 +64,8 @@ KAPPA_S_SQ = 1.0 - 2.0 / math.pi
 
 MIXTURE_VARS = ("dq", "qh", "dp", "dph", "pd", "dpdh", "m", "mh")
 STORAGE_VARS = ("dq", "qh", "dp", "dph", "pd", "dpdh", "m", "w")
-STORAGE_SPEC_VARS = ("dq", "qh", "dp", "dph", "pd", "dpdh", "m")
-STORAGE_VARIANTS = ("coherent", "spec")
+STORAGE_PUBLISHED_VARS = ("dq", "qh", "dp", "dph", "pd", "dpdh", "m")
+STORAGE_VARIANTS = ("coherent", "published")
 
 ALPHA_RANGE = (1e-6, 1e3)
 ALPHA_D_RANGE = (1e-7, 1e3)
@@ -207,19 +207,19 @@ def free_energy_storage(x, alpha: float, alpha_D: float, variant: str = "coheren
         + m^2/2 + (alpha_T/2) dph w^2 - E_{u,z} |sqrt(alpha qh) z + m sign(u) + alpha_T dph w u|
 
     (u ~ N(0,1) for dense coefficients, zeta/sqrt(L) for a sparse example; see :func:`site_distribution`).
-    ``variant="spec"`` (7 entries): the same without w, f = ... + m^2/2 - E_z |sqrt(alpha qh) z + m|.
+    ``variant="published"`` (7 entries): the same without w, f = ... + m^2/2 - E_z |sqrt(alpha qh) z + m|.
 
     Book equation: rf_storage_learning-f-coherent
 
     Parameters
     ----------
     x : array_like, shape (8,) or (7,)
-        Order parameters (dq, qh, dp, dph, pd, dpdh, m, w), without w for "spec".
+        Order parameters (dq, qh, dp, dph, pd, dpdh, m, w), without w for "published".
     alpha : float
         Load P/N of training examples.
     alpha_D : float
         Load D/N of features.
-    variant : {"coherent", "spec"}, optional
+    variant : {"coherent", "published"}, optional
         Storage variant (default "coherent").
     L : int, optional
         Number of non-zero coefficients of a sparse condensed example (None: dense; "coherent" only).
@@ -234,7 +234,7 @@ def free_energy_storage(x, alpha: float, alpha_D: float, variant: str = "coheren
     dq, qh, dp, dph, pd, dpdh, m = xs[:7]
     a = math.sqrt(alpha * qh)
     common = _common_energy(dq, qh, dp, dph, pd, dpdh, alpha, alpha_D)
-    if variant == "spec":
+    if variant == "published":
         return float(common + 0.5 * m * m - _abs_average(a, m))
     w = xs[7]
     aT = alpha / alpha_D
@@ -329,7 +329,7 @@ def _storage_coherent_update(x, out, alpha, alpha_D, u, wt, squared):
 def _iterate(x0, kind, alpha, alpha_D, n, zeta, prob, squared, damping, tol, max_iter, m_floor):
     """Damped iteration with relative residual max_i |F_i - x_i| / max(1, |x_i|).
 
-    kind 0: mixture, 1: storage ("spec"), 2: storage ("coherent"; zeta, prob = nodes and weights of
+    kind 0: mixture, 1: storage ("published"), 2: storage ("coherent"; zeta, prob = nodes and weights of
     |u|). Stops early (not converged) once m < m_floor: the retrieval branch
     is lost, which is all a spinodal search needs to know. Returns (x, converged, iterations, residual).
     """
@@ -410,21 +410,21 @@ def storage_map(x, alpha: float, alpha_D: float, squared: bool = True, variant: 
         dq = E_u 2 G(B/a)/a,   m = E_u erf(B/(sqrt 2 a)),   w = E_u |u| erf(B/(sqrt 2 a)),
         pd = w^2/alpha_D + (1 + alpha_T dq^2 dpdh)/D2^2.
 
-    ``variant="spec"``: dq = 2 G(m/a)/a, m = erf(m/(sqrt 2 a)), no w term in pd.
+    ``variant="published"``: dq = 2 G(m/a)/a, m = erf(m/(sqrt 2 a)), no w term in pd.
 
     Book equation: rf_storage_learning-sp-coherent
 
     Parameters
     ----------
     x : array_like, shape (8,) or (7,)
-        Order parameters (dq, qh, dp, dph, pd, dpdh, m, w), without w for "spec".
+        Order parameters (dq, qh, dp, dph, pd, dpdh, m, w), without w for "published".
     alpha : float
         Load P/N of training examples.
     alpha_D : float
         Load D/N of features.
     squared : bool, optional
         Use D1^2 in the dpdh equation (default True).
-    variant : {"coherent", "spec"}, optional
+    variant : {"coherent", "published"}, optional
         Storage variant (default "coherent").
     L : int, optional
         Number of non-zero coefficients of a sparse condensed example (None: dense; "coherent" only).
@@ -432,11 +432,11 @@ def storage_map(x, alpha: float, alpha_D: float, squared: bool = True, variant: 
     Returns
     -------
     numpy.ndarray of float, shape (8,) or (7,)
-        F(x), in the order of ``STORAGE_VARS`` (``STORAGE_SPEC_VARS`` for "spec").
+        F(x), in the order of ``STORAGE_VARS`` (``STORAGE_PUBLISHED_VARS`` for "published").
     """
     variant = _check_variant(variant)
     x = np.asarray(x, dtype=float)
-    if variant == "spec":
+    if variant == "published":
         out = np.empty(7)
         _storage_update(x, out, float(alpha), float(alpha_D), bool(squared))
         return out
@@ -489,7 +489,7 @@ def storage_start(variant: str = "coherent", L: int | None = None) -> np.ndarray
 
     Parameters
     ----------
-    variant : {"coherent", "spec"}, optional
+    variant : {"coherent", "published"}, optional
         Storage variant (default "coherent").
     L : int, optional
         Number of non-zero coefficients of a sparse condensed example (None: dense).
@@ -497,16 +497,16 @@ def storage_start(variant: str = "coherent", L: int | None = None) -> np.ndarray
     Returns
     -------
     numpy.ndarray of float, shape (8,) or (7,)
-        x0 in the order of ``STORAGE_VARS`` (``STORAGE_SPEC_VARS`` for "spec").
+        x0 in the order of ``STORAGE_VARS`` (``STORAGE_PUBLISHED_VARS`` for "published").
     """
-    if _check_variant(variant) == "spec":
+    if _check_variant(variant) == "published":
         return np.array([0.0, 1.0, 0.0, KAPPA1_SQ, 1.0, KAPPA1_SQ, 1.0])
     u, wt = _site(L)
     return np.array([0.0, 1.0, 0.0, KAPPA1_SQ, 1.0, KAPPA1_SQ, 1.0, float(np.sum(wt * u))])
 
 
 def _kind(variant):
-    return 1 if _check_variant(variant) == "spec" else 2
+    return 1 if _check_variant(variant) == "published" else 2
 
 
 def _solve(kind, x0, alpha, alpha_D, n, squared, damping, tol, max_iter, m_floor=-np.inf, L=None) -> FixedPoint:
@@ -578,7 +578,7 @@ def saddle_point_storage(alpha: float, alpha_D: float, x0=None, *, damping: floa
         Maximum number of iterations (default 200000).
     squared : bool, optional
         Use D1^2 in the dpdh equation (default True).
-    variant : {"coherent", "spec"}, optional
+    variant : {"coherent", "published"}, optional
         Storage variant (default "coherent").
     L : int, optional
         The condensed example's number of non-zero coefficients (None: dense), used by "coherent" only.
@@ -603,7 +603,7 @@ def example_field_law(alpha: float, alpha_D: float, variant: str = "coherent", L
 
         coherent: mean = 1 + kappa_1^4 alpha_T,
                   var  = alpha + kappa_1^4 alpha_T (1 + alpha) + kappa_1^6 kappa_s^2 alpha_T^2,
-        spec:     mean = 1,  var = alpha (1 + kappa_1^4 alpha_T),
+        published: mean = 1,  var = alpha (1 + kappa_1^4 alpha_T),
 
     the first being the signal-to-noise result of the chapter.
 
@@ -615,7 +615,7 @@ def example_field_law(alpha: float, alpha_D: float, variant: str = "coherent", L
         Load P/N of training examples.
     alpha_D : float
         Load D/N of features.
-    variant : {"coherent", "spec"}, optional
+    variant : {"coherent", "published"}, optional
         Storage variant (default "coherent").
     L : int, optional
         Number of non-zero coefficients of a sparse example (None: dense).
@@ -635,7 +635,7 @@ def example_field_law(alpha: float, alpha_D: float, variant: str = "coherent", L
         F = storage_map(x, alpha, alpha_D, variant=variant, L=L)
         x[4], x[5] = F[4], F[5]
     gauss_var = alpha * F[1]
-    if variant == "spec":
+    if variant == "published":
         B, wt = np.array([1.0]), np.array([1.0])
     else:
         u, wt = _site(L)
@@ -830,7 +830,7 @@ def mixture_spinodal(n: int, alphas, *, rel_tol: float = 1e-4, threshold: float 
     return _line(0, n, alphas, rel_tol, threshold, damping, max_iter, squared, continuation)
 
 
-_VARIANT_OF = {1: "spec", 2: "coherent"}
+_VARIANT_OF = {1: "published", 2: "coherent"}
 
 
 def _line(kind, n, fixed_values, rel_tol, threshold, damping, max_iter, squared, continuation, L=None):
@@ -912,9 +912,9 @@ def storage_transition(alpha_Ds, *, rel_tol: float = 1e-4, threshold: float = 0.
         Maximum number of iterations per trial (default 20000).
     continuation : bool, optional
         Start each scan from the previous point (default True).
-    variant : {"coherent", "spec"}, optional
+    variant : {"coherent", "published"}, optional
         "coherent" (default; the example's coherent feature overlaps kept, see the module docstring)
-        or "spec" (the published equations of Negri et al. 2023).
+        or "published" (the published equations of Negri et al. 2023).
     L : int, optional
         Sparse condensed example with L non-zero coefficients (coherent only).
 
@@ -1085,7 +1085,7 @@ def storage_branch(alpha_D: float, alphas, *, m_floor: float = 0.05, variant: st
         Loads alpha = P/N.
     m_floor : float, optional
         Overlap below which the point is not converged (default 0.05).
-    variant : {"coherent", "spec"}, optional
+    variant : {"coherent", "published"}, optional
         Storage variant (default "coherent").
     L : int, optional
         Number of non-zero coefficients of a sparse example (None: dense).
@@ -1108,7 +1108,7 @@ __all__ = [
     "KAPPA1",
     "KAPPA_S_SQ",
     "MIXTURE_VARS",
-    "STORAGE_SPEC_VARS",
+    "STORAGE_PUBLISHED_VARS",
     "STORAGE_VARIANTS",
     "STORAGE_VARS",
     "TransitionLine",
