@@ -21,6 +21,12 @@ from ..book.report import ChapterResult, claim
 from ..book.spec import Chapter, Param
 
 
+def _fit_exponents(p):
+    if not p["fit_correction_exponent"] > p["fit_exponent"]:
+        validation.fail("fit_correction_exponent", p["fit_correction_exponent"],
+                        f"larger than fit_exponent = {p['fit_exponent']} (a correction decays faster than the leading term)")
+
+
 def _memory(p):
     # largest network of each simulation: N x P int8 patterns, plus int32 overlaps of every start
     for name, Ns, alphas, starts in (
@@ -69,8 +75,12 @@ SPEC = Chapter(
         "m_threshold": Param(0.5, validation.real(0.0, 1.0, lo_open=True, hi_open=True),
                              doc="alpha_c(N) is where the mean overlap crosses this value"),
         "fit_exponent": Param(0.5, validation.real(0.05, 2.0),
-                              doc="preferred extrapolation: alpha_c(N) linear in N^(-fit_exponent) "
-                                  "(1/N and a free exponent are fitted too)"),
+                              doc="leading finite-size exponent: the preferred extrapolation is "
+                                  "alpha_inf + a N^(-fit_exponent) + b N^(-fit_correction_exponent) "
+                                  "(the leading term alone, N^(-2/3), 1/N and a free exponent are fitted too)"),
+        "fit_correction_exponent": Param(1.0, validation.real(0.05, 3.0),
+                                         doc="exponent of the correction term of the preferred extrapolation "
+                                             "(larger than fit_exponent)"),
         "N_mixture": Param(2000, validation.integer(50, 200_000), paper=16000, doc="network size of the mixture simulations"),
         "alphas_mixture": Param([round(a, 4) for a in np.linspace(0.005, 0.06, 12)],
                                 validation.list_of(validation.real(0.0, 1.0, lo_open=True), min_len=2, increasing=True),
@@ -80,7 +90,7 @@ SPEC = Chapter(
         "n_mixture_starts": Param(2, validation.integer(1, 1000), paper=4,
                                   doc="disjoint triplets used as mixture starts per network"),
     },
-    checks=(_memory,),
+    checks=(_memory, _fit_exponents),
     headline=("Ns_sim", "n_samples_sim", "n_starts", "N_mixture", "n_samples_mixture"),
     extra={
         "test": {
@@ -96,6 +106,7 @@ SPEC = Chapter(
             "alphas_mixture": [0.01, 0.05],
             "n_samples_mixture": 2,
             "n_mixture_starts": 2,
+            "fit_correction_exponent": 1.0,
         }
     },
 )
@@ -150,6 +161,7 @@ class Result(ChapterResult):
     alpha_c_N_err: np.ndarray = None
     alpha_c_N_interp_err: np.ndarray = None  # linear vs monotone-cubic crossing (not in the bootstrap error)
     fit_exponent: float = 0.5
+    fit_correction_exponent: float = 1.0
     fits: dict = field(default_factory=dict)
     remanent: dict = field(default_factory=dict)
     # mixture simulations
@@ -198,14 +210,60 @@ def _theory_phase(r: Result, p) -> None:
     r.mixture_alpha_bisection = {n: memo(ags.mixture_alpha_c_T0_bisection, n=n)["alpha_c"] for n in p.mixture_ns}
 
 
+def _preferred_fit(Ns, alpha_c, err, nu: float, c: float) -> dict:
+    """The preferred extrapolation alpha_inf + a N^-nu + b N^-c (weighted least squares); with fewer
+    than four sizes (no degree of freedom left for three parameters) the leading term alone."""
+    from ..analysis import weighted_linear_fit
+    from ..experiments.classical import extrapolate_alpha_c
+
+    N = np.asarray(Ns, dtype=float)
+    fit = weighted_linear_fit(np.stack([np.ones_like(N), N ** -nu, N ** -c], axis=1), alpha_c, err)
+    if fit["determined"] and fit["dof"] >= 1:
+        (a0, a1, a2), (e0, e1, e2) = fit["coef"], fit["coef_err"]
+        return {"alpha_inf": float(a0), "alpha_inf_err": float(e0), "slope": float(a1), "slope_err": float(e1),
+                "exponent": nu, "correction": float(a2), "correction_err": float(e2), "correction_exponent": c,
+                "chi2": fit["chi2"], "dof": fit["dof"], "two_terms": True,
+                "form": f"alpha_inf + a N^-{nu:g} + b N^-{c:g}"}
+    one = extrapolate_alpha_c(N, alpha_c, err, exponent=nu)
+    n = int(np.sum(np.isfinite(alpha_c)))
+    return {**{k: one.get(k, float("nan")) for k in ("alpha_inf", "alpha_inf_err", "slope", "slope_err", "chi2")},
+            "exponent": nu, "correction": 0.0, "correction_err": float("nan"), "correction_exponent": c,
+            "dof": n - 2, "two_terms": False,
+            "form": f"alpha_inf + a N^-{nu:g} (fewer than four sizes: no correction term)"}
+
+
+def _finite_size_fits(Ns, alpha_c, err, nu: float, c: float) -> dict:
+    """Every extrapolation of alpha_c(N): the preferred one (leading term plus correction), the
+    leading term alone, N^-2/3, 1/N and a free exponent; ``systematic_err`` is the largest distance
+    of another form's intercept from the preferred one (the free exponent only when it is determined
+    and inside its bounds)."""
+    from ..experiments.classical import alpha_c_fit_forms, extrapolate_alpha_c
+
+    forms = alpha_c_fit_forms(Ns, alpha_c, err, exponent=nu)        # leading term alone, 1/N, free
+    pref = _preferred_fit(Ns, alpha_c, err, nu, c)
+    out = {"preferred": pref, "leading_only": forms["preferred"], "one_over_N": forms["one_over_N"],
+           "two_thirds": extrapolate_alpha_c(Ns, alpha_c, err, exponent=2.0 / 3.0), "free": forms["free"]}
+    others = [out[k]["alpha_inf"] for k in ("leading_only", "two_thirds", "one_over_N")
+              if k != "leading_only" or pref["two_terms"]]
+    if out["free"]["determined"] and not out["free"]["at_bound"]:
+        others.append(out["free"]["alpha_inf"])
+    dev = [abs(a - pref["alpha_inf"]) for a in others if np.isfinite(a) and np.isfinite(pref["alpha_inf"])]
+    out["systematic_err"] = float(max(dev)) if dev else float("nan")
+    out["forms_in_systematic"] = 1 + len(dev)
+    return out
+
+
+def _pref_shift(pref: dict, N) -> float:
+    """alpha_c(N) - alpha_inf of the preferred fit."""
+    return float(pref["slope"] * N ** -pref["exponent"] + pref["correction"] * N ** -pref["correction_exponent"])
+
+
 def _capacity(r: Result, p) -> None:
     from ..analysis import mean_sem
     from ..experiments.classical import (
-        alpha_c_fit_forms,
         bootstrap_alpha_c,
         capacity_scan,
         crossing_interpolation_err,
-        extrapolate_alpha_c,
     )
 
     t0 = time.perf_counter()
@@ -225,12 +283,13 @@ def _capacity(r: Result, p) -> None:
     boot = [bootstrap_alpha_c(p.alphas_sim, r.m[k], threshold=p.m_threshold, seed=p.seed + k) for k in range(len(r.Ns))]
     r.alpha_c_N = np.array([b[0] for b in boot])
     r.alpha_c_N_err = np.array([b[1] for b in boot])
-    r.fits = alpha_c_fit_forms(r.Ns, r.alpha_c_N, r.alpha_c_N_err, exponent=p.fit_exponent)
+    r.fit_correction_exponent = float(p.fit_correction_exponent)
+    r.fits = _finite_size_fits(r.Ns, r.alpha_c_N, r.alpha_c_N_err, p.fit_exponent, p.fit_correction_exponent)
     r.alpha_c_N_interp_err = np.array([crossing_interpolation_err(r.alphas, r.m_mean[k], p.m_threshold)
                                        for k in range(len(r.Ns))])
     combined = np.hypot(r.alpha_c_N_err, np.nan_to_num(r.alpha_c_N_interp_err))
-    r.fits["preferred_with_interpolation_err"] = extrapolate_alpha_c(r.Ns, r.alpha_c_N, combined,
-                                                                     exponent=p.fit_exponent)
+    r.fits["preferred_with_interpolation_err"] = _preferred_fit(r.Ns, r.alpha_c_N, combined, p.fit_exponent,
+                                                                p.fit_correction_exponent)
     r.remanent = _remanent(r)
 
 
@@ -242,9 +301,12 @@ def _remanent(r: Result) -> dict:
         above = r.simulated[k] & (r.alphas > r.alpha_c_N[k]) & np.isfinite(r.m_mean[k])
         if np.isfinite(r.alpha_c_N[k]) and above.any():
             err = r.m_err[k, above]
+            ran = np.isfinite(r.m[k, above])
             return {"N": int(r.Ns[k]), "alphas": r.alphas[above], "m": float(r.m_mean[k, above].mean()),
-                    "m_err": float(np.sqrt(np.sum(err ** 2)) / above.sum()), "n_loads": int(above.sum())}
-    return {"N": 0, "alphas": np.array([]), "m": float("nan"), "m_err": float("nan"), "n_loads": 0}
+                    "m_err": float(np.sqrt(np.sum(err ** 2)) / above.sum()), "n_loads": int(above.sum()),
+                    "runs": int(ran.sum()), "runs_at_cap": int((ran & ~r.converged[k, above]).sum())}
+    return {"N": 0, "alphas": np.array([]), "m": float("nan"), "m_err": float("nan"), "n_loads": 0,
+            "runs": 0, "runs_at_cap": 0}
 
 
 def _mixture_sim(r: Result, p) -> None:
@@ -305,10 +367,16 @@ def _dynamics_counts(r: Result) -> tuple[int, int, int]:
     return n_not_conv, int(ran.sum()), int((~r.simulated).sum())
 
 
+def _nu_inside(free: dict, nu: float) -> bool:
+    """Whether the exponent nu lies in the range where the free fit's chi^2 is within 1 of its minimum."""
+    return bool(free["determined"] and free["nu_lo"] <= nu <= free["nu_hi"])
+
+
 def _summary(r: Result, p) -> dict:
     n_not_converged, failures = _solver_failures(r)
     n_not_conv, _, n_skipped = _dynamics_counts(r)
     pref, inv, free = r.fits["preferred"], r.fits["one_over_N"], r.fits["free"]
+    lead = r.fits["leading_only"]
     return {
         "alpha_c": r.alpha_c, "alpha_c_bisection": r.alpha_c_bisection, "m_at_alpha_c": r.m_c,
         "alpha_c_global": r.phase["alpha_c_global"],
@@ -318,24 +386,35 @@ def _summary(r: Result, p) -> dict:
         "solver_failures": failures,
         "alpha_c_finite_size": {"N": list(p.Ns_sim), "alpha_c": r.alpha_c_N, "alpha_c_err": r.alpha_c_N_err,
                                 "extrapolated": pref["alpha_inf"], "extrapolated_err": pref["alpha_inf_err"],
-                                "fit": f"alpha_c(N) = alpha_inf + a N^-{p.fit_exponent}, weighted least squares",
+                                "fit": f"alpha_c(N) = {pref['form']}, weighted least squares",
                                 "extrapolated_1_over_N": inv["alpha_inf"]},
         "extrapolated_free_exponent": free["alpha_inf"],
         "systematic_err": r.fits["systematic_err"],
+        "preferred_form": pref["form"],
         "alpha_c_fits": {
-            "preferred": {k: pref[k] for k in ("alpha_inf", "alpha_inf_err", "slope", "slope_err", "exponent", "chi2")},
+            "preferred": {k: pref[k] for k in ("alpha_inf", "alpha_inf_err", "slope", "slope_err", "exponent", "chi2",
+                                               "correction", "correction_err", "correction_exponent", "dof",
+                                               "form")},
+            "leading_only": {k: lead[k] for k in ("alpha_inf", "alpha_inf_err", "slope", "slope_err", "exponent",
+                                                  "chi2")},
+            "two_thirds": {k: r.fits["two_thirds"][k] for k in ("alpha_inf", "alpha_inf_err", "slope", "slope_err",
+                                                                "exponent", "chi2")},
             "one_over_N": {k: inv[k] for k in ("alpha_inf", "alpha_inf_err", "slope", "slope_err", "exponent", "chi2")},
             "free_exponent": {k: free[k] for k in ("alpha_inf", "alpha_inf_err", "exponent", "exponent_err", "nu_lo",
                                                    "nu_hi", "slope", "chi2", "dof", "determined", "at_bound")},
             "preferred_with_interpolation_err": {k: r.fits["preferred_with_interpolation_err"][k]
-                                                 for k in ("alpha_inf", "alpha_inf_err", "slope", "chi2")},
+                                                 for k in ("alpha_inf", "alpha_inf_err", "slope", "chi2",
+                                                           "correction", "dof")},
             "interpolation_err": r.alpha_c_N_interp_err,
             "systematic_err": r.fits["systematic_err"],
-            "systematic": "largest distance of the 1/N and free-exponent intercepts from the preferred one "
-                          "(the free exponent only when it is determined and inside its bounds)",
+            "systematic": "largest distance of the intercepts of the leading term alone, N^-2/3, 1/N and the "
+                          "free exponent from the preferred one (the free exponent only when it is determined and "
+                          "inside its bounds)",
+            "free_exponent_contains_leading": _nu_inside(free, r.fit_exponent),
         },
         "remanent_overlap": {"N": r.remanent["N"], "m": r.remanent["m"], "m_err": r.remanent["m_err"],
-                             "loads": r.remanent["alphas"]},
+                             "loads": r.remanent["alphas"], "runs": r.remanent["runs"],
+                             "runs_at_sweep_cap": r.remanent["runs_at_cap"]},
         "dynamics_not_converged": n_not_conv,
         "capacity_points_skipped": n_skipped,
         "mixture_alpha_c_simulation": {"3": r.alpha_mix_sim, "N": p.N_mixture},
@@ -405,8 +484,9 @@ def _claims(r: Result) -> dict:
         f"The extrapolation {_f(pref['alpha_inf'])} ± {_f(stat)} (statistical) ± {_f(sys)} (fit form) agrees "
         f"with the replica-symmetric {_f(r.alpha_c)} within two combined standard errors.",
         otherwise=f"The extrapolation {_f(pref['alpha_inf'])} ± {_f(stat)} (statistical) ± {_f(sys)} (fit form) is "
-                  f"more than two combined errors from the replica-symmetric {_f(r.alpha_c)}: at these sizes the "
-                  f"finite-size corrections are not yet of the assumed form.",
+                  f"more than two combined errors from the replica-symmetric {_f(r.alpha_c)}: either the "
+                  f"finite-size corrections at these sizes are not of the preferred form, or the dynamical capacity "
+                  f"read here differs from the equilibrium one.",
         alpha_inf=pref["alpha_inf"], stat_err=stat, sys_err=sys, combined_err=total, alpha_c_theory=r.alpha_c,
         tolerance_in_sem=2.0)
 
@@ -418,18 +498,25 @@ def _claims(r: Result) -> dict:
                   f"{_f(stat)}: the sizes do not distinguish the forms.",
         stat_err=stat, sys_err=sys, forms=r.fits["forms_in_systematic"])
 
+    nu0, c0 = r.fit_exponent, r.fit_correction_exponent
     if free["determined"]:
-        z = abs(free["exponent"] - 0.5) / free["exponent_err"] if free["exponent_err"] > 0 else float("inf")
+        rng = f"ν = {free['exponent']:.2f} (χ² within 1 of its minimum for ν in [{free['nu_lo']:.2f}, {free['nu_hi']:.2f}])"
+        inside = _nu_inside(free, nu0)
+        between = bool(free["nu_lo"] > nu0 and free["nu_hi"] < c0)
         out["free_exponent"] = claim(
-            bool(z <= 2 and not free["at_bound"]),
-            f"With the exponent free the fit gives ν = {free['exponent']:.2f} (χ² within 1 of its minimum for "
-            f"ν in [{free['nu_lo']:.2f}, {free['nu_hi']:.2f}]), compatible with 1/2, and "
-            f"αc(∞) = {_f(free['alpha_inf'])} ± {_f(free['alpha_inf_err'])}.",
-            otherwise=f"With the exponent free the fit gives ν = {free['exponent']:.2f} (χ² within 1 of its minimum "
-                      f"for ν in [{free['nu_lo']:.2f}, {free['nu_hi']:.2f}]), not compatible with 1/2 within two "
-                      f"standard errors, and αc(∞) = {_f(free['alpha_inf'])} ± {_f(free['alpha_inf_err'])}.",
+            bool(inside and not free["at_bound"]),
+            f"With the exponent free the fit gives {rng}, a range that contains the leading exponent {nu0:g} of "
+            f"the finite-size argument, and αc(∞) = {_f(free['alpha_inf'])} ± {_f(free['alpha_inf_err'])}.",
+            otherwise=f"With the exponent free the fit gives {rng}, a range that excludes the leading exponent "
+                      f"{nu0:g} of the finite-size argument"
+                      + (f" and lies between it and the exponent {c0:g} of the correction: over these sizes a single "
+                         f"power is an effective exponent of the two terms together, which is why the preferred form "
+                         f"keeps both" if between else "")
+                      + f"; αc(∞) = {_f(free['alpha_inf'])} ± {_f(free['alpha_inf_err'])}.",
             finding=False, exponent=free["exponent"], exponent_err=free["exponent_err"], nu_lo=free["nu_lo"],
-            nu_hi=free["nu_hi"], at_bound=free["at_bound"], dof=free["dof"], tolerance_in_sem=2.0)
+            nu_hi=free["nu_hi"], at_bound=free["at_bound"], dof=free["dof"], leading_exponent=nu0,
+            correction_exponent=c0, between_leading_and_correction=between,
+            contains_two_thirds=_nu_inside(free, 2.0 / 3.0))
     else:
         out["free_exponent"] = claim(
             False, "The free-exponent fit is determined.",
@@ -448,14 +535,18 @@ def _claims(r: Result) -> dict:
         gap=rsb_gap, combined_err=total, alpha_c_1rsb=ALPHA_C_1RSB)
 
     rem = r.remanent
+    cap = (f"; {rem['runs_at_cap']} of these {rem['runs']} runs were still creeping down when the sweep cap stopped "
+           f"them, so the overlap at rest is lower" if rem["runs_at_cap"] else
+           f"; all {rem['runs']} of these runs reached a fixed point")
     out["remanent"] = claim(
         bool(rem["n_loads"] and rem["m"] > 3 * rem["m_err"] and rem["m"] < r.m_threshold),
-        f"Above αc(N) the overlap does not fall to zero: the dynamics started at the pattern stops in a nearby "
-        f"metastable state with a remanent overlap m = {rem['m']:.3f} ± {rem['m_err']:.3f} (N = {rem['N']}, "
-        f"{rem['n_loads']} load(s) above αc(N)), more than three standard errors from the theory's m = 0.",
+        f"Above αc(N) the overlap does not fall to zero: the dynamics started at the pattern ends with a remanent "
+        f"overlap m = {rem['m']:.3f} ± {rem['m_err']:.3f} (N = {rem['N']}, {rem['n_loads']} load(s) above αc(N)), "
+        f"more than three standard errors above the m = 0 of the spin-glass states{cap}.",
         otherwise=f"Above αc(N) the remanent overlap is not resolved from zero, or not below the level, in this run "
                   f"(m = {rem['m']:.3f} ± {rem['m_err']:.3f} at N = {rem['N']}, {rem['n_loads']} load(s)).",
-        m=rem["m"], m_err=rem["m_err"], N=rem["N"], loads=rem["alphas"], tolerance_in_sem=3.0)
+        m=rem["m"], m_err=rem["m_err"], N=rem["N"], loads=rem["alphas"], runs=rem["runs"],
+        runs_at_sweep_cap=rem["runs_at_cap"], tolerance_in_sem=3.0)
 
     mid = 0.5 * (r.m_c + rem["m"])
     out["level_between"] = claim(
@@ -469,8 +560,7 @@ def _claims(r: Result) -> dict:
     # mixture breakdown: the finite-size shift expected at N_mixture is that of retrieval at the same N
     # (from the preferred fit), plus half the load spacing of the crossing's interpolation
     a3 = r.mixture_lines[3]["alpha_T0"] if 3 in r.mixture_lines else float("nan")
-    shift = (pref["slope"] * r.N_mixture ** (-r.fit_exponent) / pref["alpha_inf"]
-             if np.isfinite(pref["alpha_inf"]) else float("nan"))
+    shift = (_pref_shift(pref, r.N_mixture) / pref["alpha_inf"] if np.isfinite(pref["alpha_inf"]) else float("nan"))
     half_step = 0.5 * float(np.max(np.diff(r.alphas_mixture)))
     tol = abs(shift) * a3 + half_step if np.isfinite(shift) else half_step
     d = r.alpha_mix_sim - a3
@@ -507,7 +597,14 @@ def _glue(r: Result, p) -> dict:
         "alpha_c_extrapolated": pref["alpha_inf"], "alpha_c_extrapolated_err": pref["alpha_inf_err"],
         "alpha_c_extrapolated_1N": inv["alpha_inf"], "alpha_c_extrapolated_1N_err": inv["alpha_inf_err"],
         "alpha_c_extrapolated_free": free["alpha_inf"], "alpha_c_extrapolated_free_err": free["alpha_inf_err"],
-        "free_exponent": free["exponent"],
+        "free_exponent": free["exponent"], "free_nu_lo": free["nu_lo"], "free_nu_hi": free["nu_hi"],
+        "alpha_c_extrapolated_leading": r.fits["leading_only"]["alpha_inf"],
+        "alpha_c_extrapolated_leading_err": r.fits["leading_only"]["alpha_inf_err"],
+        "alpha_c_extrapolated_23": r.fits["two_thirds"]["alpha_inf"],
+        "alpha_c_extrapolated_23_err": r.fits["two_thirds"]["alpha_inf_err"],
+        "preferred_slope": pref["slope"], "preferred_slope_err": pref["slope_err"],
+        "preferred_correction": pref["correction"], "preferred_correction_err": pref["correction_err"],
+        "preferred_form": pref["form"].replace("alpha_inf", "α∞").replace("N^-", "N^−"),
         "systematic_err": r.fits["systematic_err"],
         "fit_quality": _fit_quality(r),
         "interp_to_boot_max": float(np.nanmax(r.alpha_c_N_interp_err / r.alpha_c_N_err))
@@ -526,7 +623,14 @@ def _fit_quality(r: Result) -> str:
     """chi^2 per degree of freedom of each fit form, as the text shows it."""
     n = int(np.isfinite(r.alpha_c_N).sum())
     parts = []
-    for key, name, k in (("preferred", f"N^-{r.fit_exponent:g}", 2), ("one_over_N", "1/N", 2), ("free", "free ν", 3)):
+    two = r.fits["preferred"]["two_terms"]
+    pref_name = (f"N^-{r.fit_exponent:g} + N^-{r.fit_correction_exponent:g} (preferred)" if two
+                 else f"N^-{r.fit_exponent:g} (preferred)")
+    forms = [("preferred", pref_name, 3 if two else 2)]
+    if two:
+        forms.append(("leading_only", f"N^-{r.fit_exponent:g} alone", 2))
+    forms += [("two_thirds", "N^-2/3", 2), ("one_over_N", "1/N", 2), ("free", "free ν", 3)]
+    for key, name, k in forms:
         chi2, dof = r.fits[key].get("chi2", float("nan")), n - k
         parts.append(f"{name}: χ² = {chi2:.1f} for {dof} degree(s) of freedom" if dof > 0 and np.isfinite(chi2)
                      else f"{name}: no degree of freedom left")
@@ -557,7 +661,12 @@ def _figure_data(r: Result) -> dict:
                                 simulated=r.simulated, n_samples=r.n_samples, alpha_c_N=r.alpha_c_N,
                                 alpha_c_N_err=r.alpha_c_N_err, alpha_c_N_interp_err=r.alpha_c_N_interp_err,
                                 fit_alpha_inf=pref["alpha_inf"], fit_slope=pref["slope"],
-                                fit_exponent=r.fit_exponent, fit_1N_alpha_inf=r.fits["one_over_N"]["alpha_inf"],
+                                fit_exponent=r.fit_exponent, fit_correction=pref["correction"],
+                                fit_correction_exponent=r.fit_correction_exponent,
+                                fit_leading_alpha_inf=r.fits["leading_only"]["alpha_inf"],
+                                fit_leading_slope=r.fits["leading_only"]["slope"],
+                                fit_23_alpha_inf=r.fits["two_thirds"]["alpha_inf"],
+                                fit_23_slope=r.fits["two_thirds"]["slope"], fit_1N_alpha_inf=r.fits["one_over_N"]["alpha_inf"],
                                 fit_1N_slope=r.fits["one_over_N"]["slope"],
                                 fit_free_alpha_inf=r.fits["free"]["alpha_inf"], fit_free_slope=r.fits["free"]["slope"],
                                 fit_free_exponent=r.fits["free"]["exponent"], systematic_err=r.fits["systematic_err"],
@@ -659,7 +768,8 @@ def _drawable(fit) -> bool:
 
 def figure_sim(r: Result, ax=None):
     """Left: overlap after convergence against the T = 0 theory (retrieval branch and the spin-glass
-    m = 0 above alpha_c). Right: alpha_c(N) against N^-fit_exponent with the three extrapolations."""
+    m = 0 above alpha_c). Right: alpha_c(N) against N^-fit_exponent with the extrapolations (the
+    preferred leading-plus-correction form, the leading term alone, N^-2/3, 1/N, a free exponent)."""
     from ..theory import classical as ags
 
     fig, (ax, bx) = _axes(ax, ncols=2, width=12.0, height=5.2)
@@ -682,16 +792,26 @@ def figure_sim(r: Result, ax=None):
                  zorder=3)
     N_line = np.geomspace(r.Ns.min() / 1.2, 1e12, 300)
     xx = N_line ** (-nu)
-    forms = [("preferred", rf"$N^{{-{nu:g}}}$", "C0", "o", None),
-             ("one_over_N", r"$1/N$", "C1", "s", 1.0),
-             ("free", r"free $\nu$", "C2", "^", None)]
-    for dx, (key, name, color, marker, exponent) in zip((-1, 0, 1), forms):
+    pref = r.fits["preferred"]
+    c = r.fit_correction_exponent
+    forms = [("preferred", rf"$N^{{-{nu:g}}}+N^{{-{c:g}}}$ (preferred)" if pref["two_terms"]
+              else rf"$N^{{-{nu:g}}}$ (preferred)", "C0", "o", None)]
+    if pref["two_terms"]:
+        forms.append(("leading_only", rf"$N^{{-{nu:g}}}$ alone", "C4", "v", None))
+    forms += [("two_thirds", r"$N^{-2/3}$", "C3", "D", None),
+              ("one_over_N", r"$1/N$", "C1", "s", 1.0),
+              ("free", r"free $\nu$", "C2", "^", None)]
+    offsets = np.arange(len(forms)) - (len(forms) - 1) / 2
+    for dx, (key, name, color, marker, exponent) in zip(offsets, forms):
         fit = r.fits[key]
         if not _drawable(fit) or (key == "free" and fit["points"] < 5):
             continue
         e = fit["exponent"] if exponent is None else exponent
-        style.line(bx, xx, fit["alpha_inf"] + fit["slope"] * N_line ** (-e), color=color,
-                   label=rf"fit {name}: $\alpha_c(\infty)={fit['alpha_inf']:.4f}\pm{fit['alpha_inf_err']:.4f}$"
+        curve = fit["alpha_inf"] + fit["slope"] * N_line ** (-e)
+        if key == "preferred":
+            curve = curve + fit["correction"] * N_line ** (-fit["correction_exponent"])
+        style.line(bx, xx, curve, color=color, lw=2.2 if key == "preferred" else 1.2,
+                   label=rf"{name}: $\alpha_c(\infty)={fit['alpha_inf']:.4f}\pm{fit['alpha_inf_err']:.4f}$"
                          + (rf", $\nu={e:.2f}$" if key == "free" else ""))
         style.points(bx, [dx * 0.004 * x.max()], [fit["alpha_inf"]], [fit["alpha_inf_err"]], color=color,
                      marker=marker, line=False)
