@@ -54,11 +54,17 @@ SPEC = Chapter(
         "gep_ns": Param([1, 3, 5], validation.list_of(validation.odd_integer(1, 51), increasing=True),
                         doc="mixture orders of the Gaussian-equivalence check"),
         "gep_samples": Param(3, validation.integer(2, 1000), doc="networks per point of the Gaussian-equivalence check"),
+        "fi_Ns": Param([256, 512, 1024, 2048, 4096], validation.list_of(validation.integer(16, 20_000), min_len=2,
+                                                                        increasing=True),
+                       doc="sites N of the exact average over one binary feature (check of the feature-space Gaussian integral)"),
+        "fb_betas": Param([30.0, 100.0, 300.0, 1000.0], validation.list_of(validation.real(10.0, 1e4), increasing=True),
+                          doc="inverse temperatures at which the finite-beta RS free energy is compared with the T = 0 one"),
     },
     checks=(_check,),
     headline=("mixture_orders", "rel_tol", "gep_N", "gep_samples"),
     extra={"test": {"mixture_orders": [3, 5], "alphas": [0.01, 0.1, 1.0, 10.0], "alphas_limit": [100.0], "n_T": 2,
-                    "gep_N": 400, "gep_alpha_D": 0.05, "gep_alphas": [0.25, 1.0], "gep_ns": [1, 3], "gep_samples": 2}},
+                    "gep_N": 400, "gep_alpha_D": 0.05, "gep_alphas": [0.25, 1.0], "gep_ns": [1, 3], "gep_samples": 2,
+                    "fi_Ns": [256, 512, 1024], "fb_betas": [30.0, 300.0]}},
 )
 
 
@@ -107,6 +113,13 @@ class Result(ChapterResult):
     gep_P: np.ndarray = None
     energy_rel_diff: np.ndarray = None
     energy_bound: np.ndarray = None
+    fi_Ns: np.ndarray = None
+    fi_diff: np.ndarray = None
+    fi_c: float = float("nan")
+    fb_betas: np.ndarray = None
+    fb_residual: np.ndarray = None
+    fb_bound: np.ndarray = None
+    fb_c1: np.ndarray = None
 
     def row(self, n: int) -> int:
         return int(np.flatnonzero(self.orders == n)[0])
@@ -170,6 +183,13 @@ def compute(p) -> Result:
     timings["gaussian_equivalence_s"] = time.perf_counter() - t0
     energy_diff, energy_bound = _energy_identity(lines, orders)
 
+    t0 = time.perf_counter()
+    fi_Ns = np.asarray(p.fi_Ns, dtype=int)
+    fi_diff = np.array([feature_average_exact(N, FI_Q, FI_A) - feature_average_gaussian(FI_Q, FI_A) for N in fi_Ns])
+    fb_betas = np.asarray(p.fb_betas, dtype=float)
+    fb_res, fb_bound, fb_c1 = _zero_temperature_limit(lines, orders, fb_betas)
+    timings["feature_space_checks_s"] = time.perf_counter() - t0
+
     stack = lambda key: np.array([getattr(lines[n], key) for n in orders])  # noqa: E731
     r = Result(
         orders=np.array(orders), alphas=np.asarray(p.alphas, dtype=float),
@@ -182,6 +202,8 @@ def compute(p) -> Result:
         fd_tolerance=_fd_tolerance(),
         gep_axes={"alpha": list(p.gep_alphas), "n": list(p.gep_ns)}, gep_lambda2=gep["lambda2"], gep_p=gep["p"],
         gep_P=gep["P"], energy_rel_diff=energy_diff, energy_bound=energy_bound,
+        fi_Ns=fi_Ns, fi_diff=fi_diff, fi_c=feature_average_correction(FI_Q, FI_A),
+        fb_betas=fb_betas, fb_residual=fb_res, fb_bound=fb_bound, fb_c1=fb_c1,
         timings=timings,
     )
     r.summary = _summary(r, lines, p)
@@ -226,6 +248,153 @@ def _fd_tolerance(h=FD_STEP):
     return float(np.finfo(float).eps / h + h * h)
 
 
+# ---------------------------------------------------------------------------------------------
+# the feature-space part of the free energy: two numerical checks of its derivation
+
+#: Overlap q of the two replicas and the matrix A = alpha_T P_hat of the exact finite-N average
+#: (replica-symmetric, positive definite, with the largest eigenvalue of Q A at 0.675 < 1).
+FI_Q = 0.5
+FI_A = np.array([[0.3, 0.15], [0.15, 0.3]])
+
+
+def _log_binomial(n):
+    """Values n - 2k of a sum of n iid +-1 and their log-probabilities."""
+    from scipy.special import gammaln
+
+    k = np.arange(n + 1)
+    return (n - 2 * k).astype(float), gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1) - n * np.log(2.0)
+
+
+def feature_average_exact(N, q, A):
+    """ln E_f exp(v.A v / 2) over one feature f of N iid +-1 entries, exactly, for two replicas
+    sigma^1, sigma^2 that agree on N_+ = round(N (1 + q)/2) sites, v_a = f.sigma^a / sqrt(N).
+
+    With S_+ and S_- the sums of f over the sites where the replicas agree and differ (independent
+    binomials), v = (S_+ + S_-, S_+ - S_-)/sqrt(N): a double sum over the two binomials."""
+    Np = int(round(N * (1 + q) / 2))
+    a, la = _log_binomial(Np)
+    b, lb = _log_binomial(N - Np)
+    v1 = (a[:, None] + b[None, :]) / np.sqrt(N)
+    v2 = (a[:, None] - b[None, :]) / np.sqrt(N)
+    e = 0.5 * (A[0, 0] * v1 * v1 + 2 * A[0, 1] * v1 * v2 + A[1, 1] * v2 * v2) + la[:, None] + lb[None, :]
+    top = e.max()
+    return float(top + np.log(np.exp(e - top).sum()))
+
+
+def _replica_overlap(q):
+    return np.array([[1.0, q], [q, 1.0]])
+
+
+def feature_average_gaussian(q, A):
+    """The Gaussian value -(1/2) ln det(1 - Q A) of the same average, eq. (rf_spinodals-gauss)."""
+    sign, logdet = np.linalg.slogdet(np.eye(2) - _replica_overlap(q) @ A)
+    return float(-0.5 * logdet) if sign > 0 else float("nan")
+
+
+def feature_average_correction(q, A):
+    """Coefficient c of the leading finite-N correction c/N to feature_average_gaussian, from the
+    fourth cumulant of +-1 entries (ln cosh x = x^2/2 - x^4/12 + ...):
+    c = -(1/4)[(1 + q)/2 s_+^2 + (1 - q)/2 s_-^2], s_pm = e_pm.(A^-1 - Q)^-1 e_pm, e_pm = (1, pm 1)."""
+    S = np.linalg.inv(np.linalg.inv(A) - _replica_overlap(q))
+    sp, sm = S.sum(), S[0, 0] + S[1, 1] - 2 * S[0, 1]
+    return float(-0.25 * ((1 + q) / 2 * sp**2 + (1 - q) / 2 * sm**2))
+
+
+def rs_logdet(r, diag, off):
+    """ln |det| of the r x r replica-symmetric matrix (diagonal ``diag``, off-diagonal ``off``) from its
+    eigenvalues diag - off (r - 1 times) and diag - off + r off."""
+    return float((r - 1) * np.log(abs(diag - off)) + np.log(abs(diag - off + r * off)))
+
+
+def _abs_mean(a, b):
+    """E_z |a z + b|, z ~ N(0, 1)."""
+    from scipy.special import erf
+
+    return 2 * a * np.exp(-0.5 * (b / a) ** 2) / np.sqrt(2 * np.pi) + b * erf(b / (np.sqrt(2) * a))
+
+
+_GL_T, _GL_W = np.polynomial.legendre.leggauss(128)
+_GL_T, _GL_W = 20.0 * (_GL_T + 1.0), 20.0 * _GL_W  # nodes and weights on [0, 40]
+
+
+def free_energy_mixture_beta(x, alpha, alpha_D, n, beta):
+    """The finite-beta RS free energy of an n-mixture, eq. (rf_spinodals-fbeta), written with the
+    unscaled replica order parameters q = 1 - dq/beta, p = pd - dp/beta, p_hat_d - p_hat = beta dph,
+    p_hat = beta^2 dpdh, Q_hat = beta^2 alpha qh (eq. rf_spinodals-scaling), at the point x of the
+    zero-temperature variables (dq, qh, dp, dph, pd, dpdh, m, mh). The spin term
+    -(1/beta) E ln 2cosh(beta h) is -E|h| minus (1/beta) E ln(1 + exp(-2 beta |h|)), the latter by
+    Gauss-Legendre quadrature in beta |h| on [0, 40]. Returns (f, sum of |terms|)."""
+    from ..solvers import binomial_mixture
+
+    dq, qh, dp, dph, pd, dpdh, m, mh = (float(v) for v in x)
+    K1, KS = rf.KAPPA1_SQ, rf.KAPPA_S_SQ
+    aT = alpha / alpha_D
+    q, p, dPh, Ph, Qh = 1 - dq / beta, pd - dp / beta, beta * dph, beta**2 * dpdh, beta**2 * alpha * qh
+    bDelta, bC = beta * (K1 * (pd - p) + KS * (1 - q)), beta * (K1 * p + KS * q)
+    A = 1 - aT * dPh * (1 - q)
+    zeta, prob = binomial_mixture(n)
+    a = np.sqrt(alpha * qh)
+    b = mh * zeta
+    dens = lambda h: np.sum(prob[:, None] * np.exp(-0.5 * ((h[None, :] - b[:, None]) / a) ** 2), axis=0) / (  # noqa: E731
+        a * np.sqrt(2 * np.pi))
+    tail = np.sum(_GL_W * (dens(_GL_T / beta) + dens(-_GL_T / beta)) * np.log1p(np.exp(-2 * _GL_T))) / beta
+    terms = [
+        0.5 * alpha,
+        0.5 * alpha / beta * (np.log(1 - bDelta) - bC / (1 - bDelta)),  # examples
+        0.5 * alpha / beta * (dPh * pd + Ph * (pd - p)),  # Legendre term of p
+        0.5 * alpha_D / beta * (np.log(A) - aT * (Ph * (1 - q) + q * dPh) / A),  # uncondensed features
+        -0.5 * aT * n / beta * dPh * m * m,  # condensed features
+        Qh / (2 * beta) * (1 - q),  # Legendre term of q
+        n * m * mh,  # Legendre term of m
+        -float(np.sum(prob * _abs_mean(a, b))),  # spin: -E|h| ...
+        -tail / beta,  # ... and its finite-beta part
+    ]
+    return float(sum(terms)), float(sum(abs(t) for t in terms))
+
+
+def zero_temperature_coefficients(x, alpha, alpha_D, n):
+    """Coefficients of f_beta = f + c1/beta + c2/beta^2 + c4/beta^4 + ...: c1 from the logarithms and the
+    O(1/beta) parts of the denominators, c2 and c4 the Sommerfeld terms of the spin,
+    -(pi^2/12) g(0) and -(7 pi^4/2880) g''(0), g the density of the site field h at h = 0."""
+    from ..solvers import binomial_mixture
+
+    dq, qh, dp, dph, pd, dpdh, m, mh = (float(v) for v in x)
+    aT = alpha / alpha_D
+    D1 = 1 - rf.KAPPA1_SQ * dp - rf.KAPPA_S_SQ * dq
+    D2 = 1 - aT * dph * dq
+    c1 = 0.5 * alpha * (np.log(D1) + (1 - D1) / D1) + 0.5 * alpha_D * np.log(D2) + 0.5 * alpha * dq * dph / D2
+    zeta, prob = binomial_mixture(n)
+    a = np.sqrt(alpha * qh)
+    u = mh * zeta / a
+    phi = np.exp(-0.5 * u * u) / np.sqrt(2 * np.pi)
+    g0, g2 = float(np.sum(prob * phi) / a), float(np.sum(prob * phi * (u * u - 1)) / a**3)
+    return float(c1), -np.pi**2 / 12 * g0, -7 * np.pi**4 / 2880 * g2
+
+
+def _zero_temperature_limit(lines, orders, betas):
+    """At every located solution and every beta: the residual f_beta - f - c1/beta - c2/beta^2 and its
+    bound 2|c4|/beta^4 (the next Sommerfeld term, with room for the one after) plus the rounding of the
+    sum of the terms of f_beta (64 eps times the sum of their sizes). Returns (residual, bound, c1),
+    the first two shaped (solutions, betas)."""
+    res, bound, c1s = [], [], []
+    eps = np.finfo(float).eps
+    for n in orders:
+        line = lines[n]
+        ok = line.converged
+        for a, aD, x in zip(line.fixed[ok], line.control_exists[ok], line.x_exists[ok]):
+            f0 = rf.free_energy_mixture(x, a, aD, n)
+            c1, c2, c4 = zero_temperature_coefficients(x, a, aD, n)
+            row_r, row_b = [], []
+            for beta in betas:
+                fb, size = free_energy_mixture_beta(x, a, aD, n, beta)
+                row_r.append(fb - f0 - c1 / beta - c2 / beta**2)
+                row_b.append(2 * abs(c4) / beta**4 + 64 * eps * (size + abs(f0)))
+            res.append(row_r)
+            bound.append(row_b)
+            c1s.append(c1)
+    return np.array(res), np.array(bound), np.array(c1s)
+
+
 def _relative_shift(r):
     """Largest relative change of the learning line and of the first mixture spinodal when dpdh is
     divided by D1 instead of D1^2, over the alphas grid."""
@@ -249,6 +418,13 @@ def _summary(r, lines, p):
                                               float(r.alpha_D_c_limit[k, -1] / r.classical_T0[k] - 1)}
                                  for k, n in enumerate(orders)},
         "energy_identity": {"solutions": int(r.energy_rel_diff.size), "max_rel_diff": float(r.energy_rel_diff.max())},
+        "feature_space": {"gaussian_step": {"q": FI_Q, "A": FI_A, "Ns": r.fi_Ns, "ln_exact_minus_gaussian": r.fi_diff,
+                                            "predicted_c": r.fi_c},
+                          "zero_temperature": {"betas": r.fb_betas, "solutions": int(r.fb_residual.shape[0]),
+                                               "max_abs_residual": np.abs(r.fb_residual).max(axis=0),
+                                               "max_residual_over_bound": float(np.max(np.abs(r.fb_residual)
+                                                                                       / r.fb_bound)),
+                                               "c1_range": [float(r.fb_c1.min()), float(r.fb_c1.max())]}},
         "gaussian_equivalence": {"alphas": r.gep_axes["alpha"], "ns": r.gep_axes["n"],
                                  "lambda2_mean": r.gep_lambda2.mean(axis=-1),
                                  "predicted_mean": (rf.KAPPA1_SQ * r.gep_p + rf.KAPPA_S_SQ).mean(axis=-1)},
@@ -368,6 +544,8 @@ def _claims(r, p):
                   f"expected).",
         finding=False, **w, relative_difference=np.abs(diff) / pred.mean(axis=-1))
 
+    out.update(_feature_space_claims(r))
+
     shift = _relative_shift(r)
     worst_shift = max(shift.values())
     out["variant_shift_small"] = claim(
@@ -378,6 +556,38 @@ def _claims(r, p):
         otherwise=f"The variant moves the lines by up to a relative {worst_shift:.3f}, more than the smallest gap "
                   f"{smallest_gap:.2f} between consecutive orders: it changes the picture.",
         rel_shift={str(n): v for n, v in shift.items()}, smallest_relative_gap=smallest_gap)
+    return out
+
+
+def _feature_space_claims(r):
+    out = {}
+    Ns, d, c = r.fi_Ns, r.fi_diff, r.fi_c
+    rest = np.abs(Ns * d - c)  # N x (what is left after c/N): O(1/N) if c is the leading coefficient
+    ok = bool(np.all(np.isfinite(d)) and np.all(np.diff(rest) < 0) and np.all(rest < abs(c)))
+    out["feature_integral"] = claim(
+        ok,
+        f"For binary features the exact average over one feature, two replicas at overlap q = {FI_Q:g}, differs "
+        f"from the Gaussian value −½ ln det(1 − Q A) by the predicted fourth-cumulant correction c/N, c = {c:.4f}: "
+        f"N times the difference goes from {Ns[0] * d[0]:.4f} at N = {Ns[0]} to {Ns[-1] * d[-1]:.4f} at "
+        f"N = {Ns[-1]}, and what remains after c/N falls faster than 1/N.",
+        otherwise=f"The exact average over one binary feature does not approach the Gaussian value with the "
+                  f"predicted correction c/N (c = {c:.4f}): N times the difference is "
+                  f"{', '.join(f'{v:.4f}' for v in Ns * d)} at N = {', '.join(str(int(n)) for n in Ns)}.",
+        finding=False, Ns=Ns, diff=d, predicted_c=c, N_times_rest=rest, q=FI_Q, A=FI_A)
+
+    ratio = np.abs(r.fb_residual) / r.fb_bound
+    out["zero_temperature_limit"] = claim(
+        bool(np.all(ratio <= 1)),
+        f"At every one of the {r.fb_residual.shape[0]} located solutions and every β from {r.fb_betas[0]:g} to "
+        f"{r.fb_betas[-1]:g} the finite-temperature RS free energy equals f + c1/β + c2/β² up to the next "
+        f"Sommerfeld term and rounding (largest ratio of the residual to that bound {ratio.max():.2f}): the "
+        f"implemented zero-temperature free energy is the β → ∞ limit of the derived one.",
+        otherwise=f"The finite-temperature RS free energy does not tend to the implemented one as f + c1/β + c2/β²: "
+                  f"at {int(np.sum(np.any(ratio > 1, axis=1)))} of {r.fb_residual.shape[0]} solutions the residual "
+                  f"exceeds the next Sommerfeld term and rounding (largest ratio {ratio.max():.3g}).",
+        finding=False, betas=r.fb_betas, solutions=int(r.fb_residual.shape[0]),
+        max_abs_residual=np.abs(r.fb_residual).max(axis=0), max_ratio_to_bound=float(ratio.max()),
+        c1_range=[float(r.fb_c1.min()), float(r.fb_c1.max())])
     return out
 
 
@@ -393,6 +603,7 @@ def _glue(r, p):
         "limit_3_rel": float(abs(r.alpha_D_c_limit[n3, -1] / r.classical_T0[n3] - 1)),
         "grad_squared": float(r.grad_squared.max()), "grad_linear": float(r.grad_linear.max()),
         "shift1": shift[1], "shift3": shift[int(r.orders[1])],
+        "fi_c": float(r.fi_c), "fi_q": FI_Q, "fb_solutions": int(r.fb_residual.shape[0]),
     }
 
 
@@ -440,6 +651,16 @@ def table_gaussian_equivalence(r):
                          f"{d[i, j]:+.3f} ± {d_sem[i, j]:.3f}"])
     return HTMLTable(["α", "n", "mean λ² (measured)", "κ1² p + κs²", "difference (per network, mean ± s.e.)"], rows,
                      numeric=[True] * 5)
+
+
+def table_feature_integral(r):
+    """The exact average over one binary feature against the Gaussian value and its 1/N correction."""
+    from ..book.widgets import HTMLTable
+
+    rows = [[int(N), f"{d:+.3e}", f"{N * d:.5f}", f"{r.fi_c:.5f}", f"{N * N * (d - r.fi_c / N):+.2f}"]
+            for N, d in zip(r.fi_Ns, r.fi_diff)]
+    return HTMLTable(["N", "exact − Gaussian", "N × (exact − Gaussian)", "predicted c", "N² × (what remains after c/N)"],
+                     rows, numeric=[True] * 5)
 
 
 def table_limit(r):

@@ -60,7 +60,7 @@ def test_claims_and_summary(result):
         assert result.claims[name].holds, result.claims[name].text
     s = result.summary
     assert set(s) == {"spinodal", "learning_line", "spinodal_record", "classical_T0_loads", "alpha_infinity_limit",
-                      "stationarity", "energy_identity", "gaussian_equivalence"}
+                      "stationarity", "energy_identity", "gaussian_equivalence", "feature_space"}
     assert np.asarray(s["learning_line"]).shape == (result.alphas.size, 2)
 
 
@@ -102,3 +102,50 @@ def test_gaussian_equivalence_measurement(result):
     pred = chapter.rf.KAPPA1_SQ * pm + chapter.rf.KAPPA_S_SQ
     assert np.all(np.abs(lam.mean(axis=-1) / pred.mean(axis=-1) - 1) < 0.2)
     assert "gaussian_equivalence" in result.claims
+
+
+def test_rs_determinant_from_its_eigenvalues():
+    # the eigenvalues d - o (r - 1 times) and d - o + r o of a replica-symmetric matrix, eq. (rf_spinodals-logdet)
+    for r in range(2, 8):
+        for d, o in ((0.7, 0.2), (1.3, -0.1), (0.4, 0.35)):
+            M = np.full((r, r), o) + np.eye(r) * (d - o)
+            assert np.linalg.slogdet(M)[1] == pytest.approx(chapter.rs_logdet(r, d, o), abs=1e-12)
+
+
+def test_binary_feature_average_tends_to_the_log_determinant_with_the_cumulant_correction():
+    # a second matrix and overlap than the chapter's: N (exact - Gaussian) -> c, the rest falls as 1/N
+    q, A = 0.25, np.array([[0.4, 0.1], [0.1, 0.2]])
+    c = chapter.feature_average_correction(q, A)
+    g = chapter.feature_average_gaussian(q, A)
+    Ns = np.array([400, 800, 1600, 3200])
+    d = np.array([chapter.feature_average_exact(N, q, A) for N in Ns]) - g
+    rest = np.abs(Ns * d - c)
+    assert np.all(np.diff(rest) < 0) and rest[-1] < 0.05 * abs(c)
+    assert rest[0] / rest[-1] == pytest.approx(8, rel=0.3)  # O(1/N) after c/N
+    # the Gaussian value is -1/2 ln det: the full power would be far off
+    assert abs(d[-1]) < 1e-3 < abs(g)
+
+
+def test_claims_of_the_feature_space_checks_hold(result):
+    for name in ("feature_integral", "zero_temperature_limit"):
+        assert result.claims[name].holds, result.claims[name].text
+    assert np.all(np.abs(result.fb_residual) <= result.fb_bound)
+    assert result.fb_residual.shape == (int(result.converged.sum()), result.fb_betas.size)
+
+
+def test_zero_temperature_check_detects_a_wrong_term(result, monkeypatch):
+    # a free energy with D2^2 instead of D2 in the log-determinant term is not the limit of f_beta
+    lines = {n: chapter.rf.mixture_spinodal(n, [0.1, 1.0]) for n in (1, 3)}
+    betas = np.array([30.0, 300.0])
+    res, bound, _ = chapter._zero_temperature_limit(lines, [1, 3], betas)
+    assert np.all(np.abs(res) <= bound)
+    true_f = chapter.rf.free_energy_mixture
+
+    def wrong(x, alpha, alpha_D, n):
+        dq, dph, dpdh = x[0], x[3], x[5]
+        D2 = 1 - alpha / alpha_D * dph * dq
+        return true_f(x, alpha, alpha_D, n) + 0.5 * alpha * (dph + dq * dpdh) * (1 / D2 - 1 / D2**2)
+
+    monkeypatch.setattr(chapter.rf, "free_energy_mixture", wrong)
+    res, bound, _ = chapter._zero_temperature_limit(lines, [1, 3], betas)
+    assert np.all(np.abs(res) > 1e3 * bound)
