@@ -164,6 +164,7 @@ class Result(ChapterResult):
     fit_correction_exponent: float = 1.0
     fits: dict = field(default_factory=dict)
     remanent: dict = field(default_factory=dict)
+    spread: dict = field(default_factory=dict)   # single runs' capacities: quartiles, median, spread per N
     # mixture simulations
     N_mixture: int = 0
     alphas_mixture: np.ndarray = None
@@ -291,6 +292,51 @@ def _capacity(r: Result, p) -> None:
     r.fits["preferred_with_interpolation_err"] = _preferred_fit(r.Ns, r.alpha_c_N, combined, p.fit_exponent,
                                                                 p.fit_correction_exponent)
     r.remanent = _remanent(r)
+    r.spread = _run_spread(r, p.seed)
+
+
+SPREAD_QUANTILES = (0.75, 0.5, 0.25)
+
+
+def _run_spread(r: Result, seed: int) -> dict:
+    """Where the fraction of runs that retrieve (overlap above the level) falls below 3/4, 1/2 and
+    1/4, for each N: the quartiles and the median of the single runs' capacities, and their spread
+    (interquartile range), with bootstrap errors over networks (quartiles resampled jointly). The
+    power law of the spread against N is fitted only through five sizes or more."""
+    import warnings
+
+    from ..analysis import bootstrap, power_law_fit
+    from ..experiments.classical import crossing_load, extrapolate_alpha_c_free
+
+    nq = len(SPREAD_QUANTILES)
+    q = np.full((len(r.Ns), nq), np.nan)
+    q_err = np.full_like(q, np.nan)
+    w, w_err = np.full(len(r.Ns), np.nan), np.full(len(r.Ns), np.nan)
+    frac, n_runs = np.full(r.simulated.shape, np.nan), np.zeros(r.simulated.shape, dtype=int)
+    for k in range(len(r.Ns)):
+        ran = np.isfinite(r.m[k])                                      # (alphas, networks, starts)
+        ok = ran.any(axis=(0, 2))                                      # networks that were run
+        good = (r.m[k] > r.m_threshold) & ran
+        n_runs[k] = ran.sum(axis=(1, 2))
+        frac[k] = np.where(n_runs[k] > 0, good.sum(axis=(1, 2)) / np.maximum(n_runs[k], 1), np.nan)
+        per_net = np.where(ran, good, np.nan)[:, ok].transpose(1, 0, 2)   # (networks, alphas, starts)
+
+        def quartiles(d):
+            f = np.nanmean(d, axis=(0, 2)) if np.isfinite(d).any() else np.full(d.shape[1], np.nan)
+            return np.array([crossing_load(r.alphas, f, level) for level in SPREAD_QUANTILES])
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)          # means over all-NaN slices of a replica
+            for i in range(nq):
+                q[k, i], q_err[k, i] = bootstrap(lambda d, i=i: quartiles(d)[i], per_net, n_boot=200, seed=seed + k)
+            w[k], w_err[k] = bootstrap(lambda d: quartiles(d)[-1] - quartiles(d)[0], per_net, n_boot=200,
+                                       seed=seed + k)
+    law = power_law_fit(r.Ns, w) if np.sum(np.isfinite(w) & (w > 0)) >= 5 else {
+        "exponent": None, "stderr": None, "prefactor": None, "points": int(np.sum(np.isfinite(w) & (w > 0)))}
+    median_free = extrapolate_alpha_c_free(r.Ns, q[:, 1], q_err[:, 1])
+    return {"quartiles": q, "quartiles_err": q_err, "median": q[:, 1], "median_err": q_err[:, 1],
+            "width": w, "width_err": w_err, "law": law, "fraction": frac, "n_runs": n_runs,
+            "median_free": median_free, "load_spacing": float(np.max(np.diff(r.alphas)))}
 
 
 def _remanent(r: Result) -> dict:
@@ -415,6 +461,18 @@ def _summary(r: Result, p) -> dict:
         "remanent_overlap": {"N": r.remanent["N"], "m": r.remanent["m"], "m_err": r.remanent["m_err"],
                              "loads": r.remanent["alphas"], "runs": r.remanent["runs"],
                              "runs_at_sweep_cap": r.remanent["runs_at_cap"]},
+        "run_capacities": {"N": list(p.Ns_sim), "quantiles_of_retrieving_runs": list(SPREAD_QUANTILES),
+                           "quartiles": r.spread["quartiles"], "quartiles_err": r.spread["quartiles_err"],
+                           "median": r.spread["median"], "median_err": r.spread["median_err"],
+                           "spread": r.spread["width"], "spread_err": r.spread["width_err"],
+                           "spread_exponent": (-r.spread["law"]["exponent"] if r.spread["law"]["exponent"] is not None
+                                               else float("nan")),
+                           "spread_exponent_err": (r.spread["law"]["stderr"] if r.spread["law"]["stderr"] is not None
+                                                   else float("nan")),
+                           "median_free_exponent": {k: r.spread["median_free"][k] for k in
+                                                    ("alpha_inf", "alpha_inf_err", "exponent", "nu_lo", "nu_hi",
+                                                     "determined", "at_bound")},
+                           "load_spacing": r.spread["load_spacing"]},
         "dynamics_not_converged": n_not_conv,
         "capacity_points_skipped": n_skipped,
         "mixture_alpha_c_simulation": {"3": r.alpha_mix_sim, "N": p.N_mixture},
@@ -524,6 +582,44 @@ def _claims(r: Result) -> dict:
                       f"it needs at least four.",
             finding=False, points=free["points"], dof=free["dof"])
 
+    sp, law = r.spread, r.spread["law"]
+    if law["exponent"] is not None and law["stderr"] is not None:
+        x, dx = -law["exponent"], law["stderr"]
+        out["spread_exponent"] = claim(
+            bool(abs(x - nu0) <= 2 * dx),
+            f"The spread of the single runs' capacities (the interquartile range of the load at which a run fails) "
+            f"shrinks as N^-x with x = {x:.2f} ± {dx:.2f} over {law['points']} sizes, compatible with the leading "
+            f"exponent {nu0:g} of the argument within two standard errors.",
+            otherwise=f"The spread of the single runs' capacities shrinks as N^-x with x = {x:.2f} ± {dx:.2f} over "
+                      f"{law['points']} sizes, not compatible with the leading exponent {nu0:g} of the argument "
+                      f"within two standard errors.",
+            finding=False, exponent=x, exponent_err=dx, points=law["points"], leading_exponent=nu0,
+            width=sp["width"], width_err=sp["width_err"], load_spacing=sp["load_spacing"], tolerance_in_sem=2.0)
+    else:
+        out["spread_exponent"] = claim(
+            False, "The spread of the single runs' capacities is fitted with a power of N.",
+            otherwise=f"The spread of the single runs' capacities is measured at {law['points']} size(s); a power "
+                      f"law needs five or more, so none is fitted.",
+            finding=False, points=law["points"], width=sp["width"])
+    mf = sp["median_free"]
+    if mf["determined"]:
+        out["median_no_leading"] = claim(
+            bool(mf["nu_lo"] > nu0 and not mf["at_bound"]),
+            f"The median capacity of the single runs approaches its limit faster than N^-{nu0:g}: with a free "
+            f"exponent its fit gives ν = {mf['exponent']:.2f} (range [{mf['nu_lo']:.2f}, {mf['nu_hi']:.2f}]), "
+            f"as the argument expects when the N^-{nu0:g} term comes from the spread alone.",
+            otherwise=f"The median capacity of the single runs does not approach its limit measurably faster than "
+                      f"N^-{nu0:g}: with a free exponent its fit gives ν = {mf['exponent']:.2f} (range "
+                      f"[{mf['nu_lo']:.2f}, {mf['nu_hi']:.2f}]).",
+            finding=False, exponent=mf["exponent"], nu_lo=mf["nu_lo"], nu_hi=mf["nu_hi"], at_bound=mf["at_bound"],
+            alpha_inf=mf["alpha_inf"], alpha_inf_err=mf["alpha_inf_err"], leading_exponent=nu0)
+    else:
+        out["median_no_leading"] = claim(
+            False, "The median capacity of the single runs is fitted with a free exponent.",
+            otherwise=f"The median capacity of the single runs is measured at {mf['points']} size(s); a free "
+                      f"exponent needs four or more.",
+            finding=False, points=mf["points"])
+
     rsb_gap = ALPHA_C_1RSB - r.alpha_c
     out["rsb_unresolved"] = claim(
         bool(rsb_gap < total),
@@ -614,6 +710,16 @@ def _glue(r: Result, p) -> dict:
         "chi2_interp": r.fits["preferred_with_interpolation_err"].get("chi2", float("nan")),
         "alpha_c_1rsb": ALPHA_C_1RSB,
         "dyn_not_converged": n_not_conv, "dyn_runs": n_runs, "points_skipped": n_skipped,
+        "spread_exponent": -r.spread["law"]["exponent"] if r.spread["law"]["exponent"] is not None else float("nan"),
+        "spread_exponent_err": r.spread["law"]["stderr"] if r.spread["law"]["stderr"] is not None else float("nan"),
+        "spread_N_max": float(r.spread["width"][-1]), "spread_N_min": float(r.spread["width"][0]),
+        "spread_max_in_spacings": float(np.nanmax(r.spread["width"]) / r.spread["load_spacing"])
+        if np.isfinite(r.spread["width"]).any() else float("nan"),
+        "spread_min_in_spacings": float(np.nanmin(r.spread["width"]) / r.spread["load_spacing"])
+        if np.isfinite(r.spread["width"]).any() else float("nan"),
+        "median_free_exponent": r.spread["median_free"]["exponent"],
+        "median_free_alpha_inf": r.spread["median_free"]["alpha_inf"],
+        "median_free_alpha_inf_err": r.spread["median_free"]["alpha_inf_err"],
         "max_sweeps": int(p.max_sweeps),
         "mix3_alpha_sim": r.alpha_mix_sim, "N_mixture": int(p.N_mixture),
     }
@@ -671,6 +777,15 @@ def _figure_data(r: Result) -> dict:
                                 fit_free_alpha_inf=r.fits["free"]["alpha_inf"], fit_free_slope=r.fits["free"]["slope"],
                                 fit_free_exponent=r.fits["free"]["exponent"], systematic_err=r.fits["systematic_err"],
                                 theory_alpha=a_line, theory_m=ags.retrieval_curve_T0_reduced(a_line)),
+        "fig-replica-spread": dict(alpha=r.alphas, N=r.Ns, fraction=r.spread["fraction"], n_runs=r.spread["n_runs"],
+                                   quantile_levels=np.array(SPREAD_QUANTILES), quartiles=r.spread["quartiles"],
+                                   quartiles_err=r.spread["quartiles_err"], spread=r.spread["width"],
+                                   spread_err=r.spread["width_err"],
+                                   spread_exponent=(-r.spread["law"]["exponent"] if r.spread["law"]["exponent"]
+                                                    is not None else np.nan),
+                                   spread_prefactor=(r.spread["law"]["prefactor"] if r.spread["law"]["prefactor"]
+                                                     is not None else np.nan),
+                                   alpha_c_N=r.alpha_c_N, alpha_c_N_err=r.alpha_c_N_err, level=r.m_threshold),
         "fig-replica-mixture-sim": dict(alpha=r.alphas_mixture, m=r.m_mix, moved=r.moved, m_mean=mc["m_mean"],
                                         m_err=mc["m_err"], moved_mean=mc["moved_mean"], theory_alpha=a_mix,
                                         theory_m=ags.retrieval_curve_T0_reduced(a_mix, 3),
@@ -819,6 +934,50 @@ def figure_sim(r: Result, ax=None):
     bx.axhline(ALPHA_C_1RSB, color="gray", ls=":", lw=1, label=rf"1RSB {ALPHA_C_1RSB:.4f}")
     bx.set(xlabel=rf"$N^{{-{nu:g}}}$", ylabel=r"$\alpha_c(N)$", xlim=(-0.01 * x.max(), 1.05 * x.max()))
     style.legend_outside(bx, "below", ncols=2)
+    return fig
+
+
+def figure_spread(r: Result, ax=None):
+    """Left: fraction of runs that retrieve (overlap above the level) against alpha, per N, with
+    Wilson intervals. Right: the spread (interquartile range) of the single runs' capacities against
+    N, with the power-law fit when five sizes or more have one."""
+    from ..analysis import wilson_interval
+
+    fig, (ax, bx) = _axes(ax, ncols=2, width=12.0, height=4.8)
+    sp = r.spread
+    for k, N in enumerate(r.Ns):
+        s = r.simulated[k] & (sp["n_runs"][k] > 0)
+        n = sp["n_runs"][k][s]
+        lo, hi = wilson_interval(np.round(sp["fraction"][k][s] * n), n)
+        style.points(ax, r.alphas[s], sp["fraction"][k][s], None, yerr_asym=(lo, hi), color=f"C{k}", label=f"$N={N}$")
+    for level in SPREAD_QUANTILES:
+        ax.axhline(level, color="gray", lw=0.8, ls=":" if level != 0.5 else "--")
+    ax.axvline(r.alpha_c, color="k", ls="--", lw=1)
+    ax.set(xlabel=r"$\alpha$", ylabel="fraction of runs that retrieve", ylim=(-0.02, 1.02))
+    style.legend_outside(ax, "below", ncols=4)
+
+    ok = np.isfinite(sp["width"]) & (sp["width"] > 0)
+    style.points(bx, r.Ns[ok], sp["width"][ok], sp["width_err"][ok], color="k", line=False,
+                 label="interquartile range of the runs' capacities")
+    law = sp["law"]
+    if law["exponent"] is not None and law["stderr"] is not None and law["stderr"] < abs(law["exponent"]):
+        NN = np.geomspace(r.Ns.min(), r.Ns.max(), 50)
+        style.line(bx, NN, law["prefactor"] * NN ** law["exponent"], color="C0",
+                   label=rf"fit $N^{{-x}}$, $x={-law['exponent']:.2f}\pm{law['stderr']:.2f}$")
+    if ok.any():
+        k0 = int(np.flatnonzero(ok)[0])
+        NN = np.geomspace(r.Ns.min(), r.Ns.max(), 50)
+        style.line(bx, NN, sp["width"][k0] * (NN / r.Ns[k0]) ** -r.fit_exponent, color="gray", ls="--",
+                   label=rf"$\propto N^{{-{r.fit_exponent:g}}}$ (through the first point)")
+    bx.axhline(sp["load_spacing"], color="gray", ls=":", lw=1, label="load spacing of the scan")
+    bx.set(xscale="log", xlabel="$N$", ylabel="spread of the capacities")
+    style.log_ticks(bx, "x")
+    if ok.any():
+        bx.set(yscale="log")
+        style.log_ticks(bx, "y")
+    else:
+        bx.text(0.5, 0.5, "no size with a measured spread", transform=bx.transAxes, ha="center")
+    style.legend_outside(bx, "below", ncols=1)
     return fig
 
 

@@ -59,12 +59,76 @@ def test_simulated_overlaps_follow_the_theory_below_and_collapse_above(result):
 def test_finite_size_capacities_and_fits(result):
     assert result.alpha_c_N.shape == (len(result.Ns),) and np.all(np.isfinite(result.alpha_c_N))
     assert np.all(result.alpha_c_N_err > 0)
-    # two sizes: the two linear fits go through both points, the free exponent is not determined
+    # two sizes: no correction term (three parameters need four sizes), so the preferred fit is the
+    # leading term alone; the linear fits go through both points, the free exponent is not determined
     pref, inv, free = result.fits["preferred"], result.fits["one_over_N"], result.fits["free"]
+    two = result.fits["two_thirds"]
+    assert not pref["two_terms"] and pref["correction"] == 0.0
     x = result.Ns.astype(float) ** -0.5
     assert np.allclose(pref["alpha_inf"] + pref["slope"] * x, result.alpha_c_N, atol=1e-9)
+    assert np.allclose(two["alpha_inf"] + two["slope"] * result.Ns ** (-2 / 3), result.alpha_c_N, atol=1e-9)
     assert not free["determined"] and np.isnan(free["alpha_inf"])
+    # the intercepts are ordered by the exponent (a faster correction extrapolates less far)
+    assert pref["alpha_inf"] < two["alpha_inf"] < inv["alpha_inf"]
     assert result.fits["systematic_err"] == pytest.approx(abs(inv["alpha_inf"] - pref["alpha_inf"]))
+
+
+def test_preferred_form_recovers_a_leading_plus_correction_law():
+    Ns = np.array([1000, 2000, 4000, 8000, 16000, 32000, 64000.0])
+    err = np.full(Ns.size, 2e-4)
+    y = 0.1379 + 0.6 * Ns ** -0.5 + 20.0 / Ns
+    fits = chapter._finite_size_fits(Ns, y, err, 0.5, 1.0)
+    pref = fits["preferred"]
+    assert pref["two_terms"] and pref["dof"] == 4 and pref["chi2"] < 1e-12
+    assert pref["alpha_inf"] == pytest.approx(0.1379, abs=1e-9)
+    assert pref["slope"] == pytest.approx(0.6, rel=1e-6) and pref["correction"] == pytest.approx(20.0, rel=1e-6)
+    # the leading term alone misses the correction: it undershoots and its chi^2 is large
+    assert fits["leading_only"]["alpha_inf"] < 0.1379 - 5 * fits["leading_only"]["alpha_inf_err"]
+    assert fits["leading_only"]["chi2"] > 20
+    # the free exponent sits between the leading exponent and the correction's (an effective exponent)
+    assert 0.5 < fits["free"]["exponent"] < 1.0
+    dist = [abs(fits[k]["alpha_inf"] - pref["alpha_inf"]) for k in ("leading_only", "two_thirds", "one_over_N", "free")]
+    assert fits["systematic_err"] == pytest.approx(max(dist)) and fits["forms_in_systematic"] == 5
+    assert chapter._pref_shift(pref, 4000.0) == pytest.approx(y[2] - 0.1379, rel=1e-6)
+
+
+def test_run_spread_reads_the_quartiles_of_the_single_runs_capacities():
+    # runs that fail above a capacity drawn from N(alpha0, sigma_N), sigma_N = 0.3 N^-1/2: the
+    # quartiles come back within their bootstrap errors (plus the grid's linear interpolation) and the
+    # spread shrinks as N^-1/2
+    rng = np.random.default_rng(11)
+    alphas = np.round(np.arange(0.10, 0.20001, 0.0025), 4)
+    Ns = np.array([1000, 2000, 4000, 8000, 16000])
+    nets, starts = 40, 4
+    m = np.empty((Ns.size, alphas.size, nets, starts))
+    for k, N in enumerate(Ns):
+        cap = 0.145 + 0.3 * N ** -0.5 * rng.standard_normal((alphas.size, nets, starts))
+        m[k] = np.where(alphas[:, None, None] < cap, 0.97, 0.27)
+    r = chapter.Result(Ns=Ns, alphas=alphas, m=m, simulated=np.ones((Ns.size, alphas.size), bool), m_threshold=0.5)
+    sp = chapter._run_spread(r, seed=1)
+    sigma = 0.3 * Ns ** -0.5
+    half_cell = 0.5 * 0.0025
+    for i, z in enumerate((-0.6745, 0.0, 0.6745)):
+        expected = 0.145 + z * sigma
+        assert np.all(np.abs(sp["quartiles"][:, i] - expected) <= 4 * sp["quartiles_err"][:, i] + half_cell)
+    assert np.all(np.diff(sp["quartiles"], axis=1) > 0)
+    assert sp["law"]["points"] == 5
+    assert -sp["law"]["exponent"] == pytest.approx(0.5, abs=3 * sp["law"]["stderr"] + 0.05)
+    # a spread that does not shrink is told apart
+    m_flat = np.empty_like(m)
+    for k in range(Ns.size):
+        cap = 0.145 + 0.01 * rng.standard_normal((alphas.size, nets, starts))
+        m_flat[k] = np.where(alphas[:, None, None] < cap, 0.97, 0.27)
+    flat = chapter._run_spread(chapter.Result(Ns=Ns, alphas=alphas, m=m_flat, simulated=r.simulated,
+                                              m_threshold=0.5), seed=1)
+    assert abs(flat["law"]["exponent"]) < 0.2
+
+
+def test_correction_exponent_must_exceed_the_leading_one():
+    from hopcore.book.spec import resolve
+
+    with pytest.raises(ValueError, match="fit_correction_exponent"):
+        resolve(CHAPTER, {"profile": "test", "fit_exponent": 0.5, "fit_correction_exponent": 0.5})
 
 
 def test_free_exponent_fit_recovers_a_known_law():
@@ -96,8 +160,14 @@ def test_summary_keys_and_claims(result):
     fs = s["alpha_c_finite_size"]
     assert set(fs) == {"N", "alpha_c", "alpha_c_err", "extrapolated", "extrapolated_err", "fit",
                        "extrapolated_1_over_N"}
-    for key in ("alpha_c", "mixture_alpha_c", "extrapolated_free_exponent", "systematic_err"):
+    for key in ("alpha_c", "mixture_alpha_c", "extrapolated_free_exponent", "systematic_err", "preferred_form",
+                "run_capacities"):
         assert key in s
+    assert fs["extrapolated"] == result.fits["preferred"]["alpha_inf"]
+    assert set(s["alpha_c_fits"]) >= {"preferred", "leading_only", "two_thirds", "one_over_N", "free_exponent"}
+    q = np.asarray(s["run_capacities"]["quartiles"])
+    assert q.shape == (len(result.Ns), 3)
+    assert np.all(np.diff(q, axis=1)[np.isfinite(np.diff(q, axis=1))] >= 0)   # 3/4, 1/2, 1/4 in order of load
     assert s["systematic_err"] == result.fits["systematic_err"]
     assert result.claims
     for name, c in result.claims.items():
@@ -110,7 +180,7 @@ def test_summary_keys_and_claims(result):
 def test_figures_build(result):
     import matplotlib.pyplot as plt
 
-    for name in ("m_T0", "eigen", "phase", "sim", "mixture_sim"):
+    for name in ("m_T0", "eigen", "phase", "sim", "spread", "mixture_sim"):
         fig = getattr(chapter, f"figure_{name}")(result)
         assert fig.axes
         plt.close(fig)
