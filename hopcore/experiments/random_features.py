@@ -263,3 +263,70 @@ def example_fields(N: int, alpha: float, alpha_D: float, coefficients: str, L, s
 
 
 __all__ = ["ALPHA_D_MAX", "check_rf_point", "example_fields", "rf_magnetizations", "rf_sizes"]
+
+
+def rf_test_runs(N: int, alpha: float, alpha_D: float, coefficients: str, L: int | None, seed: int, L_test=(),
+                 n_test: int = 1, max_sweeps: int = 1000) -> dict:
+    """Every run from a test example, one by one: its overlap, its number of sweeps and whether it converged.
+
+    The same networks and test examples as :func:`rf_magnetizations` with the same arguments (same
+    seeds of the features, the training examples and each ``test_<L>`` set), but only the test
+    starts are run, and each run keeps its own sweep count: the time scale of the dynamics near a
+    generalization transition is read per start, not as the largest over every kind of start.
+
+    Parameters
+    ----------
+    N : int
+        Number of neurons.
+    alpha : float
+        Load P/N of training examples.
+    alpha_D : float
+        Load D/N of features.
+    coefficients : str
+        Training coefficients: "dense" (Gaussian), "dense_binary" (+-1) or "sparse".
+    L : int or None
+        Number of non-zero +-1 coefficients for "sparse" (odd); ignored otherwise.
+    seed : int
+        Seed of the sample.
+    L_test : sequence of int
+        Non-zero coefficients of the sparse test examples (odd, <= D).
+    n_test : int, optional
+        Test examples per entry of ``L_test`` (default 1).
+    max_sweeps : int, optional
+        Maximum number of sweeps per run (default 1000).
+
+    Returns
+    -------
+    dict
+        For each entry Lt of ``L_test``: ``test_<Lt>`` (mean m over its starts), ``m_test_<Lt>``,
+        ``sweeps_test_<Lt>`` (int) and ``converged_test_<Lt>`` (bool), arrays of shape (n_test,);
+        and ``n_not_converged`` over all runs.
+    """
+    pt = check_rf_point(N, alpha, alpha_D, coefficients, L, L_test)
+    seed = validation.seed("seed", seed)
+    n_test = validation.integer(1, 10**4)("n_test", n_test)
+    max_sweeps = validation.integer(1, 10**6)("max_sweeps", max_sweeps)
+    if not pt["L_test"]:
+        raise ValueError("L_test=[] is not allowed: L_test must hold at least one odd number of features")
+    N, P = pt["N"], pt["P"]
+    F = rf_features(N, pt["D"], derive_seed(seed, "features"))
+    X = _examples(F, P, pt["coefficients"], pt["L"], derive_seed(seed, "train"))
+    S0 = np.ascontiguousarray(
+        np.concatenate([_examples(F, n_test, "sparse", Lt, derive_seed(seed, "test", Lt)).T for Lt in pt["L_test"]]),
+        dtype=np.int8,
+    )
+    dyn_seeds = np.array([derive_seed(seed, "test_dynamics", r) for r in range(S0.shape[0])], dtype=np.uint64)
+    S, sweeps, converged = async_fixed_points(X, S0, dyn_seeds, max_sweeps=max_sweeps)
+    m_all = (S.astype(np.int32) * S0).sum(axis=1) / N
+    out: dict = {}
+    for k, Lt in enumerate(pt["L_test"]):
+        sl = slice(k * n_test, (k + 1) * n_test)
+        out[f"m_test_{Lt}"] = m_all[sl]
+        out[f"test_{Lt}"] = float(np.mean(m_all[sl]))
+        out[f"sweeps_test_{Lt}"] = sweeps[sl].astype(np.int64)
+        out[f"converged_test_{Lt}"] = converged[sl].astype(bool)
+    out["n_not_converged"] = int((~converged).sum())
+    return out
+
+
+__all__ += ["rf_test_runs"]
