@@ -1,7 +1,10 @@
 """Chapter: spinodals of symmetric feature mixtures in the random-features model, from the replica
 theory (Kalaj et al. 2024, Fig. 3), against the classical mixture loads: the lines, their
-alpha -> infinity limit, the stationarity check of the two forms of the dpdh equation, the claims
-the page states about them and its two figures."""
+alpha -> infinity limit, the stationarity check of the two forms of the dpdh equation, the two checks
+of the derivation of the feature-space part of the free energy (the exact average over one binary
+feature against the log-determinant and its 1/N cumulant correction; the finite-beta RS free energy
+against the implemented zero-temperature one), the claims the page states about them and its two
+figures."""
 
 import time
 from dataclasses import dataclass
@@ -89,7 +92,9 @@ class Result(ChapterResult):
     (orders, alphas_limit); the classical T = 0 loads ``classical_T0`` (orders) and the classical
     finite-T lines ``classical_T`` (order -> dict); the stationarity check (``grad_squared``,
     ``grad_linear``: max scaled |grad f| per solution) and the D1-variant lines ``variant_orders``,
-    ``alpha_D_c_variant`` (variant orders, alphas)."""
+    ``alpha_D_c_variant`` (variant orders, alphas); the feature-space checks: ``fi_Ns``, ``fi_diff`` (ln of
+    the exact binary-feature average minus the Gaussian value, per N), ``fi_c`` (predicted 1/N
+    coefficient), ``fb_betas``, ``fb_residual`` and ``fb_bound`` (solutions, betas), ``fb_c1`` (per solution)."""
 
     orders: np.ndarray = None
     alphas: np.ndarray = None
