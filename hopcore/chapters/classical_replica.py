@@ -970,7 +970,7 @@ def figure_spread(r: Result, ax=None):
         style.line(bx, NN, sp["width"][k0] * (NN / r.Ns[k0]) ** -r.fit_exponent, color="gray", ls="--",
                    label=rf"$\propto N^{{-{r.fit_exponent:g}}}$ (through the first point)")
     bx.axhline(sp["load_spacing"], color="gray", ls=":", lw=1, label="load spacing of the scan")
-    bx.set(xscale="log", xlabel="$N$", ylabel="spread of the capacities")
+    bx.set(xscale="log", xlim=(r.Ns.min() / 1.5, r.Ns.max() * 1.5), xlabel="$N$", ylabel="spread of the capacities")
     style.log_ticks(bx, "x")
     if ok.any():
         bx.set(yscale="log")
