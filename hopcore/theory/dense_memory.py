@@ -1039,3 +1039,187 @@ def polynomial_half_load(N, n):
 
 
 __all__ += ["one_step_law", "polynomial_half_load"]
+
+
+# ----------------------------------------------------------------------------- nearest pattern, second moment
+def overlap_count_rate(c, alpha, kind="spherical"):
+    """psi_alpha(c): growth rate of the number of other patterns with overlap c, by the Legendre route.
+
+    The quenched log-partition function of the REM of the levels c^mu = xi^1.xi^mu/N (mu >= 2) at
+    inverse temperature v is v phi_{alpha,1}(v) (eq. 7, condensed branch included). It is the Legendre
+    transform of the quenched growth rate of the number of levels, so
+    psi_alpha(c) = inf_v [v phi_{alpha,1}(v) - v c] = v phi_{alpha,1}(v) - v c at the v solving
+    c = d(v phi_{alpha,1}(v))/dv (found numerically, derivative by central differences). The
+    derivative increases up to eps_* (reached at v = lam_*) and stays there: above that edge no v
+    solves the equation and psi = -inf (no level). Below it psi = alpha - zeta_hat_1(c), the
+    first-moment rate: the second moment of the count equals the square of the first to leading
+    exponential order while the count is exponentially large. Scalar c.
+
+    Book equation: dense-rem-psi
+
+    Parameters
+    ----------
+    c : float
+        Overlap, in (d zeta_1/d lam at 0, 1): above the typical overlap 0.
+    alpha : float
+        Exponential load, P = exp(alpha N) (> 0).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+
+    Returns
+    -------
+    psi : float
+        psi_alpha(c) (-inf above the edge).
+    v : float
+        The conjugate inverse temperature (inf above the edge).
+    """
+    kind = _kind(kind)
+    alpha = float(_alpha(alpha))
+    c = float(c)
+    L = lambda v: v * float(phi(alpha, v, 1.0, kind))  # noqa: E731
+    ls = float(lam_star(alpha, 1.0, kind))
+    hi = 2.0 * ls  # beyond lam_*, L(v) - v c = v (eps_* - c) is linear in v
+    res = optimize.minimize_scalar(lambda v: L(v) - v * c, bounds=(1e-12, hi), method="bounded",
+                                   options={"xatol": 1e-13})
+    if res.x > 0.999 * hi:  # the infimum runs away along the condensed branch: c is above the edge
+        return -math.inf, math.inf
+    return float(res.fun), float(res.x)
+
+
+def c_max_second_moment(alpha, kind="spherical"):
+    """Largest overlap of a pattern with the exp(alpha N) others: largest root of psi_alpha(c) = 0.
+
+    psi_alpha is :func:`overlap_count_rate`; its largest root is sup{c : psi_alpha(c) >= 0}, found by
+    bisection on the sign of psi (psi > 0 below the root, < 0 or -inf above). Independent of
+    :func:`c_max` (which solves zeta_hat_1(c) = alpha on the numerical Legendre transform of zeta).
+
+    Book equation: dense-rem-psi
+
+    Parameters
+    ----------
+    alpha : float or array_like
+        Exponential load, P = exp(alpha N) (> 0).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+
+    Returns
+    -------
+    numpy.ndarray or float
+        c_max, shape of alpha (a float for scalar alpha).
+    """
+    kind = _kind(kind)
+    a = np.atleast_1d(_alpha(alpha))
+
+    def one(x):
+        lo, hi = 1e-9, 1.0
+        if kind == "gaussian":
+            while overlap_count_rate(hi, x, kind)[0] >= 0:
+                hi *= 2.0
+        else:
+            hi = 1.0 - 1e-15
+        for _ in range(200):
+            mid = 0.5 * (lo + hi)
+            if overlap_count_rate(mid, x, kind)[0] >= 0:
+                lo = mid
+            else:
+                hi = mid
+            if hi - lo < 1e-14:
+                break
+        return 0.5 * (lo + hi)
+
+    out = np.array([one(x) for x in a])
+    return out.reshape(np.shape(alpha)) if np.ndim(alpha) else float(out[0])
+
+
+def max_overlap_finite_n(alpha, N):
+    """Exact law of the largest overlap c^mu = xi^1.xi^mu/N among the P - 1 other spherical patterns.
+
+    Given xi^1, the overlaps are independent, (1 + c)/2 ~ Beta((N-1)/2, (N-1)/2); with
+    Q(c) = Pr(c^mu > c) the maximum has CDF G(c) = (1 - Q(c))^(P-1), P = round(exp(alpha N)). Then
+    E max = 1 - int G dc and E max^2 = 1 - int 2 c G dc over (-1, 1) (quadrature around the median).
+
+    Book equation: dense-rem-max-law
+
+    Parameters
+    ----------
+    alpha : float
+        Exponential load (> 0).
+    N : int
+        Dimension (>= 3); alpha N at most 700.
+
+    Returns
+    -------
+    dict
+        ``mean``, ``std``, ``median`` of the largest overlap and ``P``.
+    """
+    from scipy import integrate
+    from scipy.special import betainc, betaincinv
+
+    alpha = float(_alpha(alpha))
+    N = validation.integer(3)("N", N)
+    if alpha * N > 700:
+        validation.fail("N", N, f"at most {700 / alpha:.0f} for alpha = {alpha} (P = exp(alpha N) beyond floating point)")
+    P = max(2, int(round(math.exp(alpha * N))))
+    n, a = P - 1.0, 0.5 * (N - 1.0)
+    Q = lambda c: betainc(a, a, 0.5 * (1.0 - c))  # noqa: E731
+
+    def G(c):
+        q = float(Q(c))
+        return 0.0 if q >= 1.0 else math.exp(n * math.log1p(-q))
+
+    med = 1.0 - 2.0 * float(betaincinv(a, a, -math.expm1(-math.log(2.0) / n)))
+    pts = sorted({max(-1.0 + 1e-12, med - d) for d in (0.2, 0.05, 0.01)} | {med}
+                 | {min(1.0 - 1e-12, med + d) for d in (0.01, 0.05, 0.2)})
+    kw = dict(points=pts, epsabs=1e-13, epsrel=1e-11, limit=400)
+    i0 = integrate.quad(G, -1.0, 1.0, **kw)[0]
+    i1 = integrate.quad(lambda c: 2.0 * c * G(c), -1.0, 1.0, **kw)[0]
+    mean, m2 = 1.0 - i0, 1.0 - i1
+    return {"mean": mean, "std": math.sqrt(max(m2 - mean * mean, 0.0)), "median": med, "P": P}
+
+
+# ----------------------------------------------------------------------------- scaled dot product at finite N
+def scaled_alpha_half_finite_n(lam_t, N, a=0.5, kind="spherical", saddle_node=True):
+    """Finite-N retrieval threshold in alpha_t of the scaled dot product, lam = lam_t / N^a.
+
+    The finite-N criterion of :func:`finite_n_threshold`, solved for the number of patterns at fixed lam:
+    g = lam N - log(P - 1) - log E exp(lam xi^1.xi) must exceed the saddle-node margin g_c(kappa),
+    kappa = lam N (1 - 2 eps + eps^2), so log(P - 1) = lam N - log E exp(lam xi^1.xi) - g_c at the
+    threshold and alpha_t = log P / N^(1-a). With ``saddle_node=False`` the margin is 0 (one update
+    from xi^1 keeps half of the weight on it). As N -> inf it tends to lam_t, from below, by
+    (lam_t^2/2 + g_c) / N^(1-a) for a = 1/2, where g_c ~ 1 + log(lam_t N^(1-a)) grows like log N.
+    Scalar lam_t and N.
+
+    Book equation: dense-rem-scaled-finite
+
+    Parameters
+    ----------
+    lam_t : float
+        Scaled inverse temperature (> 0).
+    N : int
+        Dimension (>= 2).
+    a : float, optional
+        Scaling exponent in (0, 1) (default 0.5).
+    kind : {"spherical", "gaussian"}, optional
+        Pattern distribution (default "spherical").
+    saddle_node : bool, optional
+        Include the margin g_c(kappa) (default True).
+
+    Returns
+    -------
+    float
+        alpha_t at the threshold (0 when even P = 2 is not retrieved).
+    """
+    kind = _kind(kind)
+    lam_t = float(_lam(lam_t))
+    N = validation.integer(2)("N", N)
+    a = validation.real(0.0, 1.0, lo_open=True, hi_open=True)("a", a)
+    lam = lam_t * N ** (-a)
+    log_m, eps = log_mgf_finite_n(lam, N, kind)
+    kappa = lam * N * (1.0 - 2.0 * float(eps) + float(eps) ** 2)
+    log_p1 = lam * N - float(log_m) - (saddle_node_margin(kappa) if saddle_node else 0.0)
+    if log_p1 < 0:
+        return 0.0
+    return float(np.logaddexp(0.0, log_p1)) / N ** (1.0 - a)
+
+
+__all__ += ["c_max_second_moment", "max_overlap_finite_n", "overlap_count_rate", "scaled_alpha_half_finite_n"]
