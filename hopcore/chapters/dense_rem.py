@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import validation
+from .. import analysis, validation
 from ..book import spec, style
+from ..experiments.runner import derive_seed
 from ..book.report import ChapterResult, claim
 from ..book.spec import Chapter, Param
 
@@ -24,8 +25,8 @@ SPEC = Chapter(
     notebook="book/dense_rem.ipynb",
     title="Exponential capacity through the random energy model",
     seed=3102,
-    minutes=(0.3, 0.5),
-    cached="nothing: closed forms and one-dimensional root finding only",
+    minutes=(0.5, 2.5),
+    cached="the nearest-pattern and scaled dot-product simulations under _build/cache/hopcore.experiments.dense.*",
     params={
         "lambdas": Param(
             [0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0],
@@ -67,15 +68,82 @@ SPEC = Chapter(
             validation.list_of(validation.real(2.0, 1e12), increasing=True),
             doc="sizes of the scaled dot-product convergence",
         ),
+        "alphas_cmax": Param(
+            [0.1, 0.2, 0.3],
+            validation.list_of(validation.positive(2.0), increasing=True),
+            doc="loads of the nearest-pattern simulation (largest overlap among exp(alpha N) patterns)",
+        ),
+        "Ns_cmax": Param(
+            [20, 30, 40, 50],
+            validation.list_of(validation.integer(3, 100_000), increasing=True),
+            paper=[20, 30, 40, 50, 60, 80, 100],
+            doc="sizes of the nearest-pattern simulation",
+        ),
+        "n_networks_cmax": Param(
+            40, validation.integer(2, 100_000), paper=100, doc="pattern sets per size of the nearest-pattern simulation"
+        ),
+        "max_entries_cmax": Param(
+            3e6,
+            validation.real(1e3, 1e11),
+            paper=3e7,
+            doc="largest N P streamed by the nearest-pattern simulation (larger loads are skipped at that N)",
+        ),
+        "lams_scaled": Param(
+            [0.5, 1.0, 2.0],
+            validation.list_of(validation.positive(20.0), increasing=True),
+            doc="scaled inverse temperatures of the scaled dot-product simulation",
+        ),
+        "Ns_scaled_sim": Param(
+            [36, 64, 100, 196],
+            validation.list_of(validation.integer(4, 100_000), increasing=True),
+            paper=[36, 64, 100, 196, 400, 625],
+            doc="sizes of the scaled dot-product simulation",
+        ),
+        "alpha_fracs_scaled": Param(
+            [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9],
+            validation.list_of(validation.positive(2.0), increasing=True),
+            paper=[round(0.3 + 0.025 * k, 3) for k in range(25)],
+            doc="scaled loads of the simulation, as fractions of lam_t (alpha_t = fraction x lam_t)",
+        ),
+        "n_networks_scaled": Param(
+            12, validation.integer(2, 100_000), paper=24, doc="pattern sets per (lam_t, N) of the scaled simulation"
+        ),
+        "max_entries_scaled": Param(
+            5e6,
+            validation.real(1e3, 1e11),
+            paper=1.5e7,
+            doc="largest N P of the scaled simulation (larger loads are not simulated at that N)",
+        ),
+        "eps_scaled": Param(
+            0.5,
+            validation.real(0.0, 1.0, lo_open=True, hi_open=True),
+            doc="retrieved when the final overlap x.xi^1/N is at least 1 - eps_scaled",
+        ),
     },
-    headline=("lam_max", "n_curve"),
-    extra={"test": {"lambdas": [0.5, 2.0], "n_curve": 40}},
+    headline=("lam_max", "n_curve", "n_networks_cmax", "n_networks_scaled"),
+    extra={
+        "test": {
+            "lambdas": [0.5, 2.0],
+            "n_curve": 40,
+            "alphas_cmax": [0.2, 0.3],
+            "Ns_cmax": [12, 20, 30],
+            "n_networks_cmax": 4,
+            "max_entries_cmax": 1e6,
+            "lams_scaled": [1.0, 2.0],
+            "Ns_scaled_sim": [16, 36],
+            "alpha_fracs_scaled": [0.3, 0.5, 0.7, 0.9],
+            "n_networks_scaled": 3,
+            "max_entries_scaled": 2e5,
+        }
+    },
 )
 
 # published examples of the storage theorem of Ramsauer et al. (beta = 1, p = 0.001): (d, K^2, c)
 RAMSAUER_EXAMPLES = ((20, 9.0, 3.1546), (75, 1.0, 1.3718))
 SOLVER_TOL = 1e-9  # the solvers run at xtol 1e-12 to 1e-13; a thousandfold margin
 SCALED_A = 0.5
+ALPHAS_ROUTES = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0)  # loads where the two routes to c_max are compared
+FAMILY_LEVEL = 0.01  # false-alarm probability of a whole family of z-tests (Bonferroni)
 
 
 def prepare(namespace):
@@ -103,6 +171,8 @@ class Result(ChapterResult):
     lam_tilde: np.ndarray = None
     N_scaled: np.ndarray = None
     alpha_tilde_1: np.ndarray = None  # (N, lam_tilde)
+    nearest: dict = field(default_factory=dict)  # nearest other pattern: the two routes, simulation, finite-N law
+    scaled_sim: dict = field(default_factory=dict)  # scaled dot product simulated
     checks: dict = field(default_factory=dict)
 
 
@@ -157,6 +227,12 @@ def compute(p) -> Result:
     r.lam_tilde = np.linspace(0.1, 3, 30)
     r.N_scaled = np.array(p.N_scaled, float)
     r.alpha_tilde_1 = np.array([dense_theory.scaled_alpha_1(r.lam_tilde, N=N, a=SCALED_A) for N in p.N_scaled])
+    t1 = time.perf_counter()
+    r.nearest = _nearest(p)
+    t2 = time.perf_counter()
+    r.scaled_sim = _scaled_simulation(p)
+    t3 = time.perf_counter()
+    checks["c_max_routes_max_abs_diff"] = r.nearest["routes_max_diff"]
     r.checks = checks
 
     lams = np.array(p.lambdas, float)
@@ -172,6 +248,11 @@ def compute(p) -> Result:
         "alpha_c_lb": {"gaussian": np.column_stack([lams, dense_theory.alpha_c_lb(lams, "gaussian")])},
         "alpha_c_lb_gaussian_inf": r.alpha_c_lb_inf,
         "checks": checks,
+        "c_max": {k: r.nearest[k] for k in ("alphas_routes", "first_moment", "second_moment", "alphas", "N",
+                                             "n_networks", "mean", "sem", "exact_mean", "exact_std", "z")},
+        "scaled_simulation": {k: r.scaled_sim[k] for k in ("lam_tilde", "N", "alpha_tilde", "eps", "n_networks",
+                                                         "fraction", "wilson_lo", "wilson_hi", "alpha_half",
+                                                         "alpha_half_err", "theory_margin", "theory_annealed")},
     }
     r.glue = {"large_lam_gap": gap, "lam_max": p.lam_max, "gauss_a1_sat": sat, "alpha_c_lb_inf": r.alpha_c_lb_inf}
     r.claims = _claims(p, r)
@@ -195,9 +276,118 @@ def compute(p) -> Result:
             alpha_c_lb_inf=r.alpha_c_lb_inf,
         ),
         "fig-dense-rem-scaled": dict(lam_tilde=r.lam_tilde, N=r.N_scaled, alpha_tilde_1=r.alpha_tilde_1),
+        "fig-dense-rem-nearest": {k: v for k, v in r.nearest.items() if isinstance(v, np.ndarray)},
+        "fig-dense-rem-scaled-sim": {k: v for k, v in r.scaled_sim.items() if isinstance(v, np.ndarray)},
     }
-    r.timings = {"compute_seconds": time.perf_counter() - t0}
+    r.glue.update({
+        "c_max_routes_diff": r.nearest["routes_max_diff"],
+        "cmax_N_max": int(max(p.Ns_cmax)),
+        "scaled_eps": p.eps_scaled,
+        "scaled_overlap_gap_lo": r.scaled_sim["largest_lost_overlap"],
+        "scaled_overlap_gap_hi": r.scaled_sim["smallest_kept_overlap"],
+    })
+    r.timings = {"compute_seconds": time.perf_counter() - t0, "nearest_seconds": t2 - t1, "scaled_simulation_seconds": t3 - t2}
     return r
+
+
+def _nearest(p):
+    """c_max by the two routes; the largest overlap among exp(alpha N) simulated patterns; the exact
+    finite-N law of that maximum."""
+    from ..experiments import dense as dense_experiments
+    from ..experiments import sweep_grid
+    from ..theory import dense_memory as dense_theory
+
+    out = {"alphas_routes": np.array(ALPHAS_ROUTES)}
+    out["first_moment"] = np.array([dense_theory.c_max(a) for a in ALPHAS_ROUTES])
+    out["second_moment"] = np.array([dense_theory.c_max_second_moment(a) for a in ALPHAS_ROUTES])
+    out["routes_max_diff"] = float(np.max(np.abs(out["first_moment"] - out["second_moment"])))
+    alphas = np.array(p.alphas_cmax, float)
+    # psi_alpha(c) curves, for the figure
+    out["psi_c"] = np.linspace(0.0, 0.999, max(60, p.n_curve // 2))
+    out["psi"] = np.array([[dense_theory.overlap_count_rate(c, a)[0] if c > 0 else a for c in out["psi_c"]] for a in alphas])
+    Ns = [int(n) for n in p.Ns_cmax]
+    grid = sweep_grid(dense_experiments.max_overlap_run, {"N": Ns}, p.n_networks_cmax, p.seed, desc="nearest pattern",
+                      progress=False, fixed={"alphas": alphas.tolist(), "kind": "spherical",
+                                             "max_entries": float(p.max_entries_cmax)})
+    cm = grid["c_max"]  # (N, networks, alpha)
+    mean, sem = analysis.mean_sem(cm, axis=1)  # (N, alpha)
+    exact = [[dense_theory.max_overlap_finite_n(a, N) for a in alphas] for N in Ns]
+    em = np.array([[e["mean"] for e in row] for row in exact])
+    es = np.array([[e["std"] for e in row] for row in exact])
+    out.update(alphas=alphas, N=np.array(Ns), n_networks=int(p.n_networks_cmax), mean=mean, sem=sem, exact_mean=em,
+               exact_std=es, z=(mean - em) / (es / math.sqrt(p.n_networks_cmax)), c_max=np.array([dense_theory.c_max(a) for a in alphas]))
+    # the exact finite-N law on a line of sizes, up to where exp(alpha N) stays a float (nan beyond)
+    N_line = np.unique(np.round(np.geomspace(max(3, Ns[0]), 3000, 40)).astype(int))
+    out["line_N"] = N_line
+    out["line_mean"] = np.array([[dense_theory.max_overlap_finite_n(a, int(N))["mean"] if a * N <= 600 else np.nan
+                                  for N in N_line] for a in alphas])
+    return out
+
+
+def _scaled_simulation(p):
+    """Retrieval of xi^1 from xi^1 at lam = lam_t / sqrt N, P = exp(alpha_t sqrt N): fractions with Wilson
+    intervals, the crossing of 1/2 (bootstrap over the pattern sets), and the finite-N theory."""
+    from ..experiments import dense as dense_experiments
+    from ..experiments import sweep
+    from ..theory import dense_memory as dense_theory
+
+    lams = [float(x) for x in p.lams_scaled]
+    Ns = [int(n) for n in p.Ns_scaled_sim]
+    fr = np.array(p.alpha_fracs_scaled, float)
+    alphas = np.round(np.outer(lams, fr), 6)  # (lam, alpha)
+    points = [{"N": N, "lam_t": lt, "alphas_t": alphas[i].tolist(), "a": SCALED_A, "kind": "spherical",
+               "eps": float(p.eps_scaled), "tol": 1e-6, "max_iter": 60, "max_entries": float(p.max_entries_scaled)}
+              for i, lt in enumerate(lams) for N in Ns]
+    res = sweep(dense_experiments.scaled_retrieval_run, points, p.n_networks_scaled, p.seed, desc="scaled dot product",
+                progress=False)
+    shape = (len(lams), len(Ns), p.n_networks_scaled, len(fr))
+    hit = np.array([[r["retrieved"] for r in row] for row in res], float).reshape(shape)
+    ov = np.array([[r["overlap"] for r in row] for row in res], float).reshape(shape)
+    n = np.sum(np.isfinite(hit), axis=2)
+    k = np.nansum(hit, axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(n > 0, k / np.maximum(n, 1), np.nan)
+    lo, hi = analysis.wilson_interval(k, np.where(n > 0, n, np.nan))
+    half = np.full((len(lams), len(Ns)), np.nan)
+    half_err = np.full_like(half, np.nan)
+
+    def crossing(xs, rows):
+        y = np.mean(rows, axis=0)
+        if not (y[0] >= 0.5 and np.any(y < 0.5)):
+            return math.nan
+        return analysis.first_crossing(xs, y, 0.5, "down")
+
+    for i in range(len(lams)):
+        for j in range(len(Ns)):
+            ok = np.isfinite(hit[i, j, 0])  # the loads simulated at this N (the same for every pattern set)
+            if ok.sum() < 2:
+                continue
+            rows, xs = hit[i, j][:, ok], alphas[i][ok]
+            value, err = analysis.bootstrap(lambda d: crossing(xs, d), rows, n_boot=400,
+                                            seed=derive_seed(p.seed, "scaled boot", i, j))
+            if np.isfinite(value):
+                # the fraction is known only on the grid: add the spacing around the crossing (uniform, /sqrt 12)
+                step = float(np.diff(xs)[min(np.searchsorted(xs, value), len(xs) - 1) - 1])
+                err = math.sqrt((err if np.isfinite(err) else 0.0) ** 2 + step**2 / 12.0)
+            half[i, j], half_err[i, j] = value, err
+    kept, lost = ov[hit == 1], ov[hit == 0]
+    # runs ending between the two groups (0.1 < overlap < 0.9), per (lam_t, N)
+    n_runs = np.sum(np.isfinite(ov), axis=(2, 3))
+    with np.errstate(invalid="ignore"):
+        mid = np.sum((ov > 0.1) & (ov < 0.9), axis=(2, 3)) / np.where(n_runs > 0, n_runs, np.nan)
+    th_margin = np.array([[dense_theory.scaled_alpha_half_finite_n(lt, N, SCALED_A) for N in Ns] for lt in lams])
+    th_ann = np.array([[float(dense_theory.scaled_alpha_1(lt, N=N, a=SCALED_A)) for N in Ns] for lt in lams])
+    N_line = np.unique(np.round(np.geomspace(Ns[0], 1e5, 50)).astype(int))
+    line_margin = np.array([[dense_theory.scaled_alpha_half_finite_n(lt, int(N), SCALED_A) for N in N_line] for lt in lams])
+    line_ann = np.array([dense_theory.scaled_alpha_1(lt, N=N_line.astype(float), a=SCALED_A) for lt in lams])
+    return {"lam_tilde": np.array(lams), "N": np.array(Ns), "alpha_tilde": alphas, "eps": float(p.eps_scaled),
+            "n_networks": int(p.n_networks_scaled), "fraction": frac, "wilson_lo": lo, "wilson_hi": hi, "trials": n,
+            "alpha_half": half, "alpha_half_err": half_err, "theory_margin": th_margin, "theory_annealed": th_ann,
+            "line_N": N_line, "line_margin": line_margin, "line_annealed": line_ann,
+            "largest_lost_overlap": float(np.max(lost)) if lost.size else math.nan,
+            "smallest_kept_overlap": float(np.min(kept)) if kept.size else math.nan,
+            "intermediate": mid, "lam_sqrt_N": np.outer(lams, np.sqrt(Ns)),
+            "P": np.array([[r[0]["P"] for r in res[i * len(Ns):(i + 1) * len(Ns)]] for i in range(len(lams))])}
 
 
 def _claims(p, r):
@@ -308,6 +498,146 @@ def _claims(p, r):
         largest_gap=dev_n.max(axis=1),
         relative_departure_max=float(rel.max()),
         tolerance="lam_tilde^2 / N",
+    )
+    out.update(_claims_nearest(p, r))
+    out.update(_claims_scaled(p, r))
+    return out
+
+
+def _bonferroni(n_tests):
+    from scipy.stats import norm
+
+    return float(norm.isf(FAMILY_LEVEL / (2 * max(n_tests, 1))))
+
+
+def _claims_nearest(p, r):
+    nb, out = r.nearest, {}
+    d = nb["routes_max_diff"]
+    out["c_max_routes"] = claim(
+        d < SOLVER_TOL,
+        f"the largest root of ψ_α and the first-moment root of ζ̂₁(c) = α coincide at every one of the "
+        f"{len(nb['alphas_routes'])} loads from α = {nb['alphas_routes'][0]:g} to {nb['alphas_routes'][-1]:g} "
+        f"(largest difference {d:.1e}, tolerance {SOLVER_TOL:.0e})",
+        otherwise=f"the second-moment root differs from the first-moment root by up to {d:.2e} (tolerance "
+        f"{SOLVER_TOL:.0e})",
+        largest_difference=d,
+        tolerance=SOLVER_TOL,
+        alphas=nb["alphas_routes"],
+    )
+    z = nb["z"]
+    ok = np.isfinite(z)
+    zc = _bonferroni(int(ok.sum()))
+    zmax = float(np.max(np.abs(z[ok]))) if ok.any() else math.nan
+    out["c_max_finite_n"] = claim(
+        bool(ok.any()) and zmax <= zc,
+        f"at each of the {int(ok.sum())} simulated (α, N) the mean largest overlap over {nb['n_networks']} pattern "
+        f"sets agrees with the exact finite-N law (largest deviation {zmax:.2f} standard errors, below the "
+        f"{zc:.2f} of a {FAMILY_LEVEL:.0%} false-alarm level for the whole family)",
+        otherwise=f"the simulated largest overlap departs from the exact finite-N law by up to {zmax:.2f} standard "
+        f"errors (more than {zc:.2f})",
+        max_abs_z=zmax,
+        z_critical=zc,
+        points=int(ok.sum()),
+    )
+    # the approach to c_max: the simulated gap shrinks with N, the exact gap goes to 0
+    shrink, rows = [], []
+    for j, a in enumerate(nb["alphas"]):
+        fin = np.flatnonzero(np.isfinite(nb["mean"][:, j]))
+        if len(fin) < 2:
+            continue
+        g0, g1 = nb["c_max"][j] - nb["mean"][fin[0], j], nb["c_max"][j] - nb["mean"][fin[-1], j]
+        err = math.hypot(nb["sem"][fin[0], j], nb["sem"][fin[-1], j])
+        shrink.append(bool(g0 - g1 > 2 * err and g1 > 0))
+        rows.append((float(a), int(nb["N"][fin[0]]), float(g0), int(nb["N"][fin[-1]]), float(g1), float(err)))
+    line = nb["line_mean"]
+    mono = all(bool(np.all(np.diff(v[np.isfinite(v)]) > 0) and np.all(v[np.isfinite(v)] < c))
+               for v, c in zip(line, nb["c_max"]))
+    last = [float(nb["c_max"][j] - v[np.isfinite(v)][-1]) for j, v in enumerate(line)]
+    N_last = [int(nb["line_N"][np.isfinite(v)][-1]) for v in line]
+    desc = "; ".join(f"α = {a:g}: {g0:.3f} at N = {n0} to {g1:.3f} ± {e:.3f} at N = {n1}" for a, n0, g0, n1, g1, e in rows)
+    out["c_max_approach"] = claim(
+        bool(shrink) and all(shrink) and mono,
+        f"the gap between c_max and the largest simulated overlap shrinks with N beyond twice its error ({desc}), and "
+        f"the exact finite-N mean rises monotonically towards c_max (gap "
+        + ", ".join(f"{g:.4f} at N = {n}" for g, n in zip(last, N_last)) + ")",
+        otherwise=f"the simulated gap to c_max does not shrink beyond its errors at every load ({desc}), or the exact "
+        f"finite-N mean does not rise monotonically towards c_max",
+        gaps=rows,
+        exact_gap_at_largest_N=last,
+        largest_N=N_last,
+    )
+    return out
+
+
+def _claims_scaled(p, r):
+    ss, out = r.scaled_sim, {}
+    mid, ln = ss["intermediate"], ss["lam_sqrt_N"]
+    ok = np.isfinite(mid)
+    i0, i1 = np.argmin(np.where(ok, ln, np.inf)), np.argmax(np.where(ok, ln, -np.inf))
+    m0, m1 = float(mid.flat[i0]), float(mid.flat[i1])
+    big = ok & (ln >= 10)
+    mbig = float(np.max(mid[big])) if big.any() else math.nan
+    out["scaled_bimodal"] = claim(
+        bool(m1 < m0) and bool(big.any()) and mbig <= 0.05,
+        f"runs ending between the two groups (final overlap between 0.1 and 0.9) are {m0:.0%} of the runs at the "
+        f"smallest λ̃√N = {ln.flat[i0]:.1f} but {m1:.1%} at the largest, {ln.flat[i1]:.1f}, and at most {mbig:.1%} "
+        f"wherever λ̃√N ≥ 10",
+        otherwise=f"runs ending between the two groups (final overlap between 0.1 and 0.9) do not become rare as λ̃√N "
+        f"grows: {m0:.0%} at λ̃√N = {ln.flat[i0]:.1f}, {m1:.1%} at {ln.flat[i1]:.1f}, up to {mbig:.1%} where "
+        f"λ̃√N ≥ 10",
+        finding=False,
+        intermediate=mid,
+        lam_sqrt_N=ln,
+        largest_lost=ss["largest_lost_overlap"],
+        smallest_kept=ss["smallest_kept_overlap"],
+    )
+    half, err, lams, Ns = ss["alpha_half"], ss["alpha_half_err"], ss["lam_tilde"], ss["N"]
+    rows, rising, below = [], [], []
+    for i, lt in enumerate(lams):
+        fin = np.flatnonzero(np.isfinite(half[i]))
+        if len(fin) < 2:
+            continue
+        a0, a1 = half[i, fin[0]], half[i, fin[-1]]
+        e = math.hypot(err[i, fin[0]], err[i, fin[-1]])
+        rising.append(bool(a1 - a0 > 2 * e))
+        below.append(bool(np.all(half[i, fin] + 2 * err[i, fin] < lt)))
+        rows.append((float(lt), int(Ns[fin[0]]), float(a0), int(Ns[fin[-1]]), float(a1), float(err[i, fin[-1]])))
+    desc = "; ".join(f"λ̃ = {lt:g}: {a0:.3f} at N = {n0}, {a1:.3f} ± {e:.3f} at N = {n1}" for lt, n0, a0, n1, a1, e in rows)
+    out["scaled_trend"] = claim(
+        bool(rows) and all(rising) and all(below),
+        f"α̃½(N) rises with N towards λ̃ but stays below it by more than twice its error at every size ({desc})",
+        otherwise=f"α̃½(N) does not both rise with N beyond its errors and stay below λ̃ at every λ̃ ({desc})",
+        crossings=rows,
+        rising=rising,
+        below=below,
+    )
+    ok = np.isfinite(half) & np.isfinite(err) & (err > 0)
+    zm = np.abs(half - ss["theory_margin"])[ok] / err[ok]
+    za = (ss["theory_annealed"] - half)[ok] / err[ok]
+    zc = _bonferroni(int(ok.sum()))
+    zmax = float(zm.max()) if zm.size else math.nan
+    out["scaled_theory"] = claim(
+        bool(zm.size) and zmax <= zc,
+        f"at each of the {int(ok.sum())} simulated (λ̃, N) the crossing agrees with the finite-N threshold including "
+        f"the saddle-node margin (largest deviation {zmax:.2f} errors, below the {zc:.2f} of a {FAMILY_LEVEL:.0%} "
+        f"family level)",
+        otherwise=f"the crossing departs from the finite-N threshold with the saddle-node margin by up to {zmax:.2f} "
+        f"errors (more than {zc:.2f} for the family): the one-dimensional reduction behind the margin is only "
+        f"approximate at these sizes",
+        finding=False,
+        max_abs_z=zmax,
+        z_critical=zc,
+        deviation=(half - ss["theory_margin"])[ok],
+    )
+    zamin = float(za.min()) if za.size else math.nan
+    out["scaled_annealed_above"] = claim(
+        bool(za.size) and zamin > 2,
+        f"the annealed finite-N threshold without the margin, λ̃ − √N ζ(λ̃/√N), lies above every simulated crossing "
+        f"(by at least {zamin:.1f} errors)",
+        otherwise=f"the annealed finite-N threshold without the margin is not above every simulated crossing by two "
+        f"errors (smallest margin {zamin:.1f} errors)",
+        finding=False,
+        min_z=zamin,
     )
     return out
 
@@ -435,4 +765,87 @@ def figure_scaled(r, ax=None):
     ax.set_xlabel(r"$\tilde\lambda$")
     ax.set_ylabel(r"$\tilde\alpha_1$")
     style.legend_outside(ax)
+    return fig
+
+
+def figure_nearest(r, axs=None):
+    """Left: psi_alpha(c) and its largest root; right: the largest overlap against N, simulated and exact."""
+    nb = r.nearest
+    if axs is None:
+        fig, axs = style.figure(ncols=2, width=10.5, height=4.4)
+    else:
+        fig = axs[0].figure
+    ax = axs[0]
+    for j, a in enumerate(nb["alphas"]):
+        psi = nb["psi"][j]
+        ok = np.isfinite(psi)
+        style.line(ax, nb["psi_c"][ok], psi[ok], color=f"C{j}", label=rf"$\psi_\alpha(c)$, $\alpha={a:g}$")
+        ax.plot([nb["c_max"][j]], [0.0], "o", color=f"C{j}", mfc="none")
+    ax.plot([], [], "ko", mfc="none", label=r"first-moment root $\hat\zeta_1(c)=\alpha$")
+    ax.axhline(0, color="k", lw=0.7)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(r"overlap $c$")
+    ax.set_ylabel(r"$\psi_\alpha(c)$ (growth rate of the count)")
+    ax.set_title("second-moment route")
+    style.legend_outside(ax, "below", ncols=1)
+    ax = axs[1]
+    for j, a in enumerate(nb["alphas"]):
+        style.points(ax, nb["N"], nb["mean"][:, j], nb["sem"][:, j], color=f"C{j}", line=False,
+                     label=rf"simulated, $\alpha={a:g}$")
+        style.line(ax, nb["line_N"], nb["line_mean"][j], color=f"C{j}", lw=1)
+        ax.axhline(nb["c_max"][j], color=f"C{j}", ls=":", lw=1)
+    ax.plot([], [], "k-", lw=1, label=r"exact finite-$N$ mean of the maximum")
+    ax.plot([], [], "k:", lw=1, label=r"$c_{\max}(\alpha)$ ($N\to\infty$)")
+    ax.set_xscale("log")
+    style.log_ticks(ax, "x")
+    ax.set_xlabel(r"$N$")
+    ax.set_ylabel(r"largest overlap $\max_{\mu\geq2}\,\xi^1\!\cdot\xi^\mu/N$")
+    ax.set_title(r"nearest pattern among $e^{\alpha N}$")
+    style.legend_outside(ax, "below", ncols=1)
+    return fig
+
+
+def figure_scaled_simulation(r, axs=None):
+    """One panel per lam_t: retrieval fraction against alpha_t (Wilson intervals) at each N; last panel:
+    the crossings alpha_t_half(N) against the finite-N thresholds and the limit lam_t."""
+    ss = r.scaled_sim
+    n_l = len(ss["lam_tilde"])
+    if axs is None:
+        fig, axs = style.figure(ncols=n_l + 1, width=3.6 * (n_l + 1), height=4.0)
+    else:
+        fig = axs[0].figure
+    for i, lt in enumerate(ss["lam_tilde"]):
+        ax = axs[i]
+        for j, N in enumerate(ss["N"]):
+            f = ss["fraction"][i, j]
+            ok = np.isfinite(f)
+            if ok.sum() < 2:
+                continue
+            style.points(ax, ss["alpha_tilde"][i][ok], f[ok], None, color=f"C{j}", label=f"$N={N}$",
+                         yerr_asym=(ss["wilson_lo"][i, j][ok], ss["wilson_hi"][i, j][ok]))
+        ax.axvline(lt, color="k", ls="--", lw=0.9)
+        ax.axhline(0.5, color="k", ls=":", lw=0.7)
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_xlabel(r"$\tilde\alpha$")
+        if i == 0:
+            ax.set_ylabel(r"fraction retrieving $\xi^1$")
+        ax.set_title(rf"$\tilde\lambda={lt:g}$ (dashed: $\tilde\alpha_1=\tilde\lambda$)", fontsize=9)
+        style.legend_outside(ax, "below", ncols=2)
+    ax = axs[-1]
+    for i, lt in enumerate(ss["lam_tilde"]):
+        h = ss["alpha_half"][i]
+        ok = np.isfinite(h)
+        style.points(ax, ss["N"][ok], h[ok] / lt, ss["alpha_half_err"][i][ok] / lt, color=f"C{i}", line=False,
+                     label=rf"simulated, $\tilde\lambda={lt:g}$")
+        style.line(ax, ss["line_N"], ss["line_margin"][i] / lt, color=f"C{i}", lw=1)
+        style.line(ax, ss["line_N"], ss["line_annealed"][i] / lt, color=f"C{i}", ls="-.", lw=0.8)
+    ax.plot([], [], "k-", lw=1, label="finite N, with saddle-node margin")
+    ax.plot([], [], "k-.", lw=0.8, label=r"finite N, annealed, no margin")
+    ax.axhline(1.0, color="k", ls="--", lw=0.9, label=r"$N\to\infty$")
+    ax.set_xscale("log")
+    style.log_ticks(ax, "x")
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel(r"$N$")
+    ax.set_ylabel(r"$\tilde\alpha_{1/2}(N)/\tilde\lambda$")
+    style.legend_outside(ax, "below", ncols=1)
     return fig

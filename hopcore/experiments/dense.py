@@ -575,3 +575,115 @@ __all__ = [
     "retrieval_probability",
     "threshold_run",
 ]
+
+
+# ----------------------------------------------------------------------------- nearest pattern; scaled dot product
+def max_overlap_run(N, alphas, seed, kind="spherical", max_entries=1e8):
+    """Largest overlap xi^1.xi^mu / N over the other patterns mu = 2..P(alpha), for every load of ``alphas``.
+
+    One pattern set (the stream of ``seed``) serves all loads: the patterns of the smaller loads are a
+    prefix of those of the larger ones, so one pass up to the largest P gives the running maximum at
+    every P(alpha) = round(exp(alpha N)). Patterns are generated block by block (never all stored);
+    loads whose N P exceeds ``max_entries`` are skipped (nan).
+
+    Parameters
+    ----------
+    N : int
+        Dimension.
+    alphas : sequence of float
+        Loads, P = exp(alpha N).
+    seed : int
+        Seed of the pattern set.
+    kind : str, optional
+        ``"spherical"`` (default) or ``"gaussian"``.
+    max_entries : float, optional
+        Largest N P streamed (default 1e8).
+
+    Returns
+    -------
+    dict
+        ``c_max`` (len(alphas),) the largest overlap (nan where skipped) and ``P`` (len(alphas),).
+    """
+    N = validation.integer(2)("N", N)
+    alphas = np.asarray(alphas, float)
+    Ps = np.array([continuous.n_patterns(float(a), N) for a in alphas], dtype=np.int64)
+    ok = N * Ps.astype(float) <= float(max_entries)
+    out = np.full(len(alphas), np.nan)
+    if not ok.any():
+        return {"c_max": out, "P": Ps}
+    P_top = int(Ps[ok].max())
+    xi1 = continuous.continuous_patterns(N, 1, seed, kind)[0]
+    block = 16 * continuous.GEN_CHUNK  # aligned to the generation chunks: no draw is skipped or repeated
+    best = -np.inf
+    order = np.argsort(np.where(ok, Ps, np.iinfo(np.int64).max))
+    k = 0
+    for first in range(0, P_top, block):
+        n = min(block, P_top - first)
+        c = continuous.continuous_patterns(N, n, seed, kind, first=first) @ xi1 / N
+        if first == 0:
+            c[0] = -np.inf  # xi^1 itself
+        running = np.maximum.accumulate(c)
+        while k < len(order) and ok[order[k]] and Ps[order[k]] <= first + n:
+            out[order[k]] = max(best, float(running[Ps[order[k]] - first - 1]))
+            k += 1
+        best = max(best, float(running[-1]))
+    return {"c_max": out, "P": Ps}
+
+
+def scaled_retrieval_run(N, lam_t, alphas_t, seed, a=0.5, kind="spherical", eps=0.05, tol=1e-6, max_iter=60,
+                         max_entries=1e8):
+    """Scaled dot product lam = lam_t / N^a, P = round(exp(alpha_t N^(1-a))): is xi^1 retrieved from xi^1?
+
+    For every alpha_t of ``alphas_t`` (one pattern set, the stream of ``seed``: the smaller loads use a
+    prefix of the patterns of the larger ones), start at x = xi^1, iterate the softmax update to
+    convergence (|x_{t+1} - x_t|^2 / N < tol, at most ``max_iter`` updates) and call xi^1 retrieved when
+    the final overlap x.xi^1/N is at least 1 - eps. Loads whose N P exceeds ``max_entries`` are skipped.
+
+    Parameters
+    ----------
+    N : int
+        Dimension.
+    lam_t : float
+        Scaled inverse temperature.
+    alphas_t : sequence of float
+        Scaled loads.
+    seed : int
+        Seed of the pattern set.
+    a : float, optional
+        Scaling exponent (default 0.5).
+    kind : str, optional
+        ``"spherical"`` (default) or ``"gaussian"``.
+    eps : float, optional
+        Retrieval margin on the overlap (default 0.05).
+    tol : float, optional
+        Convergence threshold (default 1e-6).
+    max_iter : int, optional
+        Maximum number of updates (default 60).
+    max_entries : float, optional
+        Largest N P simulated (default 1e8).
+
+    Returns
+    -------
+    dict
+        Arrays over ``alphas_t``: ``retrieved`` (1.0/0.0, nan where skipped), ``overlap``,
+        ``iterations``, ``converged`` (1.0/0.0), ``P``.
+    """
+    N = validation.integer(2)("N", N)
+    lam = float(lam_t) * N ** (-float(a))
+    alphas_t = np.asarray(alphas_t, float)
+    Ps = np.array([max(2, int(round(math.exp(x * N ** (1.0 - float(a)))))) for x in alphas_t], dtype=np.int64)
+    keys = ("retrieved", "overlap", "iterations", "converged")
+    out = {k: np.full(len(alphas_t), np.nan) for k in keys}
+    for j, P in enumerate(Ps):
+        if N * float(P) > float(max_entries):
+            continue
+        res = softmax.retrieval(N, int(P), [lam], seed, kind, eps=eps, tol=tol, max_iter=max_iter)
+        out["overlap"][j] = float(res["overlap"][0])
+        out["retrieved"][j] = float(res["overlap"][0] >= 1.0 - eps)
+        out["iterations"][j] = float(res["iterations"][0])
+        out["converged"][j] = float(res["converged"][0])
+    out["P"] = Ps
+    return out
+
+
+__all__ += ["max_overlap_run", "scaled_retrieval_run"]
