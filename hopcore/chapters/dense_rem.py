@@ -102,14 +102,14 @@ SPEC = Chapter(
         "alpha_fracs_scaled": Param(
             [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9],
             validation.list_of(validation.positive(2.0), increasing=True),
-            paper=[round(0.3 + 0.025 * k, 3) for k in range(25)],
+            paper=[0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9],
             doc="scaled loads of the simulation, as fractions of lam_t (alpha_t = fraction x lam_t)",
         ),
         "n_networks_scaled": Param(
-            12, validation.integer(2, 100_000), paper=24, doc="pattern sets per (lam_t, N) of the scaled simulation"
+            8, validation.integer(2, 100_000), paper=32, doc="pattern sets per (lam_t, N) of the scaled simulation"
         ),
         "max_entries_scaled": Param(
-            5e6,
+            3e6,
             validation.real(1e3, 1e11),
             paper=1.5e7,
             doc="largest N P of the scaled simulation (larger loads are not simulated at that N)",
@@ -811,7 +811,8 @@ def figure_scaled_simulation(r, axs=None):
     ss = r.scaled_sim
     n_l = len(ss["lam_tilde"])
     if axs is None:
-        fig, axs = style.figure(ncols=n_l + 1, width=3.6 * (n_l + 1), height=4.0)
+        fig, axs = style.figure(ncols=n_l + 1, width=3.3 * n_l + 6.0, height=4.0,
+                                gridspec_kw={"width_ratios": [1.0] * n_l + [1.5]})
     else:
         fig = axs[0].figure
     for i, lt in enumerate(ss["lam_tilde"]):
@@ -847,5 +848,5 @@ def figure_scaled_simulation(r, axs=None):
     ax.set_ylim(0, 1.05)
     ax.set_xlabel(r"$N$")
     ax.set_ylabel(r"$\tilde\alpha_{1/2}(N)/\tilde\lambda$")
-    style.legend_outside(ax, "below", ncols=1)
+    style.legend_outside(ax, "right")
     return fig
