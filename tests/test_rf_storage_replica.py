@@ -98,43 +98,41 @@ def free_energy_T0(x, alpha, alpha_D, L=None):
 
 
 def free_energy_beta(x, alpha, alpha_D, beta):
-    """Replica-symmetric free energy at inverse temperature beta (r -> 0 taken, before beta -> infinity).
+    """beta f_beta / beta of (rf-storage-replica-fbeta): RS, r -> 0 taken, before beta -> infinity.
 
     Evaluated at the unscaled order parameters obtained from the zero-temperature ones x through the
-    scalings of the page: q = 1 - dq/beta, p = p_d - dp/beta, q_hat = alpha beta^2 qh,
-    p_hat = beta^2 alpha_T dpdh, p_hat_d - p_hat = beta alpha_T dph, m_hat = m, w_hat = alpha_T dph w.
+    scalings (rf-storage-replica-scaling): q = 1 - dq/beta, p = p_d - dp/beta, Q_hat = beta^2 alpha qh,
+    p_hat = beta^2 dpdh, p_hat_d - p_hat = beta dph, m_hat = m, w_hat = alpha_T dph w.
     """
     dq, qh, dp, dph, pd, dpdh, m, w = x
     aT = alpha / alpha_D
     q, p = 1.0 - dq / beta, pd - dp / beta
-    q_hat = alpha * beta**2 * qh
-    p_hat = beta**2 * aT * dpdh
-    p_hat_d = p_hat + beta * aT * dph
+    Q_hat = alpha * beta**2 * qh
+    p_hat = beta**2 * dpdh
+    dp_hat = beta * dph  # p_hat_d - p_hat
     m_hat, w_hat = m, aT * dph * w
     # the P - 1 uncondensed examples: (1/r) ln det(1 - beta C), C = kappa_1^2 p_ab + kappa_s^2 q_ab
-    c_off = K1SQ * p + KS2 * q
-    c_diff = K1SQ * (pd - p) + KS2 * (1.0 - q)
-    A1 = 1.0 - beta * c_diff
-    examples = alpha / (2.0 * beta) * (math.log(A1) - beta * c_off / A1)
-    # the D - 1 uncondensed feature directions: (1/r) ln det(1 - q p_hat)
-    A2 = 1.0 - (1.0 - q) * (p_hat_d - p_hat)
-    B2 = (1.0 - q) * p_hat + q * (p_hat_d - p_hat)
-    features = (alpha_D / (2.0 * beta) * (p_hat_d * pd - p_hat * p)
-                + alpha_D / (2.0 * beta) * (math.log(A2) - B2 / A2))
-    spins = q_hat * (1.0 - q) / (2.0 * beta)
-    condensed = -0.5 * m * m + m * m_hat + w * w_hat - (p_hat_d - p_hat) * w * w / (2.0 * beta)
-    # site: -(1/beta) E_{u,z} ln 2 cosh beta (m_hat sign u + w_hat u + sqrt(q_hat)/beta z), folded on |u|
-    sq = math.sqrt(q_hat) / beta
+    C = K1SQ * p + KS2 * q
+    Delta = K1SQ * (pd - p) + KS2 * (1.0 - q)
+    A1 = 1.0 - beta * Delta
+    bf = alpha * beta / 2.0 + alpha / 2.0 * (math.log(A1) - beta * C / A1)
+    # Legendre term of p and the condensed direction's share of it
+    bf += alpha / 2.0 * (dp_hat * pd + p_hat * (pd - p)) - aT / 2.0 * dp_hat * w * w
+    # the D - 1 uncondensed feature directions: (1/r) ln det(1 - alpha_T Q P_hat)
+    A2 = 1.0 - aT * dp_hat * (1.0 - q)
+    bf += alpha_D / 2.0 * (math.log(A2) - aT * (p_hat * (1.0 - q) + q * dp_hat) / A2)
+    bf += beta * (m * m_hat - 0.5 * m * m + w * w_hat) + Q_hat / 2.0 * (1.0 - q)
+    # site: E_{u,z} ln 2 cosh(sqrt(Q_hat) z + beta m_hat sign u + beta w_hat u), folded on |u|
     z = np.linspace(-12.0, 12.0, 48_001)
     wz = np.exp(-0.5 * z * z)
     wz /= wz.sum()
     t, wt = np.polynomial.legendre.leggauss(120)
     t = 5.0 * (t + 1.0)
     wt = 5.0 * wt * 2.0 * np.exp(-0.5 * t * t) / math.sqrt(2.0 * math.pi)
-    h = m_hat + w_hat * t[:, None] + sq * z[None, :]
-    ln2cosh = np.abs(beta * h) + np.log1p(np.exp(-2.0 * np.abs(beta * h)))
-    site = -float(wt @ (ln2cosh @ wz)) / beta
-    return alpha / 2.0 + condensed + examples + features + spins + site
+    bh = beta * (m_hat + w_hat * t[:, None]) + math.sqrt(Q_hat) * z[None, :]
+    ln2cosh = np.abs(bh) + np.log1p(np.exp(-2.0 * np.abs(bh)))
+    bf -= float(wt @ (ln2cosh @ wz))
+    return bf / beta
 
 
 def _solution(alpha, alpha_D, variant="coherent", L=None):
@@ -210,21 +208,31 @@ def test_rs_determinant_identities():
 
 
 @pytest.mark.parametrize("alpha,alpha_D", [(0.02, 0.1), (0.1, 2.0)])
-def test_zero_temperature_limit_of_the_replica_free_energy(alpha, alpha_D):
-    """f_beta at the scaled saddle point tends to the T = 0 free energy with the predicted corrections.
+@pytest.mark.parametrize("at_solution", [True, False])
+def test_zero_temperature_limit_of_the_replica_free_energy(alpha, alpha_D, at_solution):
+    """f_beta at the scaled order parameters tends to the T = 0 free energy with the predicted corrections.
 
     With the scalings of the page the example and feature terms are exact up to
     c1/beta = (alpha/2 beta)[ln D1 + (1 - D1)/D1] + (alpha_D/2 beta)[ln D2 + (1 - D2)/D2], and the site
     term -(1/beta) E ln 2cosh(beta h) = -E|h| - (pi^2/12) rho_h(0)/beta^2 + O(beta^-4) (Sommerfeld), with
-    rho_h(0) = E_u G(B/a)/a = dq/2: a wrong power of beta in any scaling would leave an O(1) or O(beta) gap.
+    rho_h(0) = E_u G(B/a)/a the density of the site field at 0 (= dq/2 at a solution). None of this needs
+    stationarity, so it is also checked at a point off the solution: there, a wrong power of beta in any
+    scaling (p_hat included, whose terms cancel at a solution by the dp equation) leaves a gap of order one.
     """
     x = _solution(alpha, alpha_D)
-    dq, dp, dph = x[0], x[2], x[3]
+    if not at_solution:
+        x = x * (1.0 + 0.1 * np.random.default_rng(3).standard_normal(8))
+        x[0], x[2] = abs(x[0]), abs(x[2])
+    dq, qh, dp, dph, pd, dpdh, m, w = x
     aT = alpha / alpha_D
     D1 = 1.0 - K1SQ * dp - KS2 * dq
     D2 = 1.0 - aT * dph * dq
+    a = math.sqrt(alpha * qh)
     c1 = 0.5 * alpha * (math.log(D1) + (1.0 - D1) / D1) + 0.5 * alpha_D * (math.log(D2) + (1.0 - D2) / D2)
-    c2 = -math.pi**2 * dq / 24.0
+    rho0 = _avg_abs_u(lambda t: _gauss((m + aT * dph * w * t) / a)) / a
+    if at_solution:
+        assert abs(rho0 - dq / 2.0) < 1e-9
+    c2 = -math.pi**2 * rho0 / 12.0
     f0 = rf.free_energy_storage(x, alpha, alpha_D)
     for beta in (50.0, 100.0, 200.0, 400.0):
         gap = free_energy_beta(x, alpha, alpha_D, beta) - f0
@@ -276,3 +284,26 @@ def test_large_alpha_D_limit_is_ags(variant):
         scaled.append(aD * np.array([x[0] - C, x[1] - r, x[6] - m, fx - f]))
     s100, s1000 = scaled
     assert np.all(np.abs(s100 - s1000) < 0.05 * np.abs(s1000) + 1e-6), (s100, s1000)
+
+
+def test_small_alpha_D_limit_depends_on_alpha_T_alone():
+    """alpha -> 0 at fixed alpha_T: alpha p_d, alpha qh and the order parameters have limits, and
+    alpha_c / alpha_D tends to a constant (the corrected storage line is linear at small alpha_D)."""
+    aT = 0.3
+    aDs = (1e-3, 1e-4, 1e-5)
+    rows = []
+    for aD in aDs:
+        x = _solution(aT * aD, aD)
+        rows.append([x[0], aT * aD * x[1], aT * aD * x[4], x[6], x[7]])
+        # the limiting relation for alpha qh written on the page, up to the O(alpha) terms it leaves out
+        D1 = 1.0 - K1SQ * x[2] - KS2 * x[0]
+        D2 = 1.0 - aT * x[3] * x[0]
+        lim = K1SQ * (KS2 + K1SQ / D2**2) * aT * aD * x[4] / D1**2
+        assert abs(aT * aD * x[1] - lim) < 10 * aT * aD
+    rows = np.array(rows)
+    # the approach to the limit is linear in alpha_D (the O(alpha) terms): successive gaps shrink 10x
+    gaps = np.abs(np.diff(rows, axis=0))
+    assert np.all((gaps[0] > 7 * gaps[1]) & (gaps[0] < 13 * gaps[1]))
+    line = rf.storage_transition([1e-4, 1e-5], rel_tol=1e-6)
+    slope = line.alpha_c / np.array([1e-4, 1e-5])
+    assert line.converged.all() and abs(slope[0] / slope[1] - 1.0) < 2e-3
