@@ -345,6 +345,59 @@ def extrapolate_inverse_N(Ns, values, errs, degree=2):
     return float(coef[-1]), float(math.sqrt(cov[-1, -1])), coef
 
 
+def fit_finite_size(Ns, values, errs, form="quadratic", log_coefficient=None):
+    """Weighted least-squares fit of values(N) with one of three finite-size forms; the intercept is N -> inf.
+
+    ``"quadratic"``: c0 + c1/N + c2/N^2 (the fit of :func:`extrapolate_inverse_N`); ``"log"``:
+    c0 + a log(N)/N + b/N, a free; ``"log_fixed"``: c0 + a log(N)/N + b/N with a = ``log_coefficient``
+    given (two free parameters). The intercept error is the one of the fit covariance, scaled by
+    sqrt(chi^2/dof) when that exceeds 1 (the scatter of the points then sets the error).
+
+    Parameters
+    ----------
+    Ns : array_like
+        Sizes.
+    values : array_like
+        Values at each size.
+    errs : array_like
+        Their standard errors (weights 1/err, floored at 1e-6).
+    form : {"quadratic", "log", "log_fixed"}, optional
+        The form (default "quadratic").
+    log_coefficient : float, optional
+        The coefficient a of log(N)/N for ``"log_fixed"``.
+
+    Returns
+    -------
+    dict
+        ``intercept``, ``intercept_err`` (scaled), ``intercept_err_fit`` (unscaled), ``chi2``, ``dof``,
+        ``coef`` (in the order of the form's terms), ``form``.
+    """
+    validation.choice("quadratic", "log", "log_fixed")("form", form)
+    N = np.asarray(Ns, float)
+    y = np.asarray(values, float)
+    w = 1.0 / np.maximum(np.asarray(errs, float), 1e-6)
+    x = 1.0 / N
+    if form == "quadratic":
+        A, offset = np.stack([np.ones_like(x), x, x * x], 1), 0.0 * x
+    elif form == "log":
+        A, offset = np.stack([np.ones_like(x), np.log(N) * x, x], 1), 0.0 * x
+    else:
+        if log_coefficient is None:
+            validation.fail("log_coefficient", None, "a number for the form log_fixed")
+        A, offset = np.stack([np.ones_like(x), x], 1), float(log_coefficient) * np.log(N) * x
+    dof = len(N) - A.shape[1]
+    if dof < 0:
+        validation.fail("Ns", list(N), f"at least {A.shape[1]} sizes for the form {form}")
+    Aw = A * w[:, None]
+    coef = np.linalg.lstsq(Aw, (y - offset) * w, rcond=None)[0]
+    cov = np.linalg.pinv(Aw.T @ Aw)
+    chi2 = float(np.sum(((A @ coef + offset - y) * w) ** 2))
+    err = float(math.sqrt(cov[0, 0]))
+    scale = math.sqrt(chi2 / dof) if dof > 0 else math.nan
+    return {"intercept": float(coef[0]), "intercept_err": err * max(1.0, scale) if dof > 0 else math.nan,
+            "intercept_err_fit": err, "chi2": chi2, "dof": int(dof), "coef": coef, "form": form}
+
+
 def _predict_centre(Ns_done, lam_done, N):
     """Where the threshold should be at size N, from the sizes already done: the last value moved by
     the extrapolation in 1/N (linear through the last two sizes, quadratic through the last three)."""
@@ -561,11 +614,81 @@ def protocol_check(N, alpha, kind, n_real, n_lams, seed, *, slots=8, resolution=
     return {k: (v if k in ("lams", "ref_retrieved") else np.asarray(v)) for k, v in out.items()}
 
 
+def all_patterns_run(N, alpha, lam, kind, seed, block=256, eps=0.05, tol=1e-6, max_iter=20):
+    """Retrieval of every one of the P = exp(alpha N) patterns of one pattern set, each started at itself.
+
+    The patterns are taken as starts in blocks of ``block`` (xi^1 .. xi^block first). For each start
+    xi^mu, one softmax update decides whether it is kept after one step (|x_1 - xi^mu|^2/N < eps) and
+    the iteration to convergence (:func:`hopcore.dynamics.softmax.iterate`, at most ``max_iter``
+    further passes) whether it is retrieved (converged with |x - xi^mu|^2/N < eps). Blocks follow one
+    another only while every start seen so far is retrieved (or kept): a single failure settles that
+    not all patterns are, so the cost is about P^2 N where all patterns are retrieved and block P N
+    where many fail. The fractions come from the first block alone (a fixed, unbiased sample of the
+    patterns, all of them when P <= block).
+
+    Parameters
+    ----------
+    N : int
+        Dimension.
+    alpha : float
+        Exponential load.
+    lam : float
+        Inverse temperature.
+    kind : str
+        ``"spherical"`` or ``"gaussian"``.
+    seed : int
+        Seed of the pattern set.
+    block : int, optional
+        Starts per pass (default 256).
+    eps : float, optional
+        Retrieval radius on |x - xi^mu|^2 / N (default 0.05).
+    tol : float, optional
+        Convergence threshold on |x_{t+1} - x_t|^2 / N (default 1e-6).
+    max_iter : int, optional
+        Iteration cap after the first step (default 20).
+
+    Returns
+    -------
+    dict
+        ``P``; ``starts`` (size of the first block), ``n_one_step`` and ``n_retrieved`` (kept /
+        retrieved among them); ``all_one_step``, ``all_retrieved`` (every one of the P patterns kept /
+        retrieved, exact: a failure is found or all P are checked); ``checked`` (starts examined);
+        ``worst_distance_one_step``, ``worst_distance`` (largest distance among the checked starts) and
+        ``norm2_min`` (smallest |xi^mu|^2/N among them).
+    """
+    block = validation.integer(1)("block", block)
+    # the guard is for one block (K states cost about K/12 single-state passes); further blocks run only
+    # while no start has failed, which confines the full P^2 N check to small loads
+    P = check_alpha_N(alpha, N, passes=(1 + max_iter) * (1 + block / 12.0))
+    checked, all_one, all_ret = 0, True, True
+    first = {}
+    worst1 = worst = -np.inf
+    norm2_min = np.inf
+    while checked < P and (all_one or all_ret):
+        K = min(block, P - checked)
+        X = continuous.continuous_patterns(N, K, seed, kind, first=checked)
+        lam_k = np.full(K, float(lam))
+        x1 = softmax.softmax_update(X, lam_k, P, seed, kind)
+        d1 = np.sum((x1 - X) ** 2, axis=1) / N
+        res = softmax.iterate(x1, lam_k, P, seed, kind, tol=tol, max_iter=max_iter)
+        d = np.sum((res["x"] - X) ** 2, axis=1) / N
+        kept, ok = d1 < eps, (d < eps) & res["converged"]
+        if not first:
+            first = {"starts": K, "n_one_step": int(kept.sum()), "n_retrieved": int(ok.sum())}
+        all_one, all_ret = all_one and bool(kept.all()), all_ret and bool(ok.all())
+        worst1, worst = max(worst1, float(d1.max())), max(worst, float(d.max()))
+        norm2_min = min(norm2_min, float(np.min(np.sum(X * X, axis=1)) / N))
+        checked += K
+    return {"P": P, **first, "all_one_step": all_one, "all_retrieved": all_ret, "checked": checked,
+            "worst_distance_one_step": worst1, "worst_distance": worst, "norm2_min": norm2_min}
+
 __all__ = [
     "SECONDS_PER_ENTRY",
+    "all_patterns_run",
     "basin_run",
     "check_alpha_N",
     "extrapolate_inverse_N",
+    "fit_finite_size",
     "lambda_half",
     "lambda_half_scan",
     "long_run_check",

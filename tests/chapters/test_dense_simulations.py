@@ -120,3 +120,95 @@ def test_basins_per_size_and_finite_size_prediction(result):
         lam_c = float(dense_theory.lam_c(e["alpha"]))
         assert np.all(np.asarray(e["lambda_half"]) > lam_c)
         assert dense_theory.finite_n_threshold(e["alpha"], 2000) < float(np.min(e["lambda_half"]))
+
+
+def test_fit_finite_size_forms():
+    from hopcore.experiments import dense as dense_experiments
+
+    N = np.array([20, 30, 40, 50, 60, 80], float)
+    y = 0.2 + 1.3 * np.log(N) / N - 0.4 / N
+    err = np.full(N.shape, 1e-3)
+    # each form recovers a curve of its own shape exactly (chi^2 = 0), with the right intercept
+    assert dense_experiments.fit_finite_size(N, y, err, "log")["intercept"] == pytest.approx(0.2, abs=1e-10)
+    fixed = dense_experiments.fit_finite_size(N, y, err, "log_fixed", log_coefficient=1.3)
+    assert fixed["intercept"] == pytest.approx(0.2, abs=1e-10) and fixed["chi2"] < 1e-12 and fixed["dof"] == 4
+    # the quadratic in 1/N is the fit of extrapolate_inverse_N, and it misses a log(N)/N approach
+    q = dense_experiments.fit_finite_size(N, y, err, "quadratic")
+    assert q["intercept"] == pytest.approx(dense_experiments.extrapolate_inverse_N(N, y, err)[0], abs=1e-9)
+    assert q["intercept"] - 0.2 > 0.005
+    # the error is scaled by sqrt(chi^2/dof) only when the scatter exceeds the errors
+    noisy = y + np.array([1, -1, 1, -1, 1, -1]) * 5e-3
+    f = dense_experiments.fit_finite_size(N, noisy, err, "log")
+    assert f["intercept_err"] == pytest.approx(f["intercept_err_fit"] * math.sqrt(f["chi2"] / f["dof"]))
+    with pytest.raises(ValueError, match="log_coefficient"):
+        dense_experiments.fit_finite_size(N, y, err, "log_fixed")
+
+
+def test_finite_size_forms(result):
+    p, r = result
+    s = r.summary
+    loads = sorted([p.alpha, *p.alphas_other])
+    assert [e["alpha"] for e in s["finite_size_forms"]] == loads
+    for e, a in zip(s["finite_size_forms"], loads):
+        lam_c = float(dense_theory.lam_c(a))
+        assert set(e["forms"]) == set(chapter.FORMS) and e["preferred"] in chapter.FORMS
+        # the coefficient of log(N)/N: 1/(1 - eps), eps the tilted mean overlap at lam_c (between 0 and 1)
+        assert e["log_coefficient"] > 1
+        # the theory's limit is lam_c: far beyond the simulated sizes the log form fitted to it finds it,
+        # closer than the quadratic does (the theory approaches as log(N)/N)
+        far_log, far_q = (e["forms"][f]["prediction_far_intercept"] for f in ("log", "quadratic"))
+        assert abs(far_log - lam_c) < 2e-3
+        assert abs(far_log - lam_c) < abs(far_q - lam_c)
+        # the bias of each form is its fit of the theory minus lam_c
+        for f in chapter.FORMS:
+            assert e["forms"][f]["bias"] == pytest.approx(e["forms"][f]["prediction_intercept"] - lam_c, abs=1e-12)
+        assert e["extrapolated_err"] >= max(e["extrapolated_err_stat"], e["extrapolated_err_sys"])
+    # the residual of the forms figure is data minus finite_size_prediction, in units of the error
+    fm = r.forms[p.alpha]
+    assert np.allclose(fm["residual"], r.main.lam_half - s["finite_size_prediction"][loads.index(p.alpha)]["lambda_half"])
+    assert np.allclose(fm["residual_sigmas"] * r.main.err, fm["residual"])
+
+
+def test_all_patterns_run_against_direct_computation():
+    from hopcore.ensembles import continuous
+    from hopcore.experiments import dense as dense_experiments
+
+    N, alpha, lam, seed = 12, 0.35, 4.0, 77
+    res = dense_experiments.all_patterns_run(N, alpha, lam, "gaussian", seed, block=16)
+    P = continuous.n_patterns(alpha, N)
+    X = continuous.continuous_patterns(N, P, seed, "gaussian")
+    G = lam * X @ X.T
+    A = np.exp(G - G.max(axis=1, keepdims=True))
+    X1 = (A / A.sum(axis=1, keepdims=True)) @ X
+    kept = np.sum((X1 - X) ** 2, axis=1) / N < 0.05
+    assert res["P"] == P and res["starts"] == 16
+    assert res["n_one_step"] == int(kept[:16].sum())
+    # a failure in the first block settles the question: not all patterns are kept
+    assert res["all_one_step"] == bool(kept.all())
+    if not kept[:16].all():
+        assert res["checked"] == 16
+
+
+def test_all_patterns(result):
+    p, r = result
+    A = r.all_patterns
+    # the two limits at lam >= 1: alpha_1 = 1/2, alpha_c^lb = log(2)/4
+    assert A["alpha_1"] == pytest.approx(0.5) and A["alpha_c_lb"] == pytest.approx(math.log(2) / 4, abs=1e-6)
+    done = A["done"]
+    assert done.shape == (len(p.Ns_all), len(p.alphas_all)) and done.any()
+    assert np.all(A["P"][done] <= p.max_P_all) and not np.any(done & (A["P"] > p.max_P_all))
+    # a set whose patterns are all retrieved has fraction 1, so the mean fraction bounds the probability
+    assert np.all(A["fraction"][done] >= A["all"][done] - 1e-12)
+    ok = np.isfinite(A["alpha_fraction"]) & np.isfinite(A["alpha_all"])
+    assert np.all(A["alpha_all"][ok] <= A["alpha_fraction"][ok])
+    for key in ("fraction", "all"):
+        assert np.all((A[key + "_lo"][done] <= A[key][done]) & (A[key][done] <= A[key + "_hi"][done]))
+    # with P = 2 or 3 patterns every one is retrieved; at alpha = 0.6 > alpha_1 most are not
+    assert np.all(A["fraction"][:, 0][done[:, 0]] > 0.9)
+    j = len(p.alphas_all) - 1
+    assert np.all(A["fraction"][done[:, j], j] < 0.5)
+    s = r.summary["all_patterns_gaussian"]
+    assert s["lam"] == p.lam_all and len(s["N"]) == len(p.Ns_all)
+    fig = chapter.figure_all_patterns(r)
+    assert len(fig.axes) >= 3
+    assert chapter.figure_forms(r).axes and "theory intercept" in chapter.table_forms(r)
