@@ -1,10 +1,11 @@
 """Chapter: generalization to unseen examples in the random-features Hopfield model (Figs. 1, 2a, 2b
-of Kalaj et al. 2024). ``compute`` runs the four sweeps of the page (Fig. 1 over the load, the
-finite-size and training-family comparison near the first generalization transition, Fig. 2a over
-(L, alpha_D, alpha), Fig. 2b over candidate L) through ``sweep_grid`` as labelled arrays, reads the
-transitions per network with ``hopcore.analysis``, adds the replica-symmetric theory lines and the
-signal-to-noise prediction, and turns every statement the page makes about the run into a claim;
-one ``figure_*`` function per figure draws from the result."""
+of Kalaj et al. 2024). ``compute`` runs the five sweeps of the page (Fig. 1 over the load, the
+finite-size and training-family comparison near the first generalization transition, the finite-size
+scaling of the transitions of several L over N at fixed alpha_D, Fig. 2a over (L, alpha_D, alpha),
+Fig. 2b over candidate L) through ``sweep_grid`` as labelled arrays, reads the transitions per network
+with ``hopcore.analysis``, bootstraps the L_max exponents over networks and L brackets, adds the
+replica-symmetric theory lines and the signal-to-noise prediction, and turns every statement the page
+makes about the run into a claim; one ``figure_*`` function per figure draws from the result."""
 
 import time
 from dataclasses import dataclass, field
@@ -12,11 +13,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import validation
-from ..analysis import first_crossing, largest_retrieved, mean_sem, power_law_fit, sample_crossings, transition_points
+from ..analysis import (
+    bootstrap,
+    first_crossing,
+    largest_retrieved,
+    mean_sem,
+    power_law_fit,
+    sample_crossings,
+    transition_points,
+)
 from ..book import ChapterResult, claim, spec, style
 from ..book.spec import Chapter, Param
 from ..experiments import memo, sweep_grid
-from ..experiments.random_features import rf_magnetizations
+from ..experiments.random_features import rf_magnetizations, rf_test_runs
 from ..theory import random_features as rf
 from ..theory import rf_snr
 
@@ -42,6 +51,11 @@ def _check(p):
     for N in p["fs_Ns"]:
         if p["L_test"][0] > _D(N, p["alpha_D"]):
             validation.fail("fs_Ns", p["fs_Ns"], f"sizes with round(alpha_D N) >= L_test[0] = {p['L_test'][0]}")
+    D_fss = _D(min(p["fss_Ns"]), p["fss_alpha_D"])
+    if max(p["fss_Ls"]) > D_fss:
+        validation.fail("fss_Ls", p["fss_Ls"], f"odd integers <= D = {D_fss} (the smallest fss_Ns times fss_alpha_D)")
+    if p["L_train"] > D_fss:
+        validation.fail("L_train", p["L_train"], f"an odd integer <= D = {D_fss} of the finite-size scaling")
     limit = validation.memory_limit_bytes()
     # example matrix (int8 N x P) plus the int32 overlaps of the parallel starts
     for name, N, a in (
@@ -59,9 +73,9 @@ SPEC = Chapter(
     title="Generalization to unseen examples",
     seed=7001,
     minutes=(1.0, 16.0),
-    cached="every (grid point, sample) of the four sweeps (Fig. 1, finite size, Figs. 2a, 2b) under the result cache "
-    "(hopcore.experiments.random_features.rf_magnetizations)",
-    headline=("N", "alpha_D", "n_samples", "N_scan", "n_samples_scan", "fs_Ns", "fs_n_samples"),
+    cached="every (grid point, sample) of the five sweeps (Fig. 1, finite size, finite-size scaling, Figs. 2a, 2b) "
+    "under the result cache (hopcore.experiments.random_features.rf_magnetizations, rf_test_runs)",
+    headline=("N", "alpha_D", "n_samples", "N_scan", "n_samples_scan", "fs_Ns", "fs_n_samples", "fss_Ns", "fss_n_samples"),
     params={
         # Fig. 1 (issue-mandated names)
         "N": Param(
@@ -153,7 +167,33 @@ SPEC = Chapter(
             3, validation.integer(1, 10_000), paper=3, doc="independent networks per point of that comparison"
         ),
         "fs_n_test": Param(4, validation.integer(1, 1000), doc="test examples and symmetric mixtures per network there"),
-        "fs_max_sweeps": Param(1000, validation.integer(1, 100_000), doc="sweep cap there (long, to see the time scale)"),
+        "fs_max_sweeps": Param(
+            1000, validation.integer(1, 100_000), doc="sweep cap there and in the finite-size scaling (long, to see the time scale)"
+        ),
+        # finite-size scaling of the generalization transitions (sparse L_train training, fixed alpha_D)
+        "fss_Ns": Param(
+            [2000, 4000, 8000],
+            validation.list_of(validation.integer(100, 100_000), increasing=True),
+            paper=[2000, 4000, 8000, 16000],
+            doc="network sizes of the finite-size scaling of the generalization transitions",
+        ),
+        "fss_alpha_D": Param(0.005, _alpha_D, doc="alpha_D = D/N held fixed in the finite-size scaling"),
+        "fss_Ls": Param(
+            [3, 5, 7],
+            validation.list_of(validation.odd_integer(1, 100_001), increasing=True),
+            doc="features per test example in the finite-size scaling, one transition each",
+        ),
+        "fss_ratios": Param(
+            [0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.35, 1.5, 1.7],
+            validation.list_of(validation.real(0.05, 20.0), increasing=True),
+            doc="loads of the finite-size scaling, as multiples of the spinodal of each L",
+        ),
+        "fss_n_samples": Param(
+            3, validation.integer(1, 10_000), paper=6, doc="independent networks per (L, N, load) of the finite-size scaling"
+        ),
+        "fss_n_test": Param(
+            8, validation.integer(1, 1000), paper=16, doc="test examples per network there (the per-network curve)"
+        ),
     },
     checks=(_check,),
     extra={
@@ -174,6 +214,12 @@ SPEC = Chapter(
             "fs_alphas": [0.2, 0.5],
             "fs_n_samples": 2,
             "fs_n_test": 2,
+            "fss_Ns": [500, 1000],
+            "fss_alpha_D": 0.01,
+            "fss_Ls": [3, 5],
+            "fss_ratios": [0.6, 0.8, 1.0, 1.25, 1.5],
+            "fss_n_samples": 2,
+            "fss_n_test": 2,
         }
     },
 )
@@ -262,13 +308,19 @@ class Result(ChapterResult):
     ``fig2a``: axes ``L``, ``alpha_D``, ``alpha``; ``m_test``, ``m_feature`` of shape (L, alpha_D,
     alpha, samples) and the transition readings (L, alpha_D). ``fig2b``: axes ``family``,
     ``alpha_D``, ``L``; ``m_best`` (family, alpha_D, L) the largest mean overlap over the window (nan
-    where L > D), ``L_max``, ``lower_bound``, the fits and the signal-to-noise prediction."""
+    where L > D), ``m_net`` the same per network before the mean, ``L_max``, ``lower_bound``,
+    ``next_candidate``, the fits, their ``bootstrap`` errors and the signal-to-noise prediction.
+    ``fss``: axes ``N``, ``L`` and, per L in ``per_L``, the loads ``alpha`` (``ratios`` times the
+    ``spinodal``), ``m`` (N, alpha, samples), ``m_starts``, ``sweeps``, ``converged`` (…, samples,
+    starts), the per-network ``reading`` at m = 0.9 (mean, sem, values), the sweep statistics and the
+    extrapolation in N^-1/2."""
 
     params: dict = field(default_factory=dict)
     fig1: dict = field(default_factory=dict)
     fs: dict = field(default_factory=dict)
     fig2a: dict = field(default_factory=dict)
     fig2b: dict = field(default_factory=dict)
+    fss: dict = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------- sweeps
@@ -414,6 +466,101 @@ def _finite_size(p, th_alpha):
     )
 
 
+FSS_LEVEL = 0.9  # the transitions of the finite-size scaling are read where a network's curve reaches m = 0.9
+MIN_EXTRAP_SIZES = 4  # a straight line in N^-1/2 (two parameters) is extrapolated only through four sizes or more
+
+
+def _wlinfit(x, y, sem):
+    """Weighted straight line y = a + b x (weights 1/sem^2); the covariance from the sems, scaled up by
+    chi^2/dof when the scatter exceeds them. Returns (a, err_a, b, err_b), nan below three points."""
+    x, y, sem = (np.asarray(v, float) for v in (x, y, sem))
+    ok = np.isfinite(x) & np.isfinite(y) & np.isfinite(sem) & (sem > 0)
+    if ok.sum() < 3:
+        return (float("nan"),) * 4
+    x, y, w = x[ok], y[ok], 1.0 / sem[ok] ** 2
+    A = np.stack([np.ones_like(x), x], axis=1)
+    cov = np.linalg.inv(A.T @ (A * w[:, None]))
+    a, b = cov @ (A.T @ (w * y))
+    chi2 = float(np.sum(w * (y - a - b * x) ** 2))
+    cov = cov * max(1.0, chi2 / (len(x) - 2))
+    return float(a), float(np.sqrt(cov[0, 0])), float(b), float(np.sqrt(cov[1, 1]))
+
+
+def _fss(p, lines):
+    """Finite-size scaling of the generalization transitions: for every L of fss_Ls, sparse L_train
+    training at fixed fss_alpha_D, the loads fss_ratios times the spinodal of the L-mixture, the sizes
+    fss_Ns; every test start's overlap and sweep count (``rf_test_runs``)."""
+    Ns = [int(n) for n in p.fss_Ns]
+    aD = float(p.fss_alpha_D)
+    ratios = np.array(p.fss_ratios, float)
+    x = np.array(Ns, float) ** -0.5
+    out = {"N": Ns, "alpha_D": aD, "D": [_D(n, aD) for n in Ns], "ratios": ratios, "L": [int(L) for L in p.fss_Ls]}
+    per = {}
+    for L in out["L"]:
+        sp = _spinodal_alpha(L, aD, lines)
+        if not np.isfinite(sp):
+            validation.fail("fss_Ls", p.fss_Ls, f"L whose spinodal exists at fss_alpha_D = {aD:g} (none for L = {L})")
+        alphas = [round(float(r * sp), 5) for r in ratios]
+        g = sweep_grid(
+            rf_test_runs,
+            {"N": Ns, "alpha": alphas},
+            p.fss_n_samples,
+            p.seed,
+            desc=f"finite-size scaling (L={L})",
+            fixed=dict(
+                alpha_D=aD,
+                coefficients="sparse",
+                L=p.L_train,
+                L_test=[L],
+                n_test=p.fss_n_test,
+                max_sweeps=p.fs_max_sweeps,
+            ),
+        )
+        m = g[f"test_{L}"]  # (N, alpha, samples): mean over the network's test starts
+        m_starts = g[f"m_test_{L}"]  # (N, alpha, samples, starts)
+        sw = g[f"sweeps_test_{L}"].astype(float)
+        conv = g[f"converged_test_{L}"].astype(bool)
+        d = dict(alpha=np.array(alphas), spinodal=sp, m=m, m_starts=m_starts, sweeps=sw, converged=conv)
+        d["mean_m"], d["sem_m"] = mean_sem(m, axis=-1)
+        rd = [sample_crossings(alphas, m[i].T, FSS_LEVEL, "up") for i in range(len(Ns))]
+        d["reading_values"] = np.array([r_["values"] for r_ in rd])  # (N, samples)
+        d["reading"] = np.array([r_["mean"] for r_ in rd])
+        d["reading_sem"] = np.array([r_["sem"] for r_ in rd])
+        d["reading_n"] = np.array([r_["n"] for r_ in rd])
+        d["reading_mean_curve"] = np.array([first_crossing(alphas, d["mean_m"][i], FSS_LEVEL, "up") for i in range(len(Ns))])
+        d["tolerance"] = np.array([_tol(alphas, a_, s_) for a_, s_ in zip(d["reading"], d["reading_sem"])])
+        # time scale: sweeps of every run (samples x starts) per load, and at the two loads that bracket
+        # the reading (the runs nearest the transition)
+        runs = sw.reshape(len(Ns), len(alphas), -1)
+        d["sweeps_mean"] = runs.mean(axis=-1)
+        d["sweeps_sem"] = runs.std(axis=-1, ddof=1) / np.sqrt(runs.shape[-1]) if runs.shape[-1] > 1 else np.full(
+            runs.shape[:2], np.nan
+        )
+        d["sweeps_max"] = runs.max(axis=-1)
+        near_mean, near_sem, near_max = [], [], []
+        for i in range(len(Ns)):
+            a_ = d["reading"][i]
+            k = int(np.clip(np.searchsorted(alphas, a_), 1, len(alphas) - 1)) if np.isfinite(a_) else 1
+            v = runs[i, k - 1 : k + 1].ravel()
+            near_mean.append(float(v.mean()))
+            near_sem.append(float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else float("nan"))
+            near_max.append(int(v.max()))
+        d["sweeps_near_mean"] = np.array(near_mean)
+        d["sweeps_near_sem"] = np.array(near_sem)
+        d["sweeps_near_max"] = np.array(near_max, int)
+        d["not_converged"] = int((~conv).sum())
+        d["runs"] = int(conv.size)
+        a0, e0, b0, eb = _wlinfit(x, d["reading"], d["reading_sem"])
+        d["extrapolation"] = {"variable": "N^-1/2", "intercept": a0, "intercept_err": e0, "slope": b0, "slope_err": eb,
+                              "sizes": int(np.isfinite(d["reading"]).sum())}
+        d["L_over_D"] = np.array([L / _D(n, aD) for n in Ns])
+        per[L] = d
+    out["per_L"] = per
+    out["not_converged"] = int(sum(d["not_converged"] for d in per.values()))
+    out["runs"] = int(sum(d["runs"] for d in per.values()))
+    return out
+
+
 def _fig2a(p, lines):
     Ls = [int(L) for L in p.scan_Ls]
     aDs = [float(a) for a in p.scan_alpha_Ds]
@@ -460,7 +607,7 @@ def _fig2b(p):
     aDs = [float(a) for a in p.lmax_alpha_Ds]
     Ls = [int(L) for L in p.lmax_Ls]
     alphas = [float(a) for a in p.lmax_alphas]
-    m = np.full((len(fams), len(aDs), len(Ls), len(alphas)), np.nan)  # mean over networks of the test overlap
+    m_net = np.full((len(fams), len(aDs), len(Ls), len(alphas), p.n_samples_scan), np.nan)  # per network
     for f, c in enumerate(fams):
         for k, L in enumerate(Ls):
             fit_in = [aD for aD in aDs if L <= _D(p.N_scan, aD)]
@@ -483,26 +630,23 @@ def _fig2b(p):
                     L_test=[L],
                 ),
             )
-            m[f, :, k, :] = g[f"test_{L}"].mean(axis=-1)
+            m_net[f, :, k, :, :] = g[f"test_{L}"]
+    m = m_net.mean(axis=-1)  # mean over networks of the test overlap
     best = m.max(axis=-1)  # (family, alpha_D, L); nan where L > D
     lmax = np.zeros((len(fams), len(aDs)), int)
     nxt = np.full((len(fams), len(aDs)), np.nan)  # next candidate above L_max (not retrieved)
     cens = np.zeros((len(fams), len(aDs)), bool)
     for f in range(len(fams)):
-        for j, aD in enumerate(aDs):
-            cand = [L for L in Ls if L <= _D(p.N_scan, aD)]
-            v = largest_retrieved(cand, [best[f, j, Ls.index(L)] for L in cand], p.m_threshold)
-            lmax[f, j], cens[f, j] = v, v == cand[-1]
-            above = [L for L in cand if L > v]
-            nxt[f, j] = above[0] if above else np.nan
+        lmax[f], cens[f], nxt[f] = _read_lmax(best[f], aDs, Ls, p.N_scan, p.m_threshold)
     a_top = max(p.lmax_alphas)
     aD_arr = np.array(aDs)
-    fits, fits5, pred = {}, {}, {}
+    fits, fits5, pred, boot = {}, {}, {}, {}
     for f, c in enumerate(fams):
         ok = (lmax[f] > 0) & ~cens[f]
         fits[c] = power_law_fit(aD_arr[ok], lmax[f][ok])
         fits5[c] = fits[c] if fits[c]["points"] >= MIN_FIT_POINTS else None
         pred[c] = np.array([rf_snr.snr_largest_odd_mixture(a_top, aD, c) for aD in aDs])
+        boot[c] = _lmax_bootstrap(p, m_net[f], aD_arr, Ls, lmax[f], cens[f], nxt[f], seed=p.seed + f)
     aD_fine = np.geomspace(aD_arr.min() / 1.5, aD_arr.max() * 1.5, 60)
     snr_fit = power_law_fit(aD_fine, rf_snr.snr_max_mixture_continuous(a_top, aD_fine, rf_snr.KAPPA1_SQ))
     return dict(
@@ -511,8 +655,10 @@ def _fig2b(p):
         L=Ls,
         alpha=np.array(alphas),
         m=m,
+        m_net=m_net,
         m_best=best,
         L_max=lmax,
+        bootstrap=boot,
         next_candidate=nxt,
         lower_bound=cens,
         fits=fits,
@@ -526,6 +672,69 @@ def _fig2b(p):
 
 
 MIN_FIT_POINTS = 5  # a power law is fitted to L_max only through at least five uncensored points
+N_BOOT = 400  # bootstrap replicas of the L_max exponents (networks resampled; positions inside the L brackets)
+
+
+def _read_lmax(best, aDs, Ls, N, level):
+    """L_max per alpha_D from the best mean overlap ``best`` (alpha_D, L): the largest candidate L <= D
+    retrieved at ``level``, whether it is censored (every candidate up to D retrieved) and the next
+    candidate above it (not retrieved; nan if none)."""
+    lmax = np.zeros(len(aDs), int)
+    cens = np.zeros(len(aDs), bool)
+    nxt = np.full(len(aDs), np.nan)
+    for j, aD in enumerate(aDs):
+        cand = [L for L in Ls if L <= _D(N, aD)]
+        v = largest_retrieved(cand, [best[j, Ls.index(L)] for L in cand], level)
+        lmax[j], cens[j] = v, v == cand[-1]
+        above = [L for L in cand if L > v]
+        nxt[j] = above[0] if above else np.nan
+    return lmax, cens, nxt
+
+
+def _exponent(aD, lmax, cens):
+    """Least-squares exponent of L_max(alpha_D) through the uncensored L_max > 0, nan below MIN_FIT_POINTS."""
+    ok = (np.asarray(lmax) > 0) & ~np.asarray(cens)
+    fit = power_law_fit(np.asarray(aD)[ok], np.asarray(lmax, float)[ok])
+    return float(fit["exponent"]) if fit["points"] >= MIN_FIT_POINTS else float("nan")
+
+
+def _lmax_bootstrap(p, m_net, aD, Ls, lmax, cens, nxt, seed):
+    """Bootstrap error of the L_max exponent of one training family, from two independent sources.
+
+    Networks: the networks of every (alpha_D, L) point are resampled with replacement
+    (``hopcore.analysis.bootstrap`` over the sample axis of ``m_net``, shape (alpha_D, L, alpha,
+    samples)), L_max is read again from the resampled means and the power law refitted; replicas with
+    fewer than MIN_FIT_POINTS uncensored points are left out. Grid: the true L_max lies between the
+    retrieved L_max and the next (odd) candidate, which is not retrieved; each replica draws it
+    uniformly in that bracket and refits. The two errors are added in quadrature."""
+    Ls = list(Ls)
+
+    def stat(x):
+        lm, ce, _ = _read_lmax(np.nanmax(np.nanmean(x, axis=-1), axis=-1), aD, Ls, p.N_scan, p.m_threshold)
+        return _exponent(aD, lm, ce)
+
+    with np.errstate(all="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            _, err_net = bootstrap(stat, m_net, n_boot=N_BOOT, seed=seed, axis=-1)
+    ok = (lmax > 0) & ~cens & np.isfinite(nxt)
+    rng = np.random.default_rng(seed + 1_000_003)
+    reps = []
+    if ok.sum() >= MIN_FIT_POINTS:
+        for _ in range(N_BOOT):
+            u = rng.uniform(lmax[ok], nxt[ok])
+            reps.append(power_law_fit(aD[ok], u)["exponent"])
+    reps = np.array(reps, float)
+    err_grid = float(reps.std(ddof=1)) if reps.size > 1 else float("nan")
+    return {
+        "n_boot": N_BOOT,
+        "exponent_err_networks": float(err_net),
+        "exponent_err_grid": err_grid,
+        "exponent_grid_median": float(np.median(reps)) if reps.size else float("nan"),
+        "exponent_err": float(np.hypot(err_net, err_grid)) if np.isfinite([err_net, err_grid]).all() else float("nan"),
+    }
 
 
 # ---------------------------------------------------------------------------------------- compute
@@ -541,12 +750,15 @@ def compute(p) -> Result:
     fs = _finite_size(p, f1["theory_alpha"])
     timings["finite_size_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
+    fss = _fss(p, lines)
+    timings["fss_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
     f2a = _fig2a(p, lines)
     timings["fig2a_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     f2b = _fig2b(p)
     timings["fig2b_s"] = time.perf_counter() - t0
-    r = Result(params=dict(p), fig1=f1, fs=fs, fig2a=f2a, fig2b=f2b, timings=timings)
+    r = Result(params=dict(p), fig1=f1, fs=fs, fig2a=f2a, fig2b=f2b, fss=fss, timings=timings)
     r.summary = _summary(p, r)
     r.claims = _claims(p, r)
     r.figure_data = _figure_data(p, r)
@@ -621,11 +833,53 @@ def _summary(p, r):
             "alpha_D": p.lmax_alpha_Ds,
             "L_max": b["L_max"][f],
             "exponent": None if b["fits5"][c] is None else b["fits5"][c]["exponent"],
-            "exponent_err": None if b["fits5"][c] is None else b["fits5"][c]["stderr"],
+            "exponent_err": None if b["fits5"][c] is None else _none_nan(b["bootstrap"][c]["exponent_err"]),
+            "exponent_err_fit": None if b["fits5"][c] is None else b["fits5"][c]["stderr"],
+            "next_candidate": b["next_candidate"][f],
+            "bootstrap": b["bootstrap"][c],
         }
         for f, c in enumerate(fams)
     }
+    z = r.fss
+    out["finite_size_scaling"] = {
+        "alpha_D": z["alpha_D"],
+        "level": FSS_LEVEL,
+        "N": z["N"],
+        "D": z["D"],
+        "ratios": z["ratios"],
+        "runs": z["runs"],
+        "not_converged": z["not_converged"],
+        "max_sweeps": p.fs_max_sweeps,
+        "per_L": {
+            str(L): {
+                "spinodal": d["spinodal"],
+                "alpha": d["alpha"],
+                "mean_m": d["mean_m"],
+                "sem_m": d["sem_m"],
+                "reading_mean": d["reading"],
+                "reading_sem": d["reading_sem"],
+                "reading_n": d["reading_n"],
+                "reading_values": d["reading_values"],
+                "reading_mean_curve": d["reading_mean_curve"],
+                "tolerance": d["tolerance"],
+                "L_over_D": d["L_over_D"],
+                "extrapolation": d["extrapolation"],
+                "sweeps_mean": d["sweeps_mean"],
+                "sweeps_max": d["sweeps_max"],
+                "sweeps_near_transition_mean": d["sweeps_near_mean"],
+                "sweeps_near_transition_sem": d["sweeps_near_sem"],
+                "sweeps_near_transition_max": d["sweeps_near_max"],
+                "not_converged": d["not_converged"],
+                "runs": d["runs"],
+            }
+            for L, d in z["per_L"].items()
+        },
+    }
     return out
+
+
+def _none_nan(v):
+    return None if v is None or not np.isfinite(v) else float(v)
 
 
 def _figure_data(p, r):
@@ -668,7 +922,20 @@ def _figure_data(p, r):
         **{f"lower_bound_{c}": b["lower_bound"][f] for f, c in enumerate(b["family"])},
         **{f"snr_L_max_{c}": v for c, v in b["snr_L_max"].items()},
     )
-    return {"fig-rfgen-fig1": d1, "fig-rfgen-fs": dfs, "fig-rfgen-fig2a": d2a, "fig-rfgen-fig2b": d2b}
+    z = r.fss
+    dfss = dict(N=z["N"], D=z["D"], ratios=z["ratios"])
+    for L, d in z["per_L"].items():
+        dfss.update({
+            f"alpha_L{L}": d["alpha"],
+            f"spinodal_L{L}": d["spinodal"],
+            f"m_L{L}": d["m"],
+            f"reading_L{L}": d["reading"],
+            f"reading_sem_L{L}": d["reading_sem"],
+            f"reading_values_L{L}": d["reading_values"],
+            f"sweeps_L{L}": d["sweeps"],
+        })
+    return {"fig-rfgen-fig1": d1, "fig-rfgen-fs": dfs, "fig-rfgen-fig2a": d2a, "fig-rfgen-fig2b": d2b,
+            "fig-rfgen-fss": dfss, "fig-rfgen-fss-sweeps": dfss}
 
 
 # ----------------------------------------------------------------------------------------- claims
@@ -780,7 +1047,131 @@ def _claims(p, r):
     )
 
     C.update(_claims_fs(p, r))
+    C.update(_claims_fss(p, r))
     C.update(_claims_fig2(p, r))
+    return C
+
+
+def _claims_fss(p, r):
+    z = r.fss
+    Ns = z["N"]
+    n0, n1 = Ns[0], Ns[-1]
+    C = {}
+    tr_ok, tr_parts, cl_ok, cl_parts, ev_tr, ev_cl = [], [], [], [], {}, {}
+    for L, d in z["per_L"].items():
+        a, se, sp, tol = d["reading"], np.nan_to_num(d["reading_sem"]), d["spinodal"], d["tolerance"]
+        dist = np.abs(a - sp)
+        gain = float(dist[0] - dist[-1])
+        tol_tr = 2 * float(np.hypot(se[0], se[-1]))
+        ok = bool(len(Ns) > 1 and np.isfinite(gain) and gain > tol_tr)
+        seq = ", ".join(f"{v:.3f} ± {e:.3f}" for v, e in zip(a, d["reading_sem"]))
+        verdict = "approaches it" if ok else "no approach beyond the errors"
+        tr_ok.append(ok)
+        tr_parts.append(f"L = {L}: {seq} against the spinodal {sp:.3f}, distance shrinking by {gain:.3f} "
+                        f"(two standard errors {tol_tr:.3f}): {verdict}")
+        ev_tr[str(L)] = {"reading": a, "reading_sem": d["reading_sem"], "spinodal": sp, "distance_gain": gain,
+                         "tolerance": tol_tr, "approaches": ok}
+        ok = bool(np.isfinite(a[-1]) and dist[-1] <= tol[-1])
+        cl_ok.append(ok)
+        cl_parts.append(f"L = {L}: {a[-1]:.3f} against {sp:.3f}, off by {dist[-1]:.3f} with tolerance "
+                        f"{tol[-1]:.3f} ({'within' if ok else 'outside'})")
+        ev_cl[str(L)] = {"reading": a[-1], "spinodal": sp, "distance": dist[-1], "tolerance": tol[-1], "within": ok}
+    Nl = ", ".join(map(str, Ns))
+    C["fss_trend"] = claim(
+        all(tr_ok),
+        f"for every L the reading moves towards its spinodal as N grows from {n0} to {n1} by more than two "
+        f"standard errors (readings at N = {Nl}; {'; '.join(tr_parts)})",
+        otherwise=f"not every reading moves towards its spinodal as N grows from {n0} to {n1} by more than two "
+        f"standard errors (readings at N = {Nl}; {'; '.join(tr_parts)})",
+        finding=False,
+        N=Ns,
+        tolerance_from="2 sem of the per-network readings at the smallest and largest N, in quadrature",
+        **{f"L{k}": v for k, v in ev_tr.items()},
+    )
+    C["fss_close"] = claim(
+        all(cl_ok),
+        f"at N = {n1} every reading is within the grid interval and two standard errors of its spinodal "
+        f"({'; '.join(cl_parts)})",
+        otherwise=f"at N = {n1} not every reading is within the grid interval and two standard errors of its "
+        f"spinodal ({'; '.join(cl_parts)})",
+        finding=False,
+        N=n1,
+        tolerance_from="grid interval holding the reading, and 2 sem of the per-network readings, in quadrature",
+        **{f"L{k}": v for k, v in ev_cl.items()},
+    )
+
+    # the largest L: is its miss at the largest N of the size of a finite-D correction, L/D?
+    L7 = max(z["per_L"])
+    d = z["per_L"][L7]
+    rel = float(abs(d["reading"][-1] / d["spinodal"] - 1))
+    rel_err = float(np.nan_to_num(d["reading_sem"][-1]) / d["spinodal"])
+    frac = float(d["L_over_D"][-1])
+    ok = bool(np.isfinite(rel) and rel <= frac + 2 * rel_err)
+    C["fss_largest_L"] = claim(
+        ok,
+        f"at N = {n1} the L = {L7} reading misses its spinodal by {100 * rel:.0f} % ± {100 * rel_err:.0f} %, no more "
+        f"than the fraction L/D = {L7}/{z['D'][-1]} = {100 * frac:.0f} % of the features a test example mixes, the "
+        f"natural size of a finite-D correction",
+        otherwise=f"at N = {n1} the L = {L7} reading misses its spinodal by {100 * rel:.0f} % ± {100 * rel_err:.0f} %, "
+        f"more than the fraction L/D = {L7}/{z['D'][-1]} = {100 * frac:.0f} % of the features a test example mixes: "
+        f"a finite-D correction of that size does not account for it",
+        finding=False,
+        L=L7,
+        N=n1,
+        relative_miss=rel,
+        relative_err=rel_err,
+        L_over_D=frac,
+    )
+
+    ok = z["not_converged"] == 0
+    C["fss_cap"] = claim(
+        ok,
+        f"the sweep cap ({p.fs_max_sweeps}) never binds: all {z['runs']} runs of the finite-size scaling reach a fixed "
+        f"point (the longest takes {int(max(d['sweeps_max'].max() for d in z['per_L'].values()))} sweeps)",
+        otherwise=f"{z['not_converged']} of the {z['runs']} runs of the finite-size scaling hit the sweep cap "
+        f"({p.fs_max_sweeps}): their overlaps are those of states still moving",
+        finding=False,
+        not_converged=z["not_converged"],
+        runs=z["runs"],
+        max_sweeps=p.fs_max_sweeps,
+    )
+
+    grows, parts = [], []
+    for L, d in z["per_L"].items():
+        mu, se = d["sweeps_near_mean"], np.nan_to_num(d["sweeps_near_sem"])
+        grows.append(bool(len(Ns) > 1 and mu[-1] - mu[0] > 2 * np.hypot(se[0], se[-1])))
+        parts.append(f"L = {L}: " + ", ".join(f"{v:.1f}" for v in mu))
+    C["fss_slowing"] = claim(
+        all(grows),
+        f"near the transition the runs take longer at larger N (mean sweeps per run at the two loads around the "
+        f"reading, N = {', '.join(map(str, Ns))}: {'; '.join(parts)}; growth beyond two standard errors for every L)",
+        otherwise=f"near the transition the mean number of sweeps per run does not grow with N beyond two standard "
+        f"errors for every L (N = {', '.join(map(str, Ns))}: {'; '.join(parts)})",
+        finding=False,
+        sweeps_near_transition={str(L): d["sweeps_near_mean"] for L, d in z["per_L"].items()},
+        grows=grows,
+    )
+
+    below, parts = [], []
+    for L, d in z["per_L"].items():
+        lo, hi = d["alpha"] < d["spinodal"], d["alpha"] > d["spinodal"]
+        runs = d["sweeps"].reshape(len(Ns), len(d["alpha"]), -1)
+        for i in range(len(Ns)):
+            a_, b_ = runs[i, lo].ravel(), runs[i, hi].ravel()
+            diff = a_.mean() - b_.mean()
+            se = np.hypot(a_.std(ddof=1) / np.sqrt(a_.size), b_.std(ddof=1) / np.sqrt(b_.size))
+            below.append(bool(diff > 2 * se))
+        parts.append(f"L = {L}: " + ", ".join(f"{runs[i, lo].mean():.1f}/{runs[i, hi].mean():.1f}" for i in range(len(Ns))))
+    C["fss_slow_below"] = claim(
+        all(below),
+        f"the slow runs are below the spinodal, where the mixture is not a stable state and a start travels to "
+        f"another one, not at the transition (mean sweeps below/above the spinodal at N = {', '.join(map(str, Ns))}: "
+        f"{'; '.join(parts)}; below exceeds above by more than two standard errors everywhere)",
+        otherwise=f"the runs below the spinodal are not slower than those above it beyond two standard errors at "
+        f"every (L, N) (mean sweeps below/above at N = {', '.join(map(str, Ns))}: {'; '.join(parts)})",
+        finding=False,
+        below_slower=below,
+    )
     return C
 
 
@@ -1004,19 +1395,52 @@ def _claims_fig2(p, r):
                 snr_exponent=e_snr,
             )
             continue
-        e, s = f5["exponent"], f5["stderr"]
-        ok = bool(s is not None and abs(e - e_snr) <= 2 * s)
+        e, bs = f5["exponent"], b["bootstrap"][c]
+        s = bs["exponent_err"]
+        ok = bool(np.isfinite(s) and abs(e - e_snr) <= 2 * s)
         C[f"lmax_exponent_{c}"] = claim(
             ok,
-            f"{c} training: L_max ∝ α_D^e with e = {e:.2f} ± {s:.2f} ({fit['points']} points), compatible with the "
-            f"signal-to-noise exponent {e_snr:.2f} within two standard errors",
-            otherwise=f"{c} training: L_max ∝ α_D^e with e = {e:.2f} ± {s:.2f} ({fit['points']} points), "
-            f"not compatible with the signal-to-noise exponent {e_snr:.2f} within two standard errors",
+            f"{c} training: L_max ∝ α_D^e with e = {e:.2f} ± {s:.2f} ({fit['points']} points; bootstrap error over "
+            f"networks and L brackets), compatible with the signal-to-noise exponent {e_snr:.2f} within two errors",
+            otherwise=f"{c} training: L_max ∝ α_D^e with e = {e:.2f} ± {s:.2f} ({fit['points']} points; bootstrap "
+            f"error over networks and L brackets), not compatible with the signal-to-noise exponent {e_snr:.2f} "
+            f"within two errors",
             finding=False,
             exponent=e,
-            stderr=s,
+            exponent_err=s,
+            exponent_err_networks=bs["exponent_err_networks"],
+            exponent_err_grid=bs["exponent_err_grid"],
+            stderr_fit=f5["stderr"],
             points=fit["points"],
             snr_exponent=e_snr,
+            tolerance="2 bootstrap errors",
+        )
+    fam2 = [c for c in b["family"] if b["fits5"][c] is not None and np.isfinite(b["bootstrap"][c]["exponent_err"])]
+    if len(fam2) >= 2:
+        c1, c2 = fam2[:2]
+        e1, e2 = b["fits5"][c1]["exponent"], b["fits5"][c2]["exponent"]
+        s12 = float(np.hypot(b["bootstrap"][c1]["exponent_err"], b["bootstrap"][c2]["exponent_err"]))
+        zz = abs(e1 - e2) / s12
+        C["lmax_families"] = claim(
+            bool(zz <= 2),
+            f"the {c1} and {c2} exponents do not differ measurably: their difference, {e1 - e2:+.2f} ± {s12:.2f}, is "
+            f"{zz:.1f} combined errors",
+            otherwise=f"the {c1} and {c2} exponents differ: their difference, {e1 - e2:+.2f} ± {s12:.2f}, is {zz:.1f} "
+            f"combined errors (more than two)",
+            finding=False,
+            difference=e1 - e2,
+            combined_err=s12,
+            z=zz,
+            tolerance="2 combined bootstrap errors",
+        )
+    else:
+        C["lmax_families"] = claim(
+            False,
+            "the exponents of the training families are compared",
+            otherwise="the exponents of the two training families cannot be compared in this run (an exponent "
+            f"needs at least {MIN_FIT_POINTS} uncensored values of L_max and a finite bootstrap error)",
+            finding=False,
+            families=fam2,
         )
 
     above, ratios = [], []
@@ -1110,11 +1534,29 @@ def _glue(p, r):
         timing_fs=t["finite_size_s"],
         timing_fig2a=t["fig2a_s"],
         timing_fig2b=t["fig2b_s"],
+        timing_fss=t["fss_s"],
+        n_boot=N_BOOT,
+        min_extrap_sizes=MIN_EXTRAP_SIZES,
+        fss_Ns=", ".join(str(n) for n in p.fss_Ns),
+        fss_D_list=", ".join(str(v) for v in r.fss["D"]),
+        fss_alpha_D=p.fss_alpha_D,
+        fss_Ls=", ".join(str(L) for L in p.fss_Ls),
+        fss_L_last=max(p.fss_Ls),
+        fss_n_samples=p.fss_n_samples,
+        fss_n_test=p.fss_n_test,
+        fss_runs=r.fss["runs"],
+        fss_ratios=", ".join(f"{v:g}" for v in p.fss_ratios),
+        fss_table=table_fss(r),
     )
     for f, c in enumerate(b["family"]):
         f5 = b["fits5"][c]
         out[f"exp_{c}"] = np.nan if f5 is None else float(f5["exponent"])
-        out[f"exp_{c}_err"] = np.nan if f5 is None or f5["stderr"] is None else float(f5["stderr"])
+        bs = b["bootstrap"][c]
+        out[f"exp_{c}_err"] = np.nan if f5 is None else float(bs["exponent_err"])
+        out[f"exp_{c}_err_fit"] = np.nan if f5 is None or f5["stderr"] is None else float(f5["stderr"])
+        out[f"exp_{c}_err_net"] = np.nan if f5 is None else float(bs["exponent_err_networks"])
+        out[f"exp_{c}_err_grid"] = np.nan if f5 is None else float(bs["exponent_err_grid"])
+        out[f"exp_{c}_grid_median"] = np.nan if f5 is None else float(bs["exponent_grid_median"])
         out[f"lmax_{c}"] = ", ".join(
             str(int(v)) + ("+" if cen else "") for v, cen in zip(b["L_max"][f], b["lower_bound"][f])
         )
@@ -1138,6 +1580,24 @@ def table_fs(r):
             + ["| " + " | ".join(fmt(row[k]) for k in cols) + " |" for row in rows]
         )
     )
+
+
+def table_fss(r):
+    """The finite-size scaling table (one row per L and N) as Markdown."""
+    from IPython.display import Markdown
+
+    z = r.fss
+    head = ("L", "N", "D", "L/D", "reading (mean ± sem)", "networks", "spinodal", "reading / spinodal",
+            "mean sweeps near it", "max sweeps near it")
+    rows = []
+    for L, d in z["per_L"].items():
+        for i, N_ in enumerate(z["N"]):
+            rows.append((str(L), str(N_), str(z["D"][i]), f"{d['L_over_D'][i]:.2f}",
+                         f"{d['reading'][i]:.3f} ± {d['reading_sem'][i]:.3f}", str(d["reading_n"][i]),
+                         f"{d['spinodal']:.3f}", f"{d['reading'][i] / d['spinodal']:.2f}",
+                         f"{d['sweeps_near_mean'][i]:.1f}", str(d["sweeps_near_max"][i])))
+    return Markdown("\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+                              + ["| " + " | ".join(row) + " |" for row in rows]))
 
 
 # ---------------------------------------------------------------------------------------- figures
@@ -1376,4 +1836,66 @@ def figure_fig2b(r, ax=None):
     _log_axis(ax, "x")
     _log_axis(ax, "y")
     style.legend_outside(ax)
+    return fig
+
+
+def figure_fss(r, ax=None):
+    """Finite-size scaling: the m = 0.9 reading over the spinodal against N^-1/2, per L, with the
+    spinodal (ratio 1) as the N -> infinity line and, where its error is smaller than its value, the
+    weighted straight-line extrapolation."""
+    z = r.fss
+    fig, ax = _ax(ax, width=9, height=4.6)
+    x = np.array(z["N"], float) ** -0.5
+    Ls = list(z["per_L"])
+    for j, L in enumerate(Ls):
+        d = z["per_L"][L]
+        c = f"C{j}"
+        xs = x * (1 + 0.012 * (j - (len(Ls) - 1) / 2))  # the L side by side, not on top
+        style.points(ax, xs, d["reading"] / d["spinodal"], d["reading_sem"] / d["spinodal"], color=c, marker="o",
+                     label=rf"$L={L}$ (spinodal $\alpha={d['spinodal']:.3f}$)")
+        ex = d["extrapolation"]
+        if ex["sizes"] >= MIN_EXTRAP_SIZES and np.isfinite(ex["intercept_err"]) and ex["intercept_err"] < abs(ex["intercept"]):
+            xx = np.linspace(0, x.max(), 20)
+            style.line(ax, xx, (ex["intercept"] + ex["slope"] * xx) / d["spinodal"], color=c, ls=":", lw=1,
+                       label=rf"$L={L}$: linear in $N^{{-1/2}}$, $\alpha_\infty/\alpha_\mathrm{{sp}}="
+                       rf"{ex['intercept'] / d['spinodal']:.2f}\pm{ex['intercept_err'] / d['spinodal']:.2f}$")
+    ax.axhline(1.0, color="k", ls="--", lw=1, label=r"spinodal ($N\to\infty$, dense theory)")
+    ax.set_xticks([0.0] + list(x))
+    ax.set_xticklabels([r"$\infty$"] + [str(n) for n in z["N"]])
+    ax.set(xlim=(-0.03 * x.max(), x.max() * 1.1), xlabel=r"$N$ (axis linear in $N^{-1/2}$)",
+           ylabel=r"$\alpha(m=0.9)\,/\,\alpha_\mathrm{sp}$",
+           title=rf"$\alpha_D={z['alpha_D']:g}$, $D={z['D'][0]}$ to ${z['D'][-1]}$, "
+           rf"{r.params['fss_n_samples']} networks per point")
+    style.legend_outside(ax)
+    return fig
+
+
+def figure_fss_sweeps(r, ax=None):
+    """Sweeps to the fixed point per run against the distance to the spinodal, per L and N: mean over
+    runs with its standard error (filled), largest run (open)."""
+    z = r.fss
+    Ls = list(z["per_L"])
+    if ax is None:
+        fig, axes = style.figure(ncols=len(Ls), width=4.0 * len(Ls) + 2, height=4.2, sharey=True)
+    else:
+        axes = np.atleast_1d(ax)
+        fig = axes[0].figure
+    axes = np.atleast_1d(axes)
+    for j, L in enumerate(Ls):
+        d, axx = z["per_L"][L], axes[j]
+        t = d["alpha"] / d["spinodal"] - 1
+        for i, N_ in enumerate(z["N"]):
+            c = f"C{i}"
+            style.points(axx, t, d["sweeps_mean"][i], d["sweeps_sem"][i], color=c, marker="o",
+                         label=f"N={N_}, mean over runs")
+            axx.plot(t, d["sweeps_max"][i], ls="none", marker="^", mfc="none", color=c, ms=5,
+                     label=f"N={N_}, longest run")
+        axx.axvline(0, color="k", ls="--", lw=1, label="spinodal")
+        axx.set(yscale="log", xlabel=r"$\alpha/\alpha_\mathrm{sp}-1$", title=f"$L={L}$")
+    axes[0].set_ylabel(f"sweeps to the fixed point (cap {r.params['fs_max_sweeps']})")
+    style.log_ticks(axes[0], "y")
+    from matplotlib.ticker import FuncFormatter
+
+    axes[0].yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    style.legend_outside(axes[-1])
     return fig
