@@ -211,3 +211,12 @@ def test_weighted_line_fit_recovers_a_line():
     a2, ea2, _, _ = chapter._wlinfit(x, y + np.array([0.1, -0.1, 0.1, -0.1]), np.full(4, 0.01))
     assert ea2 > 5 * ea
     assert np.isnan(chapter._wlinfit(x[:2], y[:2], [0.1, 0.1])[0])
+
+
+def test_fss_validators_name_the_parameter(tmp_path):
+    from hopcore.book.spec import resolve
+
+    with pytest.raises(ValueError, match="fss_Ls"):
+        resolve(CHAPTER, {"profile": "test", "output_dir": str(tmp_path), "fss_Ls": [3, 5, 7]})  # 7 > D = 5
+    with pytest.raises(ValueError, match="fss_ratios"):
+        resolve(CHAPTER, {"profile": "test", "output_dir": str(tmp_path), "fss_ratios": [1.2, 0.8]})
