@@ -725,20 +725,22 @@ def max_overlap_run(N, alphas, seed, kind="spherical", max_entries=1e8):
     Returns
     -------
     dict
-        ``c_max`` (len(alphas),) the largest overlap (nan where skipped) and ``P`` (len(alphas),).
+        ``c_max`` (len(alphas),) the largest overlap (nan where skipped) and ``P`` (len(alphas),), as floats.
     """
     N = validation.integer(2)("N", N)
     alphas = np.asarray(alphas, float)
-    Ps = np.array([continuous.n_patterns(float(a), N) for a in alphas], dtype=np.int64)
-    ok = N * Ps.astype(float) <= float(max_entries)
+    Ps = np.array([round(math.exp(min(float(a) * N, 700.0))) for a in alphas], dtype=float)  # P(alpha), as floats
+    ok = N * Ps <= float(max_entries)
+    Ps = np.where(ok, np.maximum(Ps, 2.0), Ps)
     out = np.full(len(alphas), np.nan)
     if not ok.any():
         return {"c_max": out, "P": Ps}
     P_top = int(Ps[ok].max())
+    Pi = np.where(ok, Ps, 0).astype(np.int64)
     xi1 = continuous.continuous_patterns(N, 1, seed, kind)[0]
     block = 16 * continuous.GEN_CHUNK  # aligned to the generation chunks: no draw is skipped or repeated
     best = -np.inf
-    order = np.argsort(np.where(ok, Ps, np.iinfo(np.int64).max))
+    order = np.argsort(np.where(ok, Pi, np.iinfo(np.int64).max))
     k = 0
     for first in range(0, P_top, block):
         n = min(block, P_top - first)
@@ -746,8 +748,8 @@ def max_overlap_run(N, alphas, seed, kind="spherical", max_entries=1e8):
         if first == 0:
             c[0] = -np.inf  # xi^1 itself
         running = np.maximum.accumulate(c)
-        while k < len(order) and ok[order[k]] and Ps[order[k]] <= first + n:
-            out[order[k]] = max(best, float(running[Ps[order[k]] - first - 1]))
+        while k < len(order) and ok[order[k]] and Pi[order[k]] <= first + n:
+            out[order[k]] = max(best, float(running[Pi[order[k]] - first - 1]))
             k += 1
         best = max(best, float(running[-1]))
     return {"c_max": out, "P": Ps}
@@ -789,16 +791,17 @@ def scaled_retrieval_run(N, lam_t, alphas_t, seed, a=0.5, kind="spherical", eps=
     -------
     dict
         Arrays over ``alphas_t``: ``retrieved`` (1.0/0.0, nan where skipped), ``overlap``,
-        ``iterations``, ``converged`` (1.0/0.0), ``P``.
+        ``iterations``, ``converged`` (1.0/0.0), ``P`` (float).
     """
     N = validation.integer(2)("N", N)
     lam = float(lam_t) * N ** (-float(a))
     alphas_t = np.asarray(alphas_t, float)
-    Ps = np.array([max(2, int(round(math.exp(x * N ** (1.0 - float(a)))))) for x in alphas_t], dtype=np.int64)
+    # P as a float: the loads beyond the budget can exceed any integer type; they are skipped
+    Ps = np.array([max(2.0, round(math.exp(min(x * N ** (1.0 - float(a)), 700.0)))) for x in alphas_t])
     keys = ("retrieved", "overlap", "iterations", "converged")
     out = {k: np.full(len(alphas_t), np.nan) for k in keys}
     for j, P in enumerate(Ps):
-        if N * float(P) > float(max_entries):
+        if N * P > float(max_entries):
             continue
         res = softmax.retrieval(N, int(P), [lam], seed, kind, eps=eps, tol=tol, max_iter=max_iter)
         out["overlap"][j] = float(res["overlap"][0])

@@ -100,7 +100,7 @@ def test_max_overlap_run_matches_materialized_patterns():
     res = dense_experiments.max_overlap_run(N, [0.3, 0.6, 0.9], seed, max_entries=1e6)
     X = continuous.continuous_patterns(N, int(res["P"].max()), seed)
     c = X[1:] @ X[0] / N
-    assert res["c_max"] == pytest.approx([c[: P - 1].max() for P in res["P"]], abs=1e-12)
+    assert res["c_max"] == pytest.approx([c[: int(P) - 1].max() for P in res["P"]], abs=1e-12)
     skipped = dense_experiments.max_overlap_run(N, [0.3, 2.0], seed, max_entries=1e4)
     assert np.isfinite(skipped["c_max"][0]) and np.isnan(skipped["c_max"][1])
 
