@@ -57,7 +57,7 @@ def test_field_law_closed_form():
     law = rf.example_field_law(alpha, alpha_D)
     assert law["mean"] == pytest.approx(1 + k4 * aT, rel=1e-9)
     assert law["var"] == pytest.approx(alpha + k4 * aT * (1 + alpha) + k4 * (2 / math.pi) * ks2 * aT**2, rel=1e-9)
-    pub = rf.example_field_law(alpha, alpha_D, "spec")
+    pub = rf.example_field_law(alpha, alpha_D, "published")
     assert pub["mean"] == pytest.approx(1.0) and pub["var"] == pytest.approx(alpha * (1 + k4 * aT), rel=1e-9)
 
 
@@ -145,3 +145,73 @@ def test_extrapolation_recovers_a_known_limit():
     # two points: exact through both, error propagated from theirs
     a_inf, e = chapter.extrapolate(N[:2], a[:2], np.full(2, 1e-3), 0.5)
     assert a_inf == pytest.approx(0.05, abs=1e-12) and e > 1e-3
+
+
+def test_storage_scans_carry_sizes_and_extrapolations(result):
+    p, sc = result.params, result.summary["storage_scans"]
+    assert {"level", "columns", "rows", "Ns", "exponents", "scans"} <= set(sc)
+    assert sc["Ns"] == list(p["storage_Ns"]) and len(sc["Ns"]) >= 2
+    assert len(sc["scans"]) == len(p["storage_alpha_Ds"]) + 1  # the dense scans and the sparse one
+    assert [x["alpha_D"] for x in sc["scans"][:-1]] == pytest.approx(list(p["storage_alpha_Ds"]))
+    assert sc["scans"][-1]["kind"] == "sparse" and sc["scans"][-1]["L"] == int(p["sparse_storage"][1])
+    assert len(sc["rows"]) == len(sc["scans"]) * len(sc["Ns"])
+    for x in sc["scans"]:
+        assert len(x["alpha_sim"]) == len(x["alpha_sim_sem"]) == len(sc["Ns"])
+        assert np.all(np.isfinite(x["alpha_sim"])) and np.all(np.asarray(x["alpha_sim"]) > 0)
+        assert 0 < x["alpha_coherent"] < x["alpha_published"]
+        assert set(x["extrapolation"]) == {f"{nu:g}" for nu in sc["exponents"]}
+        for a_inf, e, z_c, z_p in x["extrapolation"].values():
+            assert np.isfinite(a_inf) and np.isfinite(e) and e > 0
+            # the distances in standard errors are those of the extrapolated value from each line
+            assert z_c == pytest.approx((a_inf - x["alpha_coherent"]) / e)
+            assert z_p == pytest.approx((a_inf - x["alpha_published"]) / e)
+    ev = result.claims["storage_extrapolation"].evidence
+    assert ev["n_extrapolations"] == len(sc["scans"]) * len(sc["exponents"])
+    assert ev["supporting_corrected_only"] + len(ev["exceptions"]) == ev["n_extrapolations"]
+
+
+def test_learning_transitions_per_family(result):
+    p, s = result.params, result.summary
+    lt = s["learning_transitions"]
+    assert set(lt) == {str(L) for L in p["learning_L"]} | {"dense"}
+    for x in lt.values():
+        assert {"alpha_D", "mean", "sem", "n"} <= set(x) and x["alpha_D"] == p["alpha_D"]
+        assert 0 <= x["n"] <= p["learning_samples"]
+    assert np.isfinite(lt["dense"]["mean"]) and lt["dense"]["n"] >= 2
+    fs = s["learning_finite_size"]
+    assert fs["Ns"] == list(p["learning_Ns"]) and len(fs["transitions"]) == len(fs["Ns"])
+    assert fs["D"] == [max(1, round(p["alpha_D"] * N)) for N in fs["Ns"]]
+    assert np.asarray(s["learning_line"]).shape[1] == 2
+    assert result.learning_m.shape == (len(p["learning_L"]) + 1, p["learning_points"], p["learning_samples"])
+    # far above the learning line (2.5 alpha_l) the features are fixed points for dense examples at every N;
+    # far below it (0.01 alpha_l) a feature is not (it has been shown to no example, or to too few)
+    for m in result.learning_size_m:
+        assert m[-1].mean() > 0.9 and m[0].mean() < p["level"]
+    for name in ("learning_vs_L", "learning_L1", "learning_level", "learning_gap_N"):
+        assert name in result.claims
+
+
+def test_single_feature_examples_are_the_features():
+    # L = 1: xi = sign(+-f^k) = +-f^k, so the network is the classical Hopfield network of the features
+    from hopcore.ensembles.random_features import rf_examples_from_support, rf_features, rf_sparse_support
+
+    N, D, P = 200, 10, 40
+    F = rf_features(N, D, 3)
+    idx, val = rf_sparse_support(D, P, 1, 4)
+    X = rf_examples_from_support(F, idx, val)
+    overlaps = np.abs(F.T.astype(int) @ X.astype(int)) // N  # (D, P): 1 where the example is +-that feature
+    assert np.all(overlaps.sum(axis=0) == 1)
+
+
+def test_l1_features_shown_are_fixed_points():
+    # a classical Hopfield network of D = 10 features, each stored about alpha_T = 40 times (N = 1000):
+    # the crosstalk variance alpha_D alpha_T (1 + alpha_T) / alpha_T^2 ~ 0.01 is tiny, every feature is a fixed point
+    from hopcore.experiments.random_features import rf_magnetizations
+
+    out = rf_magnetizations(N=1000, alpha=0.4, alpha_D=0.01, coefficients="sparse", L=1, seed=11, n_starts=10)
+    assert np.all(out["m_feature"] == 1.0)
+    # with dense coefficients at the same loads the features are not yet all learned at alpha = alpha_l / 3
+    a_l = rf.learning_alpha(0.01)
+    dense = rf_magnetizations(N=1000, alpha=round(a_l / 3, 6), alpha_D=0.01, coefficients="dense", L=None, seed=11,
+                              n_starts=10)
+    assert dense["feature"] < 0.8
