@@ -1,9 +1,11 @@
 """Chapter: the REM analysis of dense associative memories (thresholds, basins, phase diagrams).
 
-Closed forms and one-dimensional root finding only (:mod:`hopcore.theory.dense_memory`): ``compute``
+Closed forms and one-dimensional root finding (:mod:`hopcore.theory.dense_memory`): ``compute``
 evaluates the thresholds, basins and bounds of the page, checks the closed forms against the
-numerical Legendre transforms and the large-lam expansions, and states the page's claims; one
-``figure_*`` per figure.
+numerical Legendre transforms and the large-lam expansions, compares the two routes to the nearest
+other pattern (first moment, second moment through psi_alpha) and simulates it, simulates the scaled
+dot-product regime (sweeps of :mod:`hopcore.experiments.dense`, cached), and states the page's
+claims; one ``figure_*`` per figure.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ import numpy as np
 
 from .. import analysis, validation
 from ..book import spec, style
-from ..experiments.runner import derive_seed
 from ..book.report import ChapterResult, claim
 from ..book.spec import Chapter, Param
+from ..experiments.runner import derive_seed
 
 SPEC = Chapter(
     name="dense_rem",
