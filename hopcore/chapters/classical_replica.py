@@ -601,6 +601,24 @@ def _claims(r: Result) -> dict:
             otherwise=f"The spread of the single runs' capacities is measured at {law['points']} size(s); a power "
                       f"law needs five or more, so none is fitted.",
             finding=False, points=law["points"], width=sp["width"])
+    rem_m = r.remanent["m"]
+    p_level = (r.m_threshold - rem_m) / (r.m_c - rem_m) if np.isfinite(rem_m) else float("nan")
+    gap = r.alpha_c_N - sp["median"]
+    gap_err = np.hypot(r.alpha_c_N_err, sp["median_err"])
+    both = np.isfinite(gap) & np.isfinite(gap_err)
+    above_median = bool(np.isfinite(p_level) and p_level < 0.5 and both.any()
+                        and np.all(gap[both] > -2 * gap_err[both]) and np.mean(gap[both]) > 0)
+    span = (f"by {_f(np.min(gap[both]))} to {_f(np.max(gap[both]))}" if both.any() else "by an amount not measured")
+    out["level_above_median"] = claim(
+        above_median,
+        f"The level selects the load at which a fraction p = {p_level:.2f} of the runs still retrieves, less than "
+        f"one half: αc(N) lies above the median of the runs' capacities at every size within two standard errors, "
+        f"{span}.",
+        otherwise=f"The level selects the load at which a fraction p = {p_level:.2f} of the runs still retrieves; "
+                  f"αc(N) does not lie above the median of the runs' capacities at every size within two standard "
+                  f"errors (differences {', '.join(_f(g) for g in gap)}).",
+        finding=False, fraction=p_level, m_remanent=rem_m, m_retrieval=r.m_c, difference=gap,
+        difference_err=gap_err, tolerance_in_sem=2.0)
     mf = sp["median_free"]
     if mf["determined"]:
         out["median_no_leading"] = claim(
@@ -718,6 +736,7 @@ def _glue(r: Result, p) -> dict:
         "spread_min_in_spacings": float(np.nanmin(r.spread["width"]) / r.spread["load_spacing"])
         if np.isfinite(r.spread["width"]).any() else float("nan"),
         "median_free_exponent": r.spread["median_free"]["exponent"],
+        "remanent_m": r.remanent["m"],
         "median_free_alpha_inf": r.spread["median_free"]["alpha_inf"],
         "median_free_alpha_inf_err": r.spread["median_free"]["alpha_inf_err"],
         "max_sweeps": int(p.max_sweeps),
