@@ -1,10 +1,12 @@
 """Chapter: finite-N simulations of dense associative memories, extrapolated in 1/N.
 
 ``compute`` runs the threshold searches (spherical patterns at the main load and at further loads,
-Gaussian patterns), the protocol check and the basin simulations, fits lambda_1/2(N) in 1/N,
-evaluates the finite-N theory of :func:`hopcore.theory.dense_memory.finite_n_threshold` at the same
-sizes and turns every statement the page makes about the run into a claim. The figures are drawn
-from the result by the ``figure_*`` functions.
+Gaussian patterns), the protocol check, the basin simulations and the all-pattern check of Gaussian
+patterns, fits lambda_1/2(N) in 1/N, evaluates the finite-N theory of
+:func:`hopcore.theory.dense_memory.finite_n_threshold` at the same sizes, fits data and theory with the
+same finite-size forms (quadratic in 1/N, log(N)/N with a free or a derived coefficient) and turns every
+statement the page makes about the run into a claim. The figures are drawn from the result by the
+``figure_*`` functions.
 """
 
 from __future__ import annotations

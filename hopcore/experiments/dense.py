@@ -3,7 +3,7 @@
 Each ``*_run`` function does one realization (one pattern set, drawn from ``seed``) and returns a
 dict of arrays, as :func:`hopcore.experiments.sweep` and the result cache expect. The fits
 (lambda_half as the median of per-realization thresholds with bootstrap errors, quadratic
-extrapolation in 1/N) are pure functions.
+extrapolation in 1/N, the finite-size forms of :func:`fit_finite_size`) are pure functions.
 """
 
 from __future__ import annotations
