@@ -48,7 +48,7 @@ SPEC = Chapter(
     notebook="book/classical_replica.ipynb",
     title="Replica theory of the classical Hopfield model",
     seed=1987,
-    minutes=(1.0, 3.7),
+    minutes=(1.0, 6.5),
     cached="simulation points and the phase-diagram and mixture lines under _build/cache/ "
            "(hopcore.experiments.classical, hopcore.theory.classical)",
     params={
