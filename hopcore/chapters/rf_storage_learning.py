@@ -1083,9 +1083,9 @@ def _extrapolations(r):
     """N -> infinity extrapolation of every storage scan (kind, L, alpha_D), with N^-1/2 and 1/N
     corrections: per scan a record with the theory loads and, per exponent, [a_inf, standard error,
     (a_inf - corrected)/se, (a_inf - published)/se] (None with fewer than two usable sizes)."""
-    rows, out = r.storage_rows, []
+    out = []
     for c, (kind, L_, aD) in enumerate(r.scans):
-        sel = rows[(rows[:, 0] == aD) & (rows[:, 1] == (L_ or 0))]
+        sel = _scan_rows(r, c)
         sem = sel[:, 4]
         ok = np.isfinite(sel[:, 3]) & np.isfinite(sem) & (sem > 0)
         name = f"α_D = {aD:g}" + ("" if L_ is None else f" (sparse, L = {L_})")
@@ -1663,10 +1663,9 @@ def figure_storage_N(r: Result, ax=None):
     from ..theory import random_features as rf
 
     fig, axes = _axes(ax, 2, width=11, height=4.2)
-    rows = r.storage_rows
     a = axes[0]
     for c, (_kind, L_, aD) in enumerate(r.scans):
-        sel = rows[(rows[:, 0] == aD) & (rows[:, 1] == (L_ or 0))]
+        sel = _scan_rows(r, c)
         lab = rf"$\alpha_D={aD}$" + ("" if L_ is None else f", sparse $L={L_}$")
         style.points(a, sel[:, 2], sel[:, 3] / sel[:, 5], sel[:, 4] / sel[:, 5], color=f"C{c}", label=lab)
         a.plot(sel[:, 2], sel[:, 6] / sel[:, 5], "x:", color=f"C{c}", ms=6)
