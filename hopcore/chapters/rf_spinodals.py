@@ -311,13 +311,6 @@ def rs_logdet(r, diag, off):
     return float((r - 1) * np.log(abs(diag - off)) + np.log(abs(diag - off + r * off)))
 
 
-def _abs_mean(a, b):
-    """E_z |a z + b|, z ~ N(0, 1)."""
-    from scipy.special import erf
-
-    return 2 * a * np.exp(-0.5 * (b / a) ** 2) / np.sqrt(2 * np.pi) + b * erf(b / (np.sqrt(2) * a))
-
-
 _GL_T, _GL_W = np.polynomial.legendre.leggauss(128)
 _GL_T, _GL_W = 20.0 * (_GL_T + 1.0), 20.0 * _GL_W  # nodes and weights on [0, 40]
 
@@ -351,7 +344,7 @@ def free_energy_mixture_beta(x, alpha, alpha_D, n, beta):
         -0.5 * aT * n / beta * dPh * m * m,  # condensed features
         Qh / (2 * beta) * (1 - q),  # Legendre term of q
         n * m * mh,  # Legendre term of m
-        -float(np.sum(prob * _abs_mean(a, b))),  # spin: -E|h| ...
+        -float(np.sum(prob * rf._abs_average(a, b))),  # spin: -E|h| ...
         -tail / beta,  # ... and its finite-beta part
     ]
     return float(sum(terms)), float(sum(abs(t) for t in terms))
