@@ -314,7 +314,8 @@ def bootstrap(statistic, data, n_boot: int = 400, seed: int = 0, axis: int = 0):
     Parameters
     ----------
     statistic : callable
-        Maps an array like ``data`` to a number.
+        Maps an array like ``data`` to a number, or to a 1-d array of numbers (several statistics of
+        the same replicas, each with its own error over its own finite replicas).
     data : array_like
         The samples.
     n_boot : int, optional
@@ -328,16 +329,21 @@ def bootstrap(statistic, data, n_boot: int = 400, seed: int = 0, axis: int = 0):
     -------
     value
         ``statistic(data)``.
-    stderr : float
-        Standard deviation (ddof = 1) over the finite replicas; nan with fewer than two.
+    stderr : float or numpy.ndarray
+        Standard deviation (ddof = 1) over the finite replicas; nan with fewer than two. An array (one
+        error per component) when the statistic is an array.
     """
     data = np.asarray(data)
     rng = np.random.default_rng(seed)
     n = data.shape[axis]
     value = statistic(data)
     reps = np.array([statistic(np.take(data, rng.integers(0, n, n), axis=axis)) for _ in range(n_boot)], dtype=float)
-    reps = reps[np.isfinite(reps)]
-    return value, (float(reps.std(ddof=1)) if reps.size > 1 else float("nan"))
+
+    def stderr(c):
+        c = c[np.isfinite(c)]
+        return float(c.std(ddof=1)) if c.size > 1 else float("nan")
+
+    return value, (stderr(reps) if reps.ndim == 1 else np.array([stderr(c) for c in reps.T]))
 
 
 def _choice(name, value, options):

@@ -70,3 +70,19 @@ def test_weighted_linear_fit_recovers_a_two_term_law_and_its_chi2():
     bad = weighted_linear_fit(A[:, :2], 0.14 + 20 / N ** 0.9, err)
     assert bad["chi2"] > 100
     assert not weighted_linear_fit(A, [0.1, 0.2, np.nan, np.nan, np.nan, np.nan, np.nan], err)["determined"]
+
+
+def test_bootstrap_of_several_statistics_matches_one_call_per_statistic():
+    from hopcore.analysis import bootstrap
+
+    data = np.random.default_rng(3).normal(size=(30, 4))
+
+    def stats(d):  # the second component is not finite in some replicas
+        return np.array([d[:, 0].mean(), d[:, 1].mean() if d[0, 1] > 0 else np.nan, np.median(d[:, 2])])
+
+    value, err = bootstrap(stats, data, n_boot=100, seed=7)
+    assert err.shape == (3,)
+    for i in range(3):
+        v_i, e_i = bootstrap(lambda d, i=i: stats(d)[i], data, n_boot=100, seed=7)
+        assert value[i] == v_i or (np.isnan(value[i]) and np.isnan(v_i))
+        assert err[i] == e_i
