@@ -321,16 +321,15 @@ def _run_spread(r: Result, seed: int) -> dict:
         frac[k] = np.where(n_runs[k] > 0, good.sum(axis=(1, 2)) / np.maximum(n_runs[k], 1), np.nan)
         per_net = np.where(ran, good, np.nan)[:, ok].transpose(1, 0, 2)   # (networks, alphas, starts)
 
-        def quartiles(d):
+        def quartiles_and_spread(d):
             f = np.nanmean(d, axis=(0, 2)) if np.isfinite(d).any() else np.full(d.shape[1], np.nan)
-            return np.array([crossing_load(r.alphas, f, level) for level in SPREAD_QUANTILES])
+            qs = np.array([crossing_load(r.alphas, f, level) for level in SPREAD_QUANTILES])
+            return np.append(qs, qs[-1] - qs[0])
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)          # means over all-NaN slices of a replica
-            for i in range(nq):
-                q[k, i], q_err[k, i] = bootstrap(lambda d, i=i: quartiles(d)[i], per_net, n_boot=200, seed=seed + k)
-            w[k], w_err[k] = bootstrap(lambda d: quartiles(d)[-1] - quartiles(d)[0], per_net, n_boot=200,
-                                       seed=seed + k)
+            value, err = bootstrap(quartiles_and_spread, per_net, n_boot=200, seed=seed + k)
+        q[k], q_err[k], w[k], w_err[k] = value[:nq], err[:nq], value[nq], err[nq]
     law = power_law_fit(r.Ns, w) if np.sum(np.isfinite(w) & (w > 0)) >= 5 else {
         "exponent": None, "stderr": None, "prefactor": None, "points": int(np.sum(np.isfinite(w) & (w > 0)))}
     median_free = extrapolate_alpha_c_free(r.Ns, q[:, 1], q_err[:, 1])
