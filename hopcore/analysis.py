@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["bootstrap", "first_crossing", "largest_retrieved", "last_crossing", "level_crossings", "mean_sem",
-           "power_law_fit", "sample_crossings", "transition_points", "wilson_interval", "within_errors"]
+           "power_law_fit", "sample_crossings", "transition_points", "weighted_linear_fit", "wilson_interval",
+           "within_errors"]
 
 
 def level_crossings(x, y, level: float, direction: str = "down", *, log_x: bool = False) -> np.ndarray:
@@ -400,10 +401,9 @@ def within_errors(mean, sem, expected, n_samples: int, k: float = 2.0) -> dict:
 def weighted_linear_fit(design, y, err) -> dict:
     """Weighted least squares ``y ~ design @ coef`` with weights ``1/err^2``.
 
-    Rows where ``y`` or ``err`` is not finite, or ``err`` is not positive, are dropped. With no more
-    rows than columns every number is nan and ``determined`` is False (the fit would pass through
-    the points with no degree of freedom left to judge it; exactly as many rows as columns gives the
-    coefficients with ``dof = 0``).
+    Rows where ``y``, ``err`` or a row of ``design`` is not finite, or ``err`` is not positive, are
+    dropped. With fewer rows than columns every number is nan and ``determined`` is False; exactly as
+    many rows as columns gives the coefficients (the fit passes through the points) with ``dof = 0``.
 
     Parameters
     ----------
@@ -437,5 +437,3 @@ def weighted_linear_fit(design, y, err) -> dict:
     return {"coef": coef, "coef_err": np.sqrt(np.diag(cov)), "cov": cov, "chi2": chi2, "dof": n - k,
             "points": n, "determined": True}
 
-
-__all__.append("weighted_linear_fit")
