@@ -52,8 +52,6 @@ def _check(p):
         validation.memory_bytes("field_Ns", N, need, validation.memory_limit_bytes())
     if not p["level_low"] < p["level"]:
         validation.fail("level_low", p["level_low"], f"below level = {p['level']}")
-    if p["alpha_D"] > LEARNING_ALPHA_D_MAX:
-        validation.fail("alpha_D", p["alpha_D"], f"at most {LEARNING_ALPHA_D_MAX} (the learning scans need a finite learning load)")
     D_phase = _D(p["N_phase"], p["alpha_D"])
     for k, L in enumerate(p["learning_L"]):
         if L > D_phase:
@@ -87,7 +85,12 @@ SPEC = Chapter(
     "(hopcore.experiments.random_features, hopcore.theory.random_features)",
     params={
         "N": Param(1000, validation.integer(100, 100_000), paper=8000, doc="neurons of the magnetization curves"),
-        "alpha_D": Param(0.02, validation.real(*ALPHA_D_RANGE), paper=0.01, doc="D/N of the magnetization curves"),
+        "alpha_D": Param(
+            0.02,
+            validation.real(ALPHA_D_RANGE[0], LEARNING_ALPHA_D_MAX),
+            paper=0.01,
+            doc="D/N of the magnetization curves",
+        ),
         "alphas": Param(
             [round(a, 4) for a in np.geomspace(0.005, 2.0, 12)],
             validation.list_of(validation.real(0.0, 20.0, lo_open=True), increasing=True),
