@@ -330,11 +330,15 @@ def _run_spread(r: Result, seed: int) -> dict:
             warnings.simplefilter("ignore", RuntimeWarning)          # means over all-NaN slices of a replica
             value, err = bootstrap(quartiles_and_spread, per_net, n_boot=200, seed=seed + k)
         q[k], q_err[k], w[k], w_err[k] = value[:nq], err[:nq], value[nq], err[nq]
-    law = power_law_fit(r.Ns, w) if np.sum(np.isfinite(w) & (w > 0)) >= 5 else {
-        "exponent": None, "stderr": None, "prefactor": None, "points": int(np.sum(np.isfinite(w) & (w > 0)))}
+    law = power_law_fit(r.Ns, w)
+    if law["points"] < 5:
+        law = {"exponent": None, "stderr": None, "prefactor": None, "points": law["points"]}
     median_free = extrapolate_alpha_c_free(r.Ns, q[:, 1], q_err[:, 1])
+    nan = float("nan")
     return {"quartiles": q, "quartiles_err": q_err, "median": q[:, 1], "median_err": q_err[:, 1],
             "width": w, "width_err": w_err, "law": law, "fraction": frac, "n_runs": n_runs,
+            "shrink_exponent": -law["exponent"] if law["exponent"] is not None else nan,   # spread ~ N^-x
+            "shrink_exponent_err": law["stderr"] if law["stderr"] is not None else nan,
             "median_free": median_free, "load_spacing": float(np.max(np.diff(r.alphas)))}
 
 
@@ -464,10 +468,8 @@ def _summary(r: Result, p) -> dict:
                            "quartiles": r.spread["quartiles"], "quartiles_err": r.spread["quartiles_err"],
                            "median": r.spread["median"], "median_err": r.spread["median_err"],
                            "spread": r.spread["width"], "spread_err": r.spread["width_err"],
-                           "spread_exponent": (-r.spread["law"]["exponent"] if r.spread["law"]["exponent"] is not None
-                                               else float("nan")),
-                           "spread_exponent_err": (r.spread["law"]["stderr"] if r.spread["law"]["stderr"] is not None
-                                                   else float("nan")),
+                           "spread_exponent": r.spread["shrink_exponent"],
+                           "spread_exponent_err": r.spread["shrink_exponent_err"],
                            "median_free_exponent": {k: r.spread["median_free"][k] for k in
                                                     ("alpha_inf", "alpha_inf_err", "exponent", "nu_lo", "nu_hi",
                                                      "determined", "at_bound")},
@@ -583,7 +585,7 @@ def _claims(r: Result) -> dict:
 
     sp, law = r.spread, r.spread["law"]
     if law["exponent"] is not None and law["stderr"] is not None:
-        x, dx = -law["exponent"], law["stderr"]
+        x, dx = sp["shrink_exponent"], sp["shrink_exponent_err"]
         out["spread_exponent"] = claim(
             bool(abs(x - nu0) <= 2 * dx),
             f"The spread of the single runs' capacities (the interquartile range of the load at which a run fails) "
@@ -727,8 +729,7 @@ def _glue(r: Result, p) -> dict:
         "chi2_interp": r.fits["preferred_with_interpolation_err"].get("chi2", float("nan")),
         "alpha_c_1rsb": ALPHA_C_1RSB,
         "dyn_not_converged": n_not_conv, "dyn_runs": n_runs, "points_skipped": n_skipped,
-        "spread_exponent": -r.spread["law"]["exponent"] if r.spread["law"]["exponent"] is not None else float("nan"),
-        "spread_exponent_err": r.spread["law"]["stderr"] if r.spread["law"]["stderr"] is not None else float("nan"),
+        "spread_exponent": r.spread["shrink_exponent"], "spread_exponent_err": r.spread["shrink_exponent_err"],
         "spread_N_max": float(r.spread["width"][-1]), "spread_N_min": float(r.spread["width"][0]),
         "spread_max_in_spacings": float(np.nanmax(r.spread["width"]) / r.spread["load_spacing"])
         if np.isfinite(r.spread["width"]).any() else float("nan"),
@@ -799,8 +800,7 @@ def _figure_data(r: Result) -> dict:
                                    quantile_levels=np.array(SPREAD_QUANTILES), quartiles=r.spread["quartiles"],
                                    quartiles_err=r.spread["quartiles_err"], spread=r.spread["width"],
                                    spread_err=r.spread["width_err"],
-                                   spread_exponent=(-r.spread["law"]["exponent"] if r.spread["law"]["exponent"]
-                                                    is not None else np.nan),
+                                   spread_exponent=r.spread["shrink_exponent"],
                                    spread_prefactor=(r.spread["law"]["prefactor"] if r.spread["law"]["prefactor"]
                                                      is not None else np.nan),
                                    alpha_c_N=r.alpha_c_N, alpha_c_N_err=r.alpha_c_N_err, level=r.m_threshold),
