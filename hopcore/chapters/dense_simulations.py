@@ -19,7 +19,7 @@ import numpy as np
 from scipy.stats import chi2
 
 from .. import validation
-from ..analysis import level_crossings, wilson_interval
+from ..analysis import first_crossing, wilson_interval
 from ..book import spec as _spec
 from ..book import style
 from ..book.report import ChapterResult, claim
@@ -218,7 +218,7 @@ def _basins(p):
         k, n = hits.sum(axis=2), hits.shape[2]
         prob, (lo, hi) = hits.mean(axis=2), wilson_interval(k, n)
         # where the probability (and its Wilson bounds) first falls through 1/2: (N, lam)
-        half = {sfx: np.array([[_first_down(thetas, row) for row in per_N] for per_N in curve])
+        half = {sfx: np.array([[first_crossing(thetas, row, 0.5, "down") for row in per_N] for per_N in curve])
                 for sfx, curve in (("", prob), ("_lo", lo), ("_hi", hi))}
         out[name + "_N"], out[name + "_lo_N"], out[name + "_hi_N"] = prob, lo, hi
         for sfx, v in half.items():
@@ -236,11 +236,6 @@ def _basins(p):
 def _ordered(a, b):
     """(min, max) elementwise, nan where either is nan."""
     return np.minimum(a, b), np.maximum(a, b)
-
-
-def _first_down(x, y, level=0.5):
-    c = level_crossings(x, y, level, "down")
-    return float(c[0]) if c.size else math.nan
 
 
 #: the finite-size forms fitted to lambda_1/2(N), in the order shown
@@ -325,7 +320,7 @@ def _all_patterns(p):
     # where each curve (and its Wilson bounds) falls through 1/2, per N
     # (the lower Wilson curve crosses first; -inf / +inf where a bound lies outside the simulated loads)
     for name in ("fraction", "fraction_one_step", "all", "all_one_step"):
-        out["alpha_" + name] = np.array([_first_down(a, row) for row in out[name]])
+        out["alpha_" + name] = np.array([first_crossing(a, row, 0.5, "down") for row in out[name]])
         out["alpha_" + name + "_lo"] = np.array([_crossing_bound(a, row, -math.inf) for row in out[name + "_lo"]])
         out["alpha_" + name + "_hi"] = np.array([_crossing_bound(a, row, math.inf) for row in out[name + "_hi"]])
     return out
@@ -334,7 +329,7 @@ def _all_patterns(p):
 def _crossing_bound(x, y, outside):
     """Where y first falls through 1/2; ``outside`` (-inf or +inf) when it does not within x because it
     starts below 1/2 (-inf) or stays at or above 1/2 (+inf); nan when y has no finite point."""
-    c = _first_down(x, y)
+    c = first_crossing(x, y, 0.5, "down")
     if np.isfinite(c):
         return c
     fin = np.isfinite(y)
