@@ -924,11 +924,11 @@ def _summary(p, r: Result) -> dict:
         "finite_size_prediction": [{"alpha": a, "kind": "spherical", "N": s.N, "lambda_half": r.theory["at_N"][a]}
                                    for a, s in loads.items()],
         "finite_size_forms": [_forms_summary(r.forms[a]) for a in loads],
-        "all_patterns_gaussian": {k: A[k] for k in (
+        "all_patterns_gaussian": {k: r.all_patterns[k] for k in (
             "lam", "N", "alpha", "P", "samples", "alpha_1", "alpha_c_lb", "fraction", "fraction_lo", "fraction_hi",
             "fraction_one_step", "all", "all_lo", "all_hi", "all_one_step", "alpha_fraction", "alpha_fraction_lo",
             "alpha_fraction_hi", "alpha_fraction_one_step", "alpha_all", "alpha_all_lo", "alpha_all_hi",
-            "alpha_all_one_step")} if (A := r.all_patterns) else {},
+            "alpha_all_one_step")},
     }
 
 
