@@ -532,18 +532,16 @@ def _fss(p, lines):
         # time scale: sweeps of every run (samples x starts) per load, and at the two loads that bracket
         # the reading (the runs nearest the transition)
         runs = sw.reshape(len(Ns), len(alphas), -1)
-        d["sweeps_mean"] = runs.mean(axis=-1)
-        d["sweeps_sem"] = runs.std(axis=-1, ddof=1) / np.sqrt(runs.shape[-1]) if runs.shape[-1] > 1 else np.full(
-            runs.shape[:2], np.nan
-        )
+        d["sweeps_mean"], d["sweeps_sem"] = mean_sem(runs, axis=-1)
         d["sweeps_max"] = runs.max(axis=-1)
         near_mean, near_sem, near_max = [], [], []
         for i in range(len(Ns)):
             a_ = d["reading"][i]
             k = int(np.clip(np.searchsorted(alphas, a_), 1, len(alphas) - 1)) if np.isfinite(a_) else 1
             v = runs[i, k - 1 : k + 1].ravel()
-            near_mean.append(float(v.mean()))
-            near_sem.append(float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else float("nan"))
+            v_mean, v_sem = mean_sem(v)
+            near_mean.append(v_mean)
+            near_sem.append(v_sem)
             near_max.append(int(v.max()))
         d["sweeps_near_mean"] = np.array(near_mean)
         d["sweeps_near_sem"] = np.array(near_sem)
@@ -1241,10 +1239,8 @@ def _claims_fss(p, r):
         lo, hi = d["alpha"] < d["spinodal"], d["alpha"] > d["spinodal"]
         runs = d["sweeps"].reshape(len(Ns), len(d["alpha"]), -1)
         for i in range(len(Ns)):
-            a_, b_ = runs[i, lo].ravel(), runs[i, hi].ravel()
-            diff = a_.mean() - b_.mean()
-            se = np.hypot(a_.std(ddof=1) / np.sqrt(a_.size), b_.std(ddof=1) / np.sqrt(b_.size))
-            below.append(bool(diff > 2 * se))
+            (mean_lo, sem_lo), (mean_hi, sem_hi) = mean_sem(runs[i, lo].ravel()), mean_sem(runs[i, hi].ravel())
+            below.append(bool(mean_lo - mean_hi > 2 * np.hypot(sem_lo, sem_hi)))
         parts.append(f"L = {L}: " + ", ".join(f"{runs[i, lo].mean():.1f}/{runs[i, hi].mean():.1f}" for i in range(len(Ns))))
     C["fss_slow_below"] = claim(
         all(below),
