@@ -106,7 +106,6 @@ SPEC = Chapter(
             "alphas_mixture": [0.01, 0.05],
             "n_samples_mixture": 2,
             "n_mixture_starts": 2,
-            "fit_correction_exponent": 1.0,
         }
     },
 )
