@@ -486,6 +486,12 @@ def _wlinfit(x, y, sem):
     return float(a), float(np.sqrt(cov[0, 0])), float(b), float(np.sqrt(cov[1, 1]))
 
 
+def _extrapolated(ex):
+    """Is the straight line in N^-1/2 of ``_fss`` (its ``extrapolation`` dict) usable: through at least
+    MIN_EXTRAP_SIZES sizes, with a finite error of its intercept?"""
+    return bool(ex["sizes"] >= MIN_EXTRAP_SIZES and np.isfinite(ex["intercept_err"]))
+
+
 def _fss(p, lines):
     """Finite-size scaling of the generalization transitions: for every L of fss_Ls, sparse L_train
     training at fixed fss_alpha_D, the loads fss_ratios times the spinodal of the L-mixture, the sizes
@@ -1098,7 +1104,7 @@ def _claims_fss(p, r):
         **{f"L{k}": v for k, v in ev_cl.items()},
     )
 
-    gr_ok, gr_parts, ex_ok, ex_parts, ev_ex = [], [], [], [], {}
+    gr_ok, gr_parts, ex_ok, ex_parts, ev_ex, n_ex = [], [], [], [], {}, 0
     for L, d in z["per_L"].items():
         a, se = d["reading"], np.nan_to_num(d["reading_sem"])
         rise = float(a[-1] - a[0])
@@ -1106,7 +1112,8 @@ def _claims_fss(p, r):
         gr_ok.append(bool(len(Ns) > 1 and np.isfinite(rise) and rise > t2))
         gr_parts.append(f"L = {L}: {a[0]:.3f} → {a[-1]:.3f} (rise {rise:+.3f}, two standard errors {t2:.3f})")
         ex = d["extrapolation"]
-        usable = ex["sizes"] >= MIN_EXTRAP_SIZES and np.isfinite(ex["intercept_err"])
+        usable = _extrapolated(ex)
+        n_ex += usable
         zz = abs(ex["intercept"] - d["spinodal"]) / ex["intercept_err"] if usable else float("nan")
         ex_ok.append(bool(usable and zz <= 2))
         ex_parts.append(
@@ -1124,7 +1131,6 @@ def _claims_fss(p, r):
         finding=False,
         N=Ns,
     )
-    n_ex = sum(e.startswith("L = ") and "not extrapolated" not in e for e in ex_parts)
     C["fss_extrapolation"] = claim(
         all(ex_ok),
         f"straight lines in N^-1/2 through the readings extrapolate to the spinodals within two errors "
@@ -1935,7 +1941,7 @@ def figure_fss(r, ax=None):
         style.points(ax, xs, d["reading"] / d["spinodal"], d["reading_sem"] / d["spinodal"], color=c, marker="o",
                      label=rf"$L={L}$ (spinodal $\alpha={d['spinodal']:.3f}$)")
         ex = d["extrapolation"]
-        if ex["sizes"] >= MIN_EXTRAP_SIZES and np.isfinite(ex["intercept_err"]) and ex["intercept_err"] < abs(ex["intercept"]):
+        if _extrapolated(ex) and ex["intercept_err"] < abs(ex["intercept"]):
             xx = np.linspace(0, x.max(), 20)
             style.line(ax, xx, (ex["intercept"] + ex["slope"] * xx) / d["spinodal"], color=c, ls=":", lw=1,
                        label=rf"$L={L}$: linear in $N^{{-1/2}}$, $\alpha_\infty/\alpha_\mathrm{{sp}}="
