@@ -1061,7 +1061,7 @@ def _claims_fss(p, r):
     Ns = z["N"]
     n0, n1 = Ns[0], Ns[-1]
     C = {}
-    tr_ok, tr_parts, cl_ok, cl_parts, ev_tr, ev_cl = [], [], [], [], {}, {}
+    tr_ok, tr_parts, cl_ok, cl_parts, ev_tr, ev_cl, gr_ok, gr_parts = [], [], [], [], {}, {}, [], []
     for L, d in z["per_L"].items():
         a, se, sp, tol = d["reading"], np.nan_to_num(d["reading_sem"]), d["spinodal"], d["tolerance"]
         dist = np.abs(a - sp)
@@ -1080,6 +1080,9 @@ def _claims_fss(p, r):
         cl_parts.append(f"L = {L}: {a[-1]:.3f} against {sp:.3f}, off by {dist[-1]:.3f} with tolerance "
                         f"{tol[-1]:.3f} ({'within' if ok else 'outside'})")
         ev_cl[str(L)] = {"reading": a[-1], "spinodal": sp, "distance": dist[-1], "tolerance": tol[-1], "within": ok}
+        rise = float(a[-1] - a[0])
+        gr_ok.append(bool(len(Ns) > 1 and np.isfinite(rise) and rise > tol_tr))
+        gr_parts.append(f"L = {L}: {a[0]:.3f} → {a[-1]:.3f} (rise {rise:+.3f}, two standard errors {tol_tr:.3f})")
     Nl = ", ".join(map(str, Ns))
     C["fss_trend"] = claim(
         all(tr_ok),
@@ -1104,13 +1107,8 @@ def _claims_fss(p, r):
         **{f"L{k}": v for k, v in ev_cl.items()},
     )
 
-    gr_ok, gr_parts, ex_ok, ex_parts, ev_ex, n_ex = [], [], [], [], {}, 0
+    ex_ok, ex_parts, ev_ex, n_ex = [], [], {}, 0
     for L, d in z["per_L"].items():
-        a, se = d["reading"], np.nan_to_num(d["reading_sem"])
-        rise = float(a[-1] - a[0])
-        t2 = 2 * float(np.hypot(se[0], se[-1]))
-        gr_ok.append(bool(len(Ns) > 1 and np.isfinite(rise) and rise > t2))
-        gr_parts.append(f"L = {L}: {a[0]:.3f} → {a[-1]:.3f} (rise {rise:+.3f}, two standard errors {t2:.3f})")
         ex = d["extrapolation"]
         usable = _extrapolated(ex)
         n_ex += usable
