@@ -8,6 +8,7 @@ replica-symmetric theory lines and the signal-to-noise prediction, and turns eve
 makes about the run into a claim; one ``figure_*`` function per figure draws from the result."""
 
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -717,12 +718,9 @@ def _lmax_bootstrap(p, m_net, aD, Ls, lmax, cens, nxt, seed):
         lm, ce, _ = _read_lmax(np.nanmax(np.nanmean(x, axis=-1), axis=-1), aD, Ls, p.N_scan, p.m_threshold)
         return _exponent(aD, lm, ce)
 
-    with np.errstate(all="ignore"):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            _, err_net = bootstrap(stat, m_net, n_boot=N_BOOT, seed=seed, axis=-1)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-nan slices where L > D
+        _, err_net = bootstrap(stat, m_net, n_boot=N_BOOT, seed=seed, axis=-1)
     ok = (lmax > 0) & ~cens & np.isfinite(nxt)
     rng = np.random.default_rng(seed + 1_000_003)
     reps = []
