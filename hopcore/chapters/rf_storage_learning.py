@@ -268,6 +268,7 @@ class Result(ChapterResult):
     field_law: dict = field(default_factory=dict)  # variant -> predicted field law per row of field_rows
     field_enough: np.ndarray = None  # rows of field_rows with at least MIN_EXAMPLES_FIELDS examples
     field_ratios: dict = field(default_factory=dict)  # measured / predicted (variance, mean) on those rows
+    learning_theory: float = float("nan")  # the theory's learning load at alpha_D, the unit of learning_loads
     learning_loads: np.ndarray = None  # loads of the learning scans
     learning_families: list = field(default_factory=list)  # (kind, L, label) at N_phase, alpha_D
     learning_m: np.ndarray = None  # families x loads x networks: m from a feature
@@ -530,7 +531,7 @@ def _learning_scans(p, r):
     if not np.isfinite(a_l):
         validation.fail("alpha_D", p["alpha_D"], "an alpha_D with a finite learning load")
     loads = [round(float(x), 6) for x in a_l * np.geomspace(*LEARNING_RANGE, p["learning_points"])]
-    r.learning_loads = np.array(loads)
+    r.learning_theory, r.learning_loads = a_l, np.array(loads)
 
     def scan(N_, kind, L_):
         g = sweep_grid(
@@ -595,7 +596,7 @@ def _summarize(p, r):
         aD: float(rf.storage_line([aD], variant="published")[0][0] / rf.storage_line([aD])[0][0])
         for aD in (0.02, 0.1, 0.5, 5.0)
     }
-    alpha_l_theory = rf.learning_alpha(p["alpha_D"])
+    alpha_l_theory = r.learning_theory  # solved once, by the learning scans
     learning_far = float(L["learning_far"].alpha_D_c[-1])
     r.extra = dict(
         kappa=rf.gaussian_equivalence_constants(),
