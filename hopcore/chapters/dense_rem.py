@@ -20,7 +20,6 @@ from .. import analysis, validation
 from ..book import spec, style
 from ..book.report import ChapterResult, claim
 from ..book.spec import Chapter, Param
-from ..experiments.runner import derive_seed
 
 SPEC = Chapter(
     name="dense_rem",
@@ -332,6 +331,7 @@ def _scaled_simulation(p):
     intervals, the crossing of 1/2 (bootstrap over the pattern sets), and the finite-N theory."""
     from ..experiments import dense as dense_experiments
     from ..experiments import sweep
+    from ..experiments.runner import derive_seed
     from ..theory import dense_memory as dense_theory
 
     lams = [float(x) for x in p.lams_scaled]
