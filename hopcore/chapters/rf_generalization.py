@@ -1976,9 +1976,6 @@ def figure_fss_sweeps(r, ax=None):
         axx.axvline(0, color="k", ls="--", lw=1, label="spinodal")
         axx.set(yscale="log", xlabel=r"$\alpha/\alpha_\mathrm{sp}-1$", title=f"$L={L}$")
     axes[0].set_ylabel(f"sweeps to the fixed point (cap {r.params['fs_max_sweeps']})")
-    style.log_ticks(axes[0], "y")
-    from matplotlib.ticker import FuncFormatter
-
-    axes[0].yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    _log_axis(axes[0], "y")
     style.legend_outside(axes[-1])
     return fig
