@@ -1049,10 +1049,10 @@ def overlap_count_rate(c, alpha, kind="spherical"):
     inverse temperature v is v phi_{alpha,1}(v) (eq. 7, condensed branch included). It is the Legendre
     transform of the quenched growth rate of the number of levels, so
     psi_alpha(c) = inf_v [v phi_{alpha,1}(v) - v c] = v phi_{alpha,1}(v) - v c at the v solving
-    c = d(v phi_{alpha,1}(v))/dv (found numerically, derivative by central differences). The
-    derivative increases up to eps_* (reached at v = lam_*) and stays there: above that edge no v
-    solves the equation and psi = -inf (no level). Below it psi = alpha - zeta_hat_1(c), the
-    first-moment rate: the second moment of the count equals the square of the first to leading
+    c = d(v phi_{alpha,1}(v))/dv (the infimum is found numerically by a bounded minimization over
+    v in (0, 2 lam_*]). The derivative increases up to eps_* (reached at v = lam_*) and stays there:
+    above that edge no v solves the equation, the minimizer runs to the bound and psi = -inf (no
+    level). Below it psi = alpha - zeta_hat_1(c), the first-moment rate: the second moment of the count equals the square of the first to leading
     exponential order while the count is exponentially large. Scalar c.
 
     Book equation: dense-rem-psi
