@@ -647,8 +647,7 @@ def _fig2b(p):
     aD_arr = np.array(aDs)
     fits, fits5, pred, boot = {}, {}, {}, {}
     for f, c in enumerate(fams):
-        ok = (lmax[f] > 0) & ~cens[f]
-        fits[c] = power_law_fit(aD_arr[ok], lmax[f][ok])
+        fits[c] = _lmax_fit(aD_arr, lmax[f], cens[f])
         fits5[c] = fits[c] if fits[c]["points"] >= MIN_FIT_POINTS else None
         pred[c] = np.array([rf_snr.snr_largest_odd_mixture(a_top, aD, c) for aD in aDs])
         boot[c] = _lmax_bootstrap(p, m_net[f], aD_arr, Ls, lmax[f], cens[f], nxt[f], seed=p.seed + f)
@@ -696,10 +695,15 @@ def _read_lmax(best, aDs, Ls, N, level):
     return lmax, cens, nxt
 
 
-def _exponent(aD, lmax, cens):
-    """Least-squares exponent of L_max(alpha_D) through the uncensored L_max > 0, nan below MIN_FIT_POINTS."""
+def _lmax_fit(aD, lmax, cens):
+    """Least-squares power law L_max(alpha_D) through the uncensored L_max > 0 (``power_law_fit``)."""
     ok = (np.asarray(lmax) > 0) & ~np.asarray(cens)
-    fit = power_law_fit(np.asarray(aD)[ok], np.asarray(lmax, float)[ok])
+    return power_law_fit(np.asarray(aD)[ok], np.asarray(lmax, float)[ok])
+
+
+def _exponent(aD, lmax, cens):
+    """Exponent of :func:`_lmax_fit`, nan below MIN_FIT_POINTS."""
+    fit = _lmax_fit(aD, lmax, cens)
     return float(fit["exponent"]) if fit["points"] >= MIN_FIT_POINTS else float("nan")
 
 
