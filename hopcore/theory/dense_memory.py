@@ -1052,8 +1052,9 @@ def overlap_count_rate(c, alpha, kind="spherical"):
     c = d(v phi_{alpha,1}(v))/dv (the infimum is found numerically by a bounded minimization over
     v in (0, 2 lam_*]). The derivative increases up to eps_* (reached at v = lam_*) and stays there:
     above that edge no v solves the equation, the minimizer runs to the bound and psi = -inf (no
-    level). Below it psi = alpha - zeta_hat_1(c), the first-moment rate: the second moment of the count equals the square of the first to leading
-    exponential order while the count is exponentially large. Scalar c.
+    level). Below it psi = alpha - zeta_hat_1(c), the first-moment rate: the second moment of the
+    count equals the square of the first to leading exponential order while the count is
+    exponentially large. Scalar c.
 
     Book equation: dense-rem-psi
 
