@@ -1,6 +1,7 @@
 """``make test-paper``: the paper profile of every chapter whose findings rest on simulations,
-executed as the published book executes it, and every claim the book presents as a finding must
-hold there. Long (tens of minutes on two cores); excluded from the default run (marker ``paper``)."""
+executed as the published book executes it. Every claim the book presents as a finding must hold
+there, and every verdict must hold and reach the resolution it aims for. Long (tens of minutes on
+two cores); excluded from the default run (marker ``paper``)."""
 
 import json
 import os
@@ -23,6 +24,12 @@ def test_findings_hold_at_paper_scale(name, tmp_path):
     pm.execute_notebook(str(spec.notebook_path), str(tmp_path / f"{name}.ipynb"),
                         parameters=dict(output_dir=out, profile="paper"), cwd=str(spec.notebook_path.parent),
                         progress_bar=False, kernel_name="python3")
-    claims = json.load(open(os.path.join(out, "summary.json")))["claims"]
+    summary = json.load(open(os.path.join(out, "summary.json")))
+    claims = summary["claims"]
     failed = {k: c["evidence"] for k, c in claims.items() if c.get("finding", True) and not c["holds"]}
     assert not failed, f"findings that do not hold at paper scale: {failed}"
+    verdicts = summary.get("verdicts", {})
+    failed = {k: v for k, v in verdicts.items() if not v["holds"]}
+    assert not failed, f"verdicts that do not hold at paper scale: {failed}"
+    coarse = {k: (v["resolution"], v["aim"]) for k, v in verdicts.items() if not v["meets_aim"]}
+    assert not coarse, f"verdicts that miss the resolution they aim for (resolution, aim): {coarse}"

@@ -24,14 +24,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from .. import __version__
 from ..io import plain, write_json
+from .verdicts import Verdict, glue_entries
 
-__all__ = ["ChapterResult", "Claim", "claim", "claim_key", "envelope", "glue_values", "publish"]
+__all__ = ["ChapterResult", "Claim", "claim", "claim_key", "data_link", "envelope", "glue_figure", "glue_values",
+           "publish"]
 
-ENVELOPE = ("parameters", "profile", "hopcore_version", "code_version", "claims")
+ENVELOPE = ("parameters", "profile", "hopcore_version", "code_version", "claims", "verdicts")
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,8 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def envelope(params: Mapping[str, Any], claims: Mapping[str, Claim], summary: Mapping[str, Any]) -> dict[str, Any]:
+def envelope(params: Mapping[str, Any], claims: Mapping[str, Claim], summary: Mapping[str, Any],
+             verdicts: Sequence[Verdict] = ()) -> dict[str, Any]:
     """The summary with the common envelope first; chapter keys may not shadow an envelope key.
 
     Parameters
@@ -137,6 +140,8 @@ def envelope(params: Mapping[str, Any], claims: Mapping[str, Claim], summary: Ma
         The claims of the run.
     summary : Mapping
         The chapter keys.
+    verdicts : sequence of Verdict, optional
+        The verdicts of the run (``verdicts``: name -> record).
 
     Returns
     -------
@@ -160,7 +165,11 @@ def envelope(params: Mapping[str, Any], claims: Mapping[str, Claim], summary: Ma
         "hopcore_version": __version__,
         "code_version": code_version(),
         "claims": {name: c.record() for name, c in claims.items()},
+        "verdicts": {v.name: v.record() for v in verdicts},
     }
+    names = [v.name for v in verdicts]
+    if len(set(names)) != len(names):
+        raise ValueError(f"verdict names are not unique: {names}")
     return {**head, **summary}
 
 
@@ -208,6 +217,8 @@ class ChapterResult:
         The chapter keys of ``summary.json``.
     claims : dict of str to Claim, optional
         The claims.
+    verdicts : list of Verdict, optional
+        The reproduction verdicts (:func:`hopcore.book.verdicts.verdict`), one declarative list.
     glue : dict, optional
         The values the text glues (under the chapter's glue prefix).
     figure_data : dict of str to dict, optional
@@ -218,6 +229,7 @@ class ChapterResult:
 
     summary: dict[str, Any] = field(default_factory=dict)
     claims: dict[str, Claim] = field(default_factory=dict)
+    verdicts: list[Verdict] = field(default_factory=list)
     glue: dict[str, Any] = field(default_factory=dict)
     figure_data: dict[str, dict[str, Any]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
@@ -243,6 +255,11 @@ class Written(os.PathLike):
 
     def __fspath__(self) -> str:
         return str(self.path)
+
+    def _ipython_display_(self):
+        # nothing on the page: the data links under the figures and the page's summary link say where
+        # the results are
+        return None
 
     def __repr__(self) -> str:
         from .spec import display_path
@@ -279,10 +296,132 @@ def publish(params: Mapping[str, Any], result: ChapterResult, *, prefix: str, in
     out = Path(params["output_dir"])
     for name, arrays in result.figure_data.items():
         save_data(out, name, **arrays)
-    path = write_json(out / "summary.json", envelope(params, result.claims, result.summary))
+        save_csv(out, name, **arrays)
+    path = write_json(out / "summary.json", envelope(params, result.claims, result.summary, result.verdicts))
     write_json(out / "timing.json", {"profile": params.get("profile"), **result.timings})
     if in_notebook:
         chapter = getattr(params, "chapter", "") or prefix
         glue_values(chapter, {f"claim_{name}": c.text for name, c in result.claims.items()})
         glue_values(prefix, result.glue)
+        from myst_nb import glue
+
+        for key, value in glue_entries(chapter, result.verdicts).items():
+            glue(key, value, display=False)
+        glue(f"{chapter}_summary_link", _markdown(data_link(chapter, "summary", kinds=("json",))), display=False)
     return Written(path, len(result.figure_data))
+
+
+def _markdown(text: str):
+    from IPython.display import Markdown
+
+    return Markdown(text)
+
+
+def data_link(chapter: str, name: str, kinds: Sequence[str] = ("npz", "csv")) -> str:
+    """Markdown download links to the data behind a figure (or to ``summary.json``).
+
+    The files are the ones :func:`publish` writes into ``_build/results/<chapter>/``; the links are
+    Sphinx ``download`` roles, so the built site carries the files and the PDF names them.
+
+    Parameters
+    ----------
+    chapter : str
+        Name of the chapter.
+    name : str
+        File stem (the figure's label, or ``summary``).
+    kinds : sequence of str, optional
+        Extensions to link (default npz and csv).
+
+    Returns
+    -------
+    str
+        ``Data: {download}`npz <...>`, {download}`csv <...>```.
+    """
+    from ..config import book_root, results_root
+
+    folder = results_root() / chapter
+    try:
+        rel = folder.resolve().relative_to(book_root().resolve())
+    except ValueError:
+        rel = None
+    links = []
+    for kind in kinds:
+        label = f"{name}.{kind}"
+        if rel is None:  # results outside the book: name the file, no link
+            links.append(f"`{label}`")
+        else:
+            links.append(f"{{download}}`{label} <../{rel.as_posix()}/{name}.{kind}>`")
+    return "Data: " + ", ".join(links) if name != "summary" else "Results of this run: " + ", ".join(links)
+
+
+def glue_figure(chapter: str, name: str, fig) -> None:
+    """Glue a figure (not displayed, then closed: it appears once, in its captioned ``glue:figure``)
+    and its data link as ``<name>-data`` (Markdown, for the caption: ``{glue:md}`<name>-data```).
+
+    Parameters
+    ----------
+    chapter : str
+        Name of the chapter (its results folder).
+    name : str
+        The figure's label (also the stem of its data file).
+    fig : matplotlib.figure.Figure
+        The figure.
+    """
+    import matplotlib.pyplot as plt
+    from myst_nb import glue
+
+    glue(name, fig, display=False)
+    plt.close(fig)
+    glue(f"{name}-data", _markdown(data_link(chapter, name)), display=False)
+
+
+def save_csv(output_dir, name: str, **arrays: Any) -> Path:
+    """Write the arrays behind a figure as ``<name>.csv`` beside its ``.npz``.
+
+    When every array is 1-D of one length (scalars aside), one column per array; otherwise the long
+    form ``array,index,value`` (index ``i;j`` for 2-D and higher). Scalars go first as ``# name = value``
+    lines in both forms.
+
+    Parameters
+    ----------
+    output_dir : str or os.PathLike
+        The chapter's output folder.
+    name : str
+        File stem.
+    **arrays
+        The arrays.
+
+    Returns
+    -------
+    pathlib.Path
+        Path of the written file.
+    """
+    import io as _io
+
+    import numpy as np
+
+    from ..io import atomic_write
+
+    arr = {k: np.asarray(v) for k, v in arrays.items()}
+    scalars = {k: v for k, v in arr.items() if v.ndim == 0}
+    rest = {k: v for k, v in arr.items() if v.ndim > 0 and v.dtype.kind in "biufcUSb"}
+    buf = _io.StringIO()
+    for k, v in scalars.items():
+        buf.write(f"# {k} = {v.item()}\n")
+    lengths = {v.shape[0] for v in rest.values() if v.ndim == 1}
+    if rest and all(v.ndim == 1 for v in rest.values()) and len(lengths) == 1:
+        keys = list(rest)
+        buf.write(",".join(keys) + "\n")
+        for i in range(lengths.pop()):
+            buf.write(",".join(_cell(rest[k][i]) for k in keys) + "\n")
+    else:
+        buf.write("array,index,value\n")
+        for k, v in rest.items():
+            for idx in np.ndindex(v.shape):
+                buf.write(f"{k},{';'.join(map(str, idx))},{_cell(v[idx])}\n")
+    return atomic_write(Path(output_dir) / f"{name}.csv", buf.getvalue().encode())
+
+
+def _cell(x) -> str:
+    s = str(x.item() if hasattr(x, "item") else x)
+    return f'"{s}"' if "," in s else s
