@@ -1,6 +1,6 @@
 r"""Replica-symmetric theory of the random-features Hopfield model at zero temperature.
 
-Sources: the replica-symmetric equations of Negri et al. (2023) and Kalaj et al. (2024); book chapters
+Sources: the replica-symmetric equations of Negri et al. (2023) and Kalaj et al. (2025); book chapters
 ``rf_storage_learning`` and ``rf_spinodals``. Dense training coefficients, sign activation, Gaussian
 equivalence with constants
 
