@@ -2,8 +2,9 @@
 
 Each parameter is written once, in its :class:`hopcore.book.spec.Param` (value per profile, doc).
 The cell tagged ``parameters`` is the text :func:`parameters_cell` makes from it: one line per knob,
-``name = None  # doc (quick ..., paper ...)``. ``python -m hopcore.book.notebook [CHAPTER...]``
-rewrites the cell; ``--check`` lists what is out of date (pre-commit); a test checks that every
+``name = None  # doc (quick ..., paper ...)``, tagged ``parameters`` (papermill) and ``hide-input`` (collapsed
+on the page like the other orchestration cells: the re-run box says how to change a value).
+``python -m hopcore.book.notebook [CHAPTER...]`` rewrites the cell and its tags; ``--check`` lists what is out of date (pre-commit); a test checks that every
 committed cell equals the generated text.
 """
 
@@ -17,6 +18,7 @@ from .widgets import _show
 __all__ = ["colab_cell", "parameters_cell", "sync"]
 
 COLAB_TAG = "colab-install"  # metadata tag of the install cell (the first code cell; removed from the page)
+PARAMETERS_TAGS = ("parameters", "hide-input")  # papermill's tag; collapsed on the page
 
 
 def colab_cell() -> str:
@@ -84,6 +86,11 @@ def _bring_up_to_date(nb, name: str) -> list[str]:
     if cells[0].source != parameters_cell(name):
         cells[0].source = parameters_cell(name)
         stale.append("parameters cell differs from the spec")
+    tags = list(cells[0].metadata.get("tags", []))
+    missing = [t for t in PARAMETERS_TAGS if t not in tags]
+    if missing:
+        cells[0].metadata["tags"] = tags + missing
+        stale.append(f"parameters cell is not tagged {', '.join(missing)} (collapsed on the page)")
     install = colab_cell()
     code = [c for c in nb.cells if c.cell_type == "code"]
     if code and COLAB_TAG in code[0].metadata.get("tags", []):

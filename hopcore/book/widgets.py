@@ -525,10 +525,10 @@ def banner(params: specs.Params) -> Banner:
 
 
 def page_header(params: specs.Params):
-    """Display the build banner and the re-run box of the chapter (the cell after ``prepare``).
+    """Glue the build banner of the chapter and display its re-run box (the cell after ``prepare``).
 
-    Also glue the banner as ``<chapter>_banner`` for the top of the page (the title cell shows it
-    with the ``glue:md`` role).
+    The banner is glued as ``<chapter>_banner``, not displayed: the title cell shows it, once, at the
+    top of the page with the ``glue:md`` role.
 
     Parameters
     ----------
@@ -540,7 +540,6 @@ def page_header(params: specs.Params):
 
     chapter = specs.get(params.chapter)
     banner = Banner(params, chapter)
-    # glued too, so that the page opens with it: the title cell shows {glue:md}`<chapter>_banner`
+    # the page opens with it: the title cell shows {glue:md}`<chapter>_banner`
     glue(f"{chapter.name}_banner", Markdown(banner._repr_markdown_()), display=False)
-    display(banner)
     display(RerunBox(chapter))
