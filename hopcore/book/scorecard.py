@@ -16,7 +16,7 @@ from typing import Any
 
 from .verdicts import format_pm, format_value
 
-__all__ = ["PAPERS", "collect", "count", "headline", "table_markdown", "write"]
+__all__ = ["PAPERS", "collect", "count", "headline", "headline_text", "table_markdown", "write"]
 
 # display order and names of the papers whose results are tested (bibliography keys)
 PAPERS = {
@@ -124,4 +124,22 @@ def headline(data: dict[str, Any], chapter: str, name: str) -> str:
         if r["chapter"] == chapter and r["name"] == name:
             return (f"${format_pm(r['book'], r['book_err'])}$ against "
                     f"${format_value(r['reference'], r['book_err'] or None)}$ ({r['phrase']})")
+    return "not computed in this build"
+
+
+def headline_text(data: dict[str, Any], chapter: str, name: str) -> str:
+    """The same as :func:`headline` in plain text without symbols (for pages that paste it from
+    another document, where only plain text can be pasted)."""
+    for r in data["verdicts"]:
+        if r["chapter"] == chapter and r["name"] == name:
+            book = format_pm(r["book"], r["book_err"]).replace(" \\pm ", " ± ")
+            ref = format_value(r["reference"], r["book_err"] or None)
+            s = abs(_num(r.get("sigmas")))
+            if not math.isfinite(_num(r["book"])):
+                return "no value in this build"
+            how = (f"within {s:.1f} standard errors" if r["holds"] else
+                   f"{s:.1f} standard errors away, outside the tolerance")
+            res = _num(r.get("resolution"))
+            res_s = f"; resolution {100 * res:.1f} %" if math.isfinite(res) else ""
+            return f"{book} against {ref} ({how}{res_s})"
     return "not computed in this build"
