@@ -1,9 +1,11 @@
 """Signal-to-noise theory of the Hebbian Hopfield network (book chapter ``classical_snr``).
 
-Started at pattern xi^nu, the aligned local field is xi_i^nu h_i = (N-1)/N + C_i with the crosstalk
-C_i = (1/N) sum_{mu != nu} sum_{j != i} xi_i^nu xi_i^mu xi_j^mu xi_j^nu: a sum of (P-1)(N-1) iid +-1/N
-terms, Gaussian with mean 0 and variance (P-1)(N-1)/N^2 -> alpha. A bit is wrong after one
-synchronous step when C_i < -1.
+Started at pattern xi^nu, the aligned local field is a signal plus a crosstalk,
+
+    xi_i^nu h_i = (N-1)/N + C_i,    C_i = (1/N) sum_{mu != nu} sum_{j != i} xi_i^nu xi_i^mu xi_j^mu xi_j^nu,
+
+a sum of (P-1)(N-1) iid +-1/N terms, Gaussian with mean 0 and variance (P-1)(N-1)/N^2 -> alpha. A bit
+is wrong after one synchronous step when C_i < -1.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from scipy.special import erfc, log_ndtr
 
 
 def per_bit_error(alpha):
-    """P_err(alpha) = (1/2) erfc(1 / sqrt(2 alpha)), N -> infinity.
+    """The per-bit error probability for N -> infinity,
+
+        P_err(alpha) = (1/2) erfc(1 / sqrt(2 alpha)).
 
     The probability that the Gaussian crosstalk C_i of variance alpha falls below -1, i.e. that a bit
     of a stored pattern is wrong after one synchronous step.
@@ -38,8 +42,9 @@ def per_bit_error(alpha):
 def per_bit_error_finite(N, P):
     """Gaussian approximation of the per-bit error at finite N, P: signal (N-1)/N, variance (P-1)(N-1)/N^2.
 
-    P_err = (1/2) erfc(((N-1)/N) / sqrt(2 var)), var = (P-1)(N-1)/N^2 (floored at a tiny positive
-    value for P = 1).
+        P_err = (1/2) erfc(((N-1)/N) / sqrt(2 var)),    var = (P-1)(N-1)/N^2
+
+    (the variance floored at a tiny positive value for P = 1).
 
     Book equation: snr-split
 
