@@ -1,11 +1,13 @@
-"""dense_rem at the test sizes: thresholds against their known values and expansions, the claims,
-the summary keys and the figures."""
+"""dense_rem at the test sizes: thresholds against their known values and expansions, the verdicts and
+their power (references shifted through the running code, planted bugs), the checks, the summary keys
+and the figures."""
 
 import math
 
 import matplotlib
 import numpy as np
 import pytest
+from verdict_power import assert_detects, assert_power, by_name
 
 from hopcore.chapters import dense_rem as chapter
 from hopcore.theory import dense_memory as dense_theory
@@ -34,7 +36,7 @@ def test_known_values(r):
 def test_summary_keys_and_shapes(r):
     s = r.summary
     assert set(s) == {"alpha_1", "alpha_star", "alpha_c_lb", "alpha_c_lb_gaussian_inf", "checks", "c_max",
-                      "scaled_simulation"}
+                      "scaled_simulation", "gaussian_routes"}
     ss = s["scaled_simulation"]
     n_l, n_N = len(ss["lam_tilde"]), len(ss["N"])
     assert np.shape(ss["fraction"]) == (n_l, n_N, np.shape(ss["alpha_tilde"])[1])
@@ -44,15 +46,84 @@ def test_summary_keys_and_shapes(r):
     assert s["checks"]["numerical_vs_closed_forms_max_abs_diff"] < 1e-9
 
 
-# claims about simulations need more than the test sizes (2 to 4 pattern sets, N <= 36) to hold
-SIMULATION_CLAIMS = {"c_max_approach", "scaled_bimodal", "scaled_trend", "scaled_theory", "scaled_annealed_above"}
-
-
-def test_claims_hold_and_are_complete(r):
+def test_checks_hold(r):
     for name, c in r.claims.items():
-        assert isinstance(c.holds, bool) and c.statement.strip() and c.otherwise.strip() and c.evidence, name
-        if name not in SIMULATION_CLAIMS:
-            assert c.holds, f"{name}: {c.text}"
+        assert isinstance(c.holds, bool) and c.statement.strip() and not c.finding, name
+        assert c.holds, f"{name}: {c.record()}"
+    # the tautological findings of the past are gone
+    assert not {"gauss_gap", "gauss_saturation", "c_max_finite_n", "scaled_theory"} & set(r.claims)
+
+
+def test_verdicts_hold_at_test_sizes(r):
+    names = [v.name for v in r.verdicts]
+    assert names == ["c_max_0.2", "c_max_0.3", "c_max_routes", "gauss_alpha_1", "gauss_gap", "gauss_lb_inf", "scaled"]
+    for v in r.verdicts:
+        assert v.holds, v.record()
+        assert v.book_err > 0 and math.isfinite(v.resolution), v.name
+    assert by_name(r.verdicts, "scaled").extra["points"] >= 1
+
+
+def _scaled(monkeypatch, p, r, target, fn, scale):
+    orig = getattr(target, fn)
+    with monkeypatch.context() as m:
+        m.setattr(target, fn, lambda *a, **k: scale * orig(*a, **k))
+        return chapter._verdicts(p, r)
+
+
+@pytest.mark.parametrize("name, fn", [("c_max_routes", "c_max"), ("gauss_alpha_1", "alpha_1"),
+                                      ("scaled", "scaled_alpha_half_finite_n")])
+def test_power_theory_references(computed, monkeypatch, name, fn):
+    p, r = computed
+    assert_power(lambda s: _scaled(monkeypatch, p, r, dense_theory, fn, s), name)
+
+
+def test_power_c_max(computed, monkeypatch):
+    p, r = computed
+    orig = dense_theory.max_overlap_finite_n
+
+    def evaluate(scale):
+        with monkeypatch.context() as m:
+            m.setattr(dense_theory, "max_overlap_finite_n",
+                      lambda a, N: {**orig(a, N), "mean": scale * orig(a, N)["mean"]})
+            return chapter._verdicts(p, r)
+
+    for name in ("c_max_0.2", "c_max_0.3"):
+        assert_power(evaluate, name)
+
+
+def test_power_gauss_gap_and_limit(computed, monkeypatch):
+    p, r = computed
+    a1, lb = dense_theory.alpha_1, dense_theory.alpha_c_lb
+
+    def evaluate(scale):  # both ends of the gap scaled: the gap scales with them
+        with monkeypatch.context() as m:
+            m.setattr(dense_theory, "alpha_1", lambda *a, **k: scale * a1(*a, **k))
+            m.setattr(dense_theory, "alpha_c_lb", lambda *a, **k: scale * lb(*a, **k))
+            return chapter._verdicts(p, r)
+
+    assert_power(evaluate, "gauss_gap")
+    assert_power(lambda s: _scaled(monkeypatch, p, r, chapter, "log2_over_4", s), "gauss_lb_inf")
+
+
+def test_planted_bugs_are_detected(computed, monkeypatch):
+    p, r = computed
+    # a factor 2 in the large-deviation rate of the norm, in the solver of the union bound
+    rate = dense_theory.norm_rate
+    with monkeypatch.context() as m:
+        m.setattr(dense_theory, "norm_rate", lambda *a, **k: 2 * rate(*a, **k))
+        assert_detects(chapter._verdicts(p, r), "gauss_gap")
+    # the finite-N threshold without its saddle-node margin
+    half = dense_theory.scaled_alpha_half_finite_n
+    with monkeypatch.context() as m:
+        m.setattr(dense_theory, "scaled_alpha_half_finite_n", lambda *a, **k: half(*a, **{**k, "saddle_node": False}))
+        assert_detects(chapter._verdicts(p, r), "scaled")
+
+
+def test_scaled_regime_criterion_is_fixed_by_the_parameters(r):
+    ss = r.scaled_sim
+    # delta_sn <= eps/2 with delta_sn = (1 - sqrt(1 - 4/kappa))/2: kappa >= 1/(s (1 - s)), s = eps/2
+    s = chapter.SHARP_SHARE * ss["eps"]
+    assert np.array_equal(ss["in_verdict"], ss["kappa"] >= 1 / (s * (1 - s)) - 1e-12)
 
 
 def test_figures_build(r):
