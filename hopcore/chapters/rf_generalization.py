@@ -1,12 +1,13 @@
 """Chapter: generalization to unseen examples in the random-features Hopfield model (Figs. 1, 2a, 2b
-of Kalaj et al. 2024). ``compute`` runs the five sweeps of the page (Fig. 1 over the load, the
-finite-size and training-family comparison near the first generalization transition, the finite-size
-scaling of the transitions of several L over N at fixed alpha_D, Fig. 2a over (L, alpha_D, alpha),
-Fig. 2b over candidate L) through ``sweep_grid`` as labelled arrays, reads the transitions per network
-with ``hopcore.analysis``, bootstraps the L_max exponents over networks and L brackets, adds the
-replica-symmetric theory lines and the signal-to-noise prediction, and turns every statement the page
-makes about the run into a claim; one ``figure_*`` function per figure draws from the result."""
+of Kalaj et al.). ``compute`` runs the five sweeps of the page (Fig. 1 over the load, the finite-size
+and training-family comparison near the first generalization transition, the finite-size scaling of
+the transitions of several L over N at fixed alpha_D, Fig. 2a over (L, alpha_D, alpha), Fig. 2b over
+candidate L) through ``sweep_grid`` as labelled arrays, reads the transitions per network with
+``hopcore.analysis``, bootstraps the L_max exponents over networks and L brackets, and compares them
+with the replica-symmetric theory and the signal-to-noise exponent in one list of verdicts
+(``_verdicts``); one ``figure_*`` function per figure draws from the result."""
 
+import functools
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from ..analysis import (
 )
 from ..book import ChapterResult, claim, spec, style
 from ..book.spec import Chapter, Param
+from ..book.verdicts import verdict
 from ..experiments import memo, sweep_grid
 from ..experiments.random_features import rf_magnetizations, rf_test_runs
 from ..theory import random_features as rf
@@ -102,7 +104,7 @@ SPEC = Chapter(
         "coefficients": Param(
             "sparse", _coef, doc="training coefficients of Fig. 1: sparse, dense (Gaussian) or dense_binary"
         ),
-        "n_samples": Param(3, validation.integer(1, 10_000), paper=10, doc="independent networks per load in Fig. 1"),
+        "n_samples": Param(5, validation.integer(1, 10_000), paper=10, doc="independent networks per load in Fig. 1"),
         "n_test": Param(2, validation.integer(1, 1000), paper=3, doc="test examples per L_test and network"),
         "max_sweeps": Param(200, validation.integer(1, 100_000), doc="cap on asynchronous sweeps of each run"),
         # Fig. 2a
@@ -125,7 +127,7 @@ SPEC = Chapter(
             paper=[round(a, 4) for a in np.geomspace(0.01, 2.5, 10)],
             doc="loads scanned in Fig. 2a, where the transitions are read",
         ),
-        "n_samples_scan": Param(2, validation.integer(1, 10_000), paper=3, doc="independent networks per point in Figs. 2a, 2b"),
+        "n_samples_scan": Param(5, validation.integer(1, 10_000), paper=5, doc="independent networks per point in Figs. 2a, 2b"),
         # Fig. 2b
         "lmax_alpha_Ds": Param(
             [0.005, 0.007, 0.01, 0.014, 0.02],
@@ -190,7 +192,7 @@ SPEC = Chapter(
             doc="loads of the finite-size scaling, as multiples of the spinodal of each L",
         ),
         "fss_n_samples": Param(
-            3, validation.integer(1, 10_000), paper=6, doc="independent networks per (L, N, load) of the finite-size scaling"
+            5, validation.integer(1, 10_000), paper=6, doc="independent networks per (L, N, load) of the finite-size scaling"
         ),
         "fss_n_test": Param(
             8, validation.integer(1, 1000), paper=16, doc="test examples per network there (the per-network curve)"
@@ -203,7 +205,7 @@ SPEC = Chapter(
             "alpha_D": 0.02,
             "alphas": [0.1, 0.4, 0.8],
             "L_test": [3, 5],
-            "n_samples": 2,
+            "n_samples": 5,
             "N_scan": 400,
             "scan_alpha_Ds": [0.02],
             "scan_Ls": [3],
@@ -255,6 +257,41 @@ def _spinodal_alpha(n, alpha_D, lines):
     return float(np.exp(np.interp(np.log(alpha_D), x, y)))
 
 
+@functools.cache
+def spinodal_alpha(n, alpha_D):
+    """The load alpha at which the n-mixture spinodal alpha_D_c(alpha) of the dense theory reaches alpha_D
+    (n = 1: the learning transition): the root of log alpha_D_c(alpha) = log alpha_D (Brent) in a
+    bracket around the interpolated line; the references of the verdicts (nan: no spinodal)."""
+    from scipy.optimize import brentq
+
+    a0 = _spinodal_alpha(n, alpha_D, {})
+    if not np.isfinite(a0):
+        return float("nan")
+
+    def g(log_a):
+        return float(np.log(rf.mixture_spinodal(int(n), [float(np.exp(log_a))], rel_tol=1e-7).alpha_D_c[0] / alpha_D))
+
+    lo, hi = np.log(a0 / 1.15), np.log(a0 * 1.15)
+    try:
+        return float(np.exp(brentq(g, lo, hi, xtol=1e-6)))
+    except ValueError:  # no sign change in the bracket (or a failed solve): the interpolated line
+        return a0
+
+
+@functools.cache
+def storage_alpha(alpha_D, L=None):
+    """Storage transition of one training example at alpha_D (the book's coherent line, sparse examples
+    with L non-zero coefficients when L is given): the reference of the storage verdict."""
+    st = rf.storage_transition([alpha_D], L=L)
+    return float(st.alpha_c[0]) if st.converged[0] else float("nan")
+
+
+def snr_exponent(alpha, alpha_D_fine):
+    """Exponent of the signal-to-noise L_max(alpha_D) at load alpha, fitted as a power law over
+    ``alpha_D_fine`` (the range of Fig. 2b): the reference of the L_max verdicts."""
+    return float(power_law_fit(alpha_D_fine, rf_snr.snr_max_mixture_continuous(alpha, alpha_D_fine, rf_snr.KAPPA1_SQ))["exponent"])
+
+
 def _theory_overlap(n, alpha_D, alphas):
     """RS retrieval branch of the n-mixture (dense theory) and its overlap with the mixture itself:
     the line to compare with the measured m of a test example with n features (nan: no branch)."""
@@ -288,10 +325,6 @@ def _tol(x, a, sem):
     """Tolerance of a transition read on the grid ``x``: the grid interval holding it and twice the
     standard error of the per-network readings, added in quadrature (a missing sem counts 0)."""
     return float(np.hypot(_bracket(x, a), 2 * np.nan_to_num(sem)))
-
-
-def _fmt_list(values, f="{:.3f}"):
-    return ", ".join("nan" if not np.isfinite(v) else f.format(v) for v in values)
 
 
 # -------------------------------------------------------------------------------------- result
@@ -365,6 +398,12 @@ def _fig1(p, lines):
     }
     for L in p.L_test:
         per[f"gen_{L}"] = sample_crossings(p.alphas, m[f"test_{L}"].T, 0.9, "up")
+    # the verdicts' readings: per network, interpolated linearly in log alpha (the grid is geometric),
+    # at the reading level and at SYS_LEVEL (their difference: how wide the jump is on this grid)
+    curves = {"learning": (m["feature"], "up", "last"), "storage": (m["train"], "down", "first"),
+              "reentrance": (m["train"], "up", "first")}
+    readings = {k: {lev: sample_crossings(p.alphas, y.T, lev, d, which=w, log_x=True) for lev in (FSS_LEVEL, SYS_LEVEL)}
+                for k, (y, d, w) in curves.items()}
     th = {"learning": _spinodal_alpha(1, p.alpha_D, lines)}
     for L in p.L_test:
         th[f"spinodal_{L}"] = _spinodal_alpha(L, p.alpha_D, lines)
@@ -382,6 +421,7 @@ def _fig1(p, lines):
         tr09=tr09,
         tr_samples=tr_samples,
         per_sample_09=per,
+        readings=readings,
         theory_alpha=th,
         alpha_line=a_line,
         theory_lines=th_lines,
@@ -468,6 +508,7 @@ def _finite_size(p, th_alpha):
 
 
 FSS_LEVEL = 0.9  # the transitions of the finite-size scaling are read where a network's curve reaches m = 0.9
+SYS_LEVEL = 0.8  # second reading level: the shift of a reading from 0.9 to 0.8 is its systematic error
 MIN_EXTRAP_SIZES = 4  # a straight line in N^-1/2 (two parameters) is extrapolated only through four sizes or more
 
 
@@ -535,6 +576,7 @@ def _fss(p, lines):
         d["reading_sem"] = np.array([r_["sem"] for r_ in rd])
         d["reading_n"] = np.array([r_["n"] for r_ in rd])
         d["reading_mean_curve"] = np.array([first_crossing(alphas, d["mean_m"][i], FSS_LEVEL, "up") for i in range(len(Ns))])
+        d["reading_sys"] = np.array([sample_crossings(alphas, m[i].T, SYS_LEVEL, "up")["mean"] for i in range(len(Ns))])
         d["tolerance"] = np.array([_tol(alphas, a_, s_) for a_, s_ in zip(d["reading"], d["reading_sem"])])
         # time scale: sweeps of every run (samples x starts) per load, and at the two loads that bracket
         # the reading (the runs nearest the transition)
@@ -583,7 +625,9 @@ def _fig2a(p, lines):
     ]
     m_test = np.stack([g[f"test_{L}"] for g, L in zip(grids, Ls)])  # (L, alpha_D, alpha, samples)
     m_feat = np.stack([g["feature"] for g in grids])
-    readings = {"gen": (m_test, 0.5, "last"), "gen09": (m_test, 0.9, "first"), "learn": (m_feat, 0.5, "first")}
+    readings = {"gen": (m_test, 0.5, "last"), "gen09": (m_test, FSS_LEVEL, "first"), "learn": (m_feat, 0.5, "first"),
+                "gen_sys": (m_test, SYS_LEVEL, "first"), "learn09": (m_feat, FSS_LEVEL, "last"),
+                "learn_sys": (m_feat, SYS_LEVEL, "last")}
     out = {}
     for name, (m, level, which) in readings.items():
         a = np.full((len(Ls), len(aDs), 2), np.nan)  # mean, sem of the per-network readings
@@ -766,7 +810,8 @@ def compute(p) -> Result:
     timings["fig2b_s"] = time.perf_counter() - t0
     r = Result(params=dict(p), fig1=f1, fs=fs, fig2a=f2a, fig2b=f2b, fss=fss, timings=timings)
     r.summary = _summary(p, r)
-    r.claims = _claims(p, r)
+    r.claims = _checks(p, r)
+    r.verdicts = _verdicts(p, r)
     r.figure_data = _figure_data(p, r)
     timings["total_s"] = time.perf_counter() - t_start
     r.glue = _glue(p, r)
@@ -944,747 +989,220 @@ def _figure_data(p, r):
             "fig-rfgen-fss": dfss, "fig-rfgen-fss-sweeps": dfss}
 
 
-# ----------------------------------------------------------------------------------------- claims
+# --------------------------------------------------------------------------------------- verdicts
+
+PAPER = "kalaj2024random"
+Z = 2.0  # tolerance of a single verdict: two total errors
+Z_GEN = 2.4  # the generalization transitions of the three L form a family: two-sided 5 % / 3 (Bonferroni)
+Z_EXP = 2.24  # the L_max exponents of the two training families: two-sided 5 % / 2 (Bonferroni)
+# resolutions aimed for at paper scale (relative shift of the reference the verdict detects)
+AIM = {"gen_L3": 0.03, "gen_L5": 0.10, "gen_L7": 0.15, "learning": 0.10, "storage": 0.30,
+       "fig2a_generalization": 0.10, "fig2a_learning": 0.10, "lmax_exponent_sparse": 0.50,
+       "lmax_exponent_dense": 0.50}
 
 
-def _claims(p, r):
-    f1 = r.fig1
-    x1 = p.alphas
-    tr, tr09, th, per = f1["tr"], f1["tr09"], f1["theory_alpha"], f1["per_sample_09"]
-    C = {}
+def _pooled_ratio(read, read_sys, ref):
+    """Weighted mean over the (L, alpha_D) points of Fig. 2a of reading / reference; each reading has
+    its standard error over networks and its level shift (FSS_LEVEL to SYS_LEVEL) in quadrature; the
+    error of the mean is scaled up by sqrt(chi^2/dof) when the points scatter more than their errors.
+    Returns (mean, error, points)."""
+    v, s = read[..., 0].ravel(), read[..., 1].ravel()
+    e = np.hypot(s, np.abs(v - read_sys[..., 0].ravel()))
+    x, ex = v / np.ravel(ref), e / np.ravel(ref)
+    ok = np.isfinite(x) & np.isfinite(ex) & (ex > 0)
+    n = int(ok.sum())
+    if n == 0:
+        return float("nan"), float("nan"), 0
+    w = 1.0 / ex[ok] ** 2
+    mean = float(np.sum(w * x[ok]) / np.sum(w))
+    chi2 = float(np.sum(w * (x[ok] - mean) ** 2))
+    return mean, float(np.sqrt(max(1.0, chi2 / max(n - 1, 1)) / np.sum(w))), n
 
-    # order of the transitions of Fig. 1, read where the curves cross m = 0.9 (robust against the
-    # scatter of the feature curve below the learning transition, which hovers around m = 1/2)
+
+def _verdicts(p, r):
+    """The chapter's reproduction verdicts (Kalaj et al., Figs. 1, 2a, 2b), one declarative list; every
+    reference is read through spinodal_alpha, storage_alpha or snr_exponent."""
+    f1, z, a, b = r.fig1, r.fss, r.fig2a, r.fig2b
+    rd = f1["readings"]
+    gen = [
+        verdict(f"gen_L{L}", paper=PAPER, item=f"Fig. 1: generalization transition, L = {L}",
+                book=(d["reading"][-1], d["reading_sem"][-1]),
+                # finite-size correction still left: the shift of the reading over the last step in N
+                sys_err=abs(d["reading"][-1] - d["reading"][-2]) if len(z["N"]) > 1 else float("nan"),
+                reference=spinodal_alpha(L, z["alpha_D"]), aim=AIM.get(f"gen_L{L}", 0.15), z=Z_GEN,
+                figure="fig-rfgen-fss", N=z["N"][-1], networks=int(d["reading_n"][-1]), alpha_D=z["alpha_D"])
+        for L, d in z["per_L"].items()
+    ]
+    fig1 = [
+        verdict(name, paper=PAPER, item=item, book=(rd[name][FSS_LEVEL]["mean"], rd[name][FSS_LEVEL]["sem"]),
+                sys_err=abs(rd[name][FSS_LEVEL]["mean"] - rd[name][SYS_LEVEL]["mean"]), reference=ref,
+                aim=AIM[name], z=Z, figure="fig-rfgen-fig1", networks=int(rd[name][FSS_LEVEL]["n"]), N=p.N)
+        for name, item, ref in (
+            ("learning", "Fig. 1: learning transition", spinodal_alpha(1, p.alpha_D)),
+            ("storage", "Fig. 1: storage transition (coherent line of sparse examples)",
+             storage_alpha(p.alpha_D, p.L_train if p.coefficients == "sparse" else None)),
+        )
+    ]
+    spin = np.array([[spinodal_alpha(L, aD) for aD in a["alpha_D"]] for L in a["L"]])
+    learn = np.array([[spinodal_alpha(1, aD) for aD in a["alpha_D"]] for _ in a["L"]])
+    fig2a = []
+    for name, item, key, ref in (
+        ("fig2a_generalization", "Fig. 2a: generalization transitions / spinodals, pooled over L and α_D", "gen", spin),
+        ("fig2a_learning", "Fig. 2a: learning transitions / learning line, pooled over L and α_D", "learn", learn),
+    ):
+        mean, err, n = _pooled_ratio(a[f"{key}09"], a[f"{key}_sys"], ref)
+        fig2a.append(verdict(name, paper=PAPER, item=item, book=(mean, err), reference=1.0, aim=AIM[name], z=Z,
+                             figure="fig-rfgen-fig2a", points=n, N=p.N_scan))
+    e_snr = snr_exponent(b["a_top"], b["alpha_D_fine"])
+    fig2b = [
+        verdict(f"lmax_exponent_{c}", paper=PAPER, item=f"Fig. 2b: L_max ∝ α_D^e, {c} training",
+                book=(b["fits5"][c]["exponent"] if b["fits5"][c] is not None else float("nan"),
+                      b["bootstrap"][c]["exponent_err"]),
+                reference=e_snr, aim=AIM.get(f"lmax_exponent_{c}", 0.5), z=Z_EXP, figure="fig-rfgen-fig2b",
+                points=int(b["fits"][c]["points"]), err_networks=b["bootstrap"][c]["exponent_err_networks"],
+                err_grid=b["bootstrap"][c]["exponent_err_grid"])
+        for c in b["family"]
+    ]
+    return gen + fig1 + fig2a + fig2b
+
+
+# ------------------------------------------------------------------------------------------ checks
+
+
+def _checks(p, r):
+    """Checks of the code and orderings (summary.json claims, none a finding: the verdicts are)."""
+    f1, fs, b, z = r.fig1, r.fs, r.fig2b, r.fss
+    tr09, per = f1["tr09"], f1["per_sample_09"]
     st, le, re = _g(tr09["storage"]), _g(tr09["learning"]), _g(tr09["reentrance"])
-    ok = bool(np.isfinite([st, le, re]).all() and st < le < re)
-    C["learning_first"] = claim(
-        ok,
-        f"the training examples lose stability first (their m falls below 0.9 at α ≈ {st:.4f}), the features are "
-        f"learned next (m reaches 0.9 at α ≈ {le:.3f}), and the training examples become stable again last "
-        f"(α ≈ {re:.3f})",
-        otherwise=f"in this run the three transitions, read at m = 0.9, do not come in that order (loss of stability "
-        f"of the training examples at α ≈ {st:.4f}, learning of the features at α ≈ {le:.3f}, return of the "
-        f"training examples at α ≈ {re:.3f}; nan: no crossing in the window of loads)",
-        alpha_storage_m09=st,
-        alpha_learning_m09=le,
-        alpha_reentrance_m09=re,
-    )
-
-    sem_le = per["learning"]["sem"]
-    tol = _tol(x1, le, sem_le)
-    ok = bool(np.isfinite(le) and np.isfinite(th["learning"]) and abs(le - th["learning"]) <= tol)
-    C["learning_theory"] = claim(
-        ok,
-        f"the features reach m = 0.9 at α ≈ {le:.3f}, where the dense theory puts the learning transition "
-        f"(α = {th['learning']:.3f}), within the resolution of the grid of loads and two standard errors "
-        f"(± {tol:.3f})",
-        otherwise=f"the features reach m = 0.9 at α ≈ {le:.3f}, away from the learning transition of the dense theory "
-        f"(α = {th['learning']:.3f}) by more than the resolution of the grid of loads and two standard errors "
-        f"(± {tol:.3f})",
-        alpha_learning_m09=le,
-        sem=sem_le,
-        alpha_learning_theory=th["learning"],
-        tolerance=tol,
-        tolerance_from="grid interval holding the reading, and 2 sem of the per-network readings, in quadrature",
-    )
-
-    L0 = p.L_test[0]
-    g0 = _g(tr09["generalization"][str(L0)])
-    tol = float(np.hypot(_bracket(x1, re), _tol(x1, g0, per[f"gen_{L0}"]["sem"])))
-    ok = bool(np.isfinite([re, g0]).all() and abs(re - g0) <= tol)
-    C["reentrance_with_test"] = claim(
-        ok,
-        f"the training examples come back (α ≈ {re:.3f}) together with the test examples with {L0} features "
-        f"(α ≈ {g0:.3f}), within the resolution of the grid of loads (± {tol:.3f})",
-        otherwise=f"the training examples come back at α ≈ {re:.3f} and the test examples with {L0} features reach "
-        f"m = 0.9 at α ≈ {g0:.3f}: further apart than the resolution of the grid of loads (± {tol:.3f})",
-        alpha_reentrance_m09=re,
-        alpha_generalization_m09=g0,
-        tolerance=tol,
-    )
-
     gen09 = np.array([_g(tr09["generalization"][str(L)]) for L in p.L_test])
-    ok = bool(np.isfinite(gen09).all() and np.all(np.diff(gen09) > 0))
-    C["gen_order"] = claim(
-        ok,
-        f"the test curves switch on in the order of L_test (m = 0.9 at α ≈ {_fmt_list(gen09)} for "
-        f"L_test = {', '.join(map(str, p.L_test))})",
-        otherwise=f"the test curves do not switch on in the order of L_test in this run (m = 0.9 at "
-        f"α ≈ {_fmt_list(gen09)} for L_test = {', '.join(map(str, p.L_test))}; nan: no crossing)",
-        L_test=list(p.L_test),
-        alpha_generalization_m09=gen09,
-    )
-
-    spin = np.array([th[f"spinodal_{L}"] for L in p.L_test])
-    tols = np.array([_tol(x1, g, per[f"gen_{L}"]["sem"]) for g, L in zip(gen09, p.L_test)])
-    agree = np.isfinite(gen09) & np.isfinite(spin) & (np.abs(gen09 - spin) <= tols)
-    where = ["before" if g < s else "beyond" for g, s in zip(gen09, spin)]
-    detail = "; ".join(
-        f"L_test = {L}: {g:.3f} against {s:.3f} (± {t:.3f}{'' if ok_ else ', ' + w})"
-        for L, g, s, t, ok_, w in zip(p.L_test, gen09, spin, tols, agree, where)
-    )
-    C["gen_at_spinodals"] = claim(
-        bool(agree.all()),
-        f"read at m = 0.9, every test curve jumps at the spinodal of its mixture within the "
-        f"resolution of the grid and two standard errors ({detail})",
-        otherwise=f"read at m = 0.9, the test curves do not all jump at the spinodals of their mixtures: {detail} "
-        f"(the spinodal is an N → ∞ statement of the dense theory; a curve that misses it is listed with "
-        f"the side on which it jumps)",
-        finding=False,
-        L_test=list(p.L_test),
-        alpha_generalization_m09=gen09,
-        spinodal=spin,
-        tolerance=tols,
-        agrees=agree,
-    )
-
-    gen05 = np.array([_g(tr["generalization"][str(L)]) for L in p.L_test])
-    fin = np.isfinite(gen05) & np.isfinite(spin)
-    ok = bool(fin.any() and np.all(gen05[fin] < spin[fin]))
-    C["m05_before_spinodal"] = claim(
-        ok,
-        f"read at m = 1/2, every simulated transition comes before its spinodal ({_fmt_list(gen05)} against "
-        f"{_fmt_list(spin)})",
-        otherwise=f"read at m = 1/2, not every simulated transition comes before its spinodal in this run "
-        f"({_fmt_list(gen05)} against {_fmt_list(spin)}; nan: no crossing)",
-        finding=False,
-        alpha_generalization_m05=gen05,
-        spinodal=spin,
-    )
-
-    C.update(_claims_fs(p, r))
-    C.update(_claims_fss(p, r))
-    C.update(_claims_fig2(p, r))
-    return C
-
-
-def _claims_fss(p, r):
-    z = r.fss
-    Ns = z["N"]
-    n0, n1 = Ns[0], Ns[-1]
-    C = {}
-    tr_ok, tr_parts, cl_ok, cl_parts, ev_tr, ev_cl, gr_ok, gr_parts = [], [], [], [], {}, {}, [], []
-    for L, d in z["per_L"].items():
-        a, se, sp, tol = d["reading"], np.nan_to_num(d["reading_sem"]), d["spinodal"], d["tolerance"]
-        dist = np.abs(a - sp)
-        gain = float(dist[0] - dist[-1])
-        tol_tr = 2 * float(np.hypot(se[0], se[-1]))
-        ok = bool(len(Ns) > 1 and np.isfinite(gain) and gain > tol_tr)
-        seq = ", ".join(f"{v:.3f} ± {e:.3f}" for v, e in zip(a, d["reading_sem"]))
-        verdict = "approaches it" if ok else "no approach beyond the errors"
-        tr_ok.append(ok)
-        tr_parts.append(f"L = {L}: {seq} against the spinodal {sp:.3f}, distance shrinking by {gain:.3f} "
-                        f"(two standard errors {tol_tr:.3f}): {verdict}")
-        ev_tr[str(L)] = {"reading": a, "reading_sem": d["reading_sem"], "spinodal": sp, "distance_gain": gain,
-                         "tolerance": tol_tr, "approaches": ok}
-        ok = bool(np.isfinite(a[-1]) and dist[-1] <= tol[-1])
-        cl_ok.append(ok)
-        cl_parts.append(f"L = {L}: {a[-1]:.3f} against {sp:.3f}, off by {dist[-1]:.3f} with tolerance "
-                        f"{tol[-1]:.3f} ({'within' if ok else 'outside'})")
-        ev_cl[str(L)] = {"reading": a[-1], "spinodal": sp, "distance": dist[-1], "tolerance": tol[-1], "within": ok}
-        rise = float(a[-1] - a[0])
-        gr_ok.append(bool(len(Ns) > 1 and np.isfinite(rise) and rise > tol_tr))
-        gr_parts.append(f"L = {L}: {a[0]:.3f} → {a[-1]:.3f} (rise {rise:+.3f}, two standard errors {tol_tr:.3f})")
-    Nl = ", ".join(map(str, Ns))
-    C["fss_trend"] = claim(
-        all(tr_ok),
-        f"for every L the reading moves towards its spinodal as N grows from {n0} to {n1} by more than two "
-        f"standard errors (readings at N = {Nl}; {'; '.join(tr_parts)})",
-        otherwise=f"not every reading moves towards its spinodal as N grows from {n0} to {n1} by more than two "
-        f"standard errors (readings at N = {Nl}; {'; '.join(tr_parts)})",
-        finding=False,
-        N=Ns,
-        tolerance_from="2 sem of the per-network readings at the smallest and largest N, in quadrature",
-        **{f"L{k}": v for k, v in ev_tr.items()},
-    )
-    C["fss_close"] = claim(
-        all(cl_ok),
-        f"at N = {n1} every reading is within the grid interval and two standard errors of its spinodal "
-        f"({'; '.join(cl_parts)})",
-        otherwise=f"at N = {n1} not every reading is within the grid interval and two standard errors of its "
-        f"spinodal ({'; '.join(cl_parts)})",
-        finding=False,
-        N=n1,
-        tolerance_from="grid interval holding the reading, and 2 sem of the per-network readings, in quadrature",
-        **{f"L{k}": v for k, v in ev_cl.items()},
-    )
-
-    ex_ok, ex_parts, ev_ex, n_ex = [], [], {}, 0
-    for L, d in z["per_L"].items():
-        ex = d["extrapolation"]
-        usable = _extrapolated(ex)
-        n_ex += usable
-        zz = abs(ex["intercept"] - d["spinodal"]) / ex["intercept_err"] if usable else float("nan")
-        ex_ok.append(bool(usable and zz <= 2))
-        ex_parts.append(
-            f"L = {L}: {ex['intercept']:.3f} ± {ex['intercept_err']:.3f} against {d['spinodal']:.3f} ({zz:.1f} errors)"
-            if usable
-            else f"L = {L}: not extrapolated ({ex['sizes']} sizes)"
-        )
-        ev_ex[f"L{L}"] = {**ex, "spinodal": d["spinodal"], "z": zz}
-    C["fss_grow"] = claim(
-        all(gr_ok),
-        f"for every L the reading rises with N, from N = {n0} to {n1} by more than two standard errors "
-        f"({'; '.join(gr_parts)})",
-        otherwise=f"not every reading rises with N by more than two standard errors from N = {n0} to {n1} "
-        f"({'; '.join(gr_parts)})",
-        finding=False,
-        N=Ns,
-    )
-    C["fss_extrapolation"] = claim(
-        all(ex_ok),
-        f"straight lines in N^-1/2 through the readings extrapolate to the spinodals within two errors "
-        f"({'; '.join(ex_parts)})",
-        otherwise=(
-            f"straight lines in N^-1/2 through the readings do not all extrapolate to the spinodals within two "
-            f"errors ({'; '.join(ex_parts)})"
-            if n_ex
-            else f"no extrapolation is made: it needs at least {MIN_EXTRAP_SIZES} sizes ({len(Ns)} here)"
-        ),
-        finding=False,
-        min_sizes=MIN_EXTRAP_SIZES,
-        **ev_ex,
-    )
-
-    # Fig. 1 read its transitions on the mean curve of a coarse geometric grid: compare at its N
-    f1 = r.fig1
-    if p.N in Ns and abs(p.alpha_D - z["alpha_D"]) < 1e-12:
-        i = Ns.index(p.N)
-        rows_, oks_, ev_ = [], [], {}
-        for L, d in z["per_L"].items():
-            if str(L) not in f1["tr09"]["generalization"]:
-                continue  # not a test curve of Fig. 1
-            g1 = _g(f1["tr09"]["generalization"][str(L)])
-            fine = d["reading_mean_curve"][i]
-            tol_ = float(np.hypot(_bracket(p.alphas, g1), _bracket(d["alpha"], fine)))
-            ok_ = bool(np.isfinite([g1, fine]).all() and abs(g1 - fine) <= tol_)
-            oks_.append(ok_)
-            rows_.append(f"L = {L}: {g1:.3f} in Fig. 1, {fine:.3f} here (grid intervals {tol_:.3f}; "
-                         f"{'agree' if ok_ else 'differ'})")
-            ev_[f"L{L}"] = {"fig1": g1, "fine": fine, "tolerance": tol_, "agree": ok_}
-        if rows_:
-            C["fss_vs_fig1"] = claim(
-                all(oks_),
-                f"at N = {p.N} the m = 0.9 readings of the mean curves of Fig. 1 and of this finer grid agree within "
-                f"the two grid intervals ({'; '.join(rows_)})",
-                otherwise=f"at N = {p.N} the m = 0.9 readings of the mean curves of Fig. 1 and of this finer grid do "
-                f"not all agree within the two grid intervals ({'; '.join(rows_)}): Fig. 1 has fewer starts per load "
-                f"and other networks",
-                finding=False,
-                N=p.N,
-                **ev_,
-            )
-    if "fss_vs_fig1" not in C:
-        C["fss_vs_fig1"] = claim(
-            False,
-            "the readings of Fig. 1 are compared with this finer grid",
-            otherwise=f"the readings of Fig. 1 (N = {p.N}, α_D = {p.alpha_D:g}) are not compared with this grid, "
-            f"which has other sizes (N = {', '.join(map(str, Ns))}) or another α_D ({z['alpha_D']:g})",
-            finding=False,
-            N_fig1=p.N,
-            N=Ns,
-            alpha_D_fig1=p.alpha_D,
-            alpha_D=z["alpha_D"],
-        )
-
-    # the largest L: is its miss at the largest N of the size of a finite-D correction, L/D?
-    L7 = max(z["per_L"])
-    d = z["per_L"][L7]
-    rel = float(abs(d["reading"][-1] / d["spinodal"] - 1))
-    rel_err = float(np.nan_to_num(d["reading_sem"][-1]) / d["spinodal"])
-    frac = float(d["L_over_D"][-1])
-    ok = bool(np.isfinite(rel) and rel <= frac + 2 * rel_err)
-    C["fss_largest_L"] = claim(
-        ok,
-        f"at N = {n1} the L = {L7} reading misses its spinodal by {100 * rel:.0f} % ± {100 * rel_err:.0f} %, no more "
-        f"(within two errors) than the fraction L/D = {L7}/{z['D'][-1]} = {100 * frac:.0f} % of the features a test "
-        f"example mixes, the natural size of a finite-D correction",
-        otherwise=f"at N = {n1} the L = {L7} reading misses its spinodal by {100 * rel:.0f} % ± {100 * rel_err:.0f} %, "
-        f"more (beyond two errors) than the fraction L/D = {L7}/{z['D'][-1]} = {100 * frac:.0f} % of the features a "
-        f"test example mixes: "
-        f"a finite-D correction of that size does not account for it",
-        finding=False,
-        L=L7,
-        N=n1,
-        relative_miss=rel,
-        relative_err=rel_err,
-        L_over_D=frac,
-    )
-
-    ok = z["not_converged"] == 0
-    C["fss_cap"] = claim(
-        ok,
-        f"the sweep cap ({p.fs_max_sweeps}) never binds: all {z['runs']} runs of the finite-size scaling reach a fixed "
-        f"point (the longest takes {int(max(d['sweeps_max'].max() for d in z['per_L'].values()))} sweeps)",
-        otherwise=f"{z['not_converged']} of the {z['runs']} runs of the finite-size scaling hit the sweep cap "
-        f"({p.fs_max_sweeps}): their overlaps are those of states still moving",
-        finding=False,
-        not_converged=z["not_converged"],
-        runs=z["runs"],
-        max_sweeps=p.fs_max_sweeps,
-    )
-
-    grows, parts = [], []
-    for L, d in z["per_L"].items():
-        mu, se = d["sweeps_near_mean"], np.nan_to_num(d["sweeps_near_sem"])
-        grows.append(bool(len(Ns) > 1 and mu[-1] - mu[0] > 2 * np.hypot(se[0], se[-1])))
-        parts.append(f"L = {L}: " + ", ".join(f"{v:.1f}" for v in mu))
-    C["fss_slowing"] = claim(
-        all(grows),
-        f"near the transition the runs take longer at larger N (mean sweeps per run at the two loads around the "
-        f"reading, N = {', '.join(map(str, Ns))}: {'; '.join(parts)}; growth beyond two standard errors for every L)",
-        otherwise=f"near the transition the mean number of sweeps per run does not grow with N beyond two standard "
-        f"errors for every L (N = {', '.join(map(str, Ns))}: {'; '.join(parts)})",
-        finding=False,
-        sweeps_near_transition={str(L): d["sweeps_near_mean"] for L, d in z["per_L"].items()},
-        grows=grows,
-    )
-
-    below, parts = [], []
-    for L, d in z["per_L"].items():
-        lo, hi = d["alpha"] < d["spinodal"], d["alpha"] > d["spinodal"]
-        runs = d["sweeps"].reshape(len(Ns), len(d["alpha"]), -1)
-        for i in range(len(Ns)):
-            (mean_lo, sem_lo), (mean_hi, sem_hi) = mean_sem(runs[i, lo].ravel()), mean_sem(runs[i, hi].ravel())
-            below.append(bool(mean_lo - mean_hi > 2 * np.hypot(sem_lo, sem_hi)))
-        parts.append(f"L = {L}: " + ", ".join(f"{runs[i, lo].mean():.1f}/{runs[i, hi].mean():.1f}" for i in range(len(Ns))))
-    C["fss_slow_below"] = claim(
-        all(below),
-        f"the slow runs are below the spinodal, where the mixture is not a stable state and a start travels to "
-        f"another one, not at the transition (mean sweeps below/above the spinodal at N = {', '.join(map(str, Ns))}: "
-        f"{'; '.join(parts)}; below exceeds above by more than two standard errors everywhere)",
-        otherwise=f"the runs below the spinodal are not slower than those above it beyond two standard errors at "
-        f"every (L, N) (mean sweeps below/above at N = {', '.join(map(str, Ns))}: {'; '.join(parts)})",
-        finding=False,
-        below_slower=below,
-    )
-    return C
-
-
-def _claims_fs(p, r):
-    fs, f1 = r.fs, r.fig1
-    C = {}
-    rows = {(row["training"], row["N"]): row for row in fs["rows"]}
-    Ns, x = fs["N"], p.fs_alphas
-    parts, oks, ev = [], [], {}
-    for c in fs["family"]:
-        a = np.array([rows[(c, N_)]["alpha(m=0.9)"] for N_ in Ns], float)
-        sems = np.array([fs["per_sample_09"][(c, N_)]["sem"] for N_ in Ns], float)
-        if np.isfinite(a).all():
-            lo, hi = int(np.argmin(a)), int(np.argmax(a))
-            tol = float(
-                np.hypot(max(_bracket(x, v) for v in a), 2 * np.hypot(np.nan_to_num(sems[lo]), np.nan_to_num(sems[hi])))
-            )
-            oks.append(bool(a[hi] - a[lo] <= tol))
-            parts.append(f"{c}: {_fmt_list(a)} (spread {a[hi] - a[lo]:.3f}, tolerance {tol:.3f})")
-        else:
-            oks.append(False)
-            tol = float("nan")
-            parts.append(
-                f"{c}: {_fmt_list(a)} (nan: the mean curve is already above 0.9 at the smallest load, or "
-                f"never reaches it)"
-            )
-        ev[c] = {"alpha_m09": a, "sem": sems, "tolerance": tol}
-    Nl = ", ".join(map(str, Ns))
-    C["fs_hardly_moves"] = claim(
-        all(oks),
-        f"the m = 0.9 reading hardly moves with N (N = {Nl}; {'; '.join(parts)}: the spread stays within "
-        f"the grid resolution and two standard errors)",
-        otherwise=f"the m = 0.9 reading is not stable with N in this run (N = {Nl}; {'; '.join(parts)})",
-        finding=False,
-        N=Ns,
-        **ev,
-    )
-
+    g0 = gen09[0]
+    tol_re = float(np.hypot(_bracket(p.alphas, re), _tol(p.alphas, g0, per[f"gen_{p.L_test[0]}"]["sem"])))
     m0, s0 = fs["mean_test"][..., 0], fs["sem_test"][..., 0]  # (family, N) at the smallest load
     drop = m0[:, 0] - m0[:, -1]
-    tol = 2 * np.hypot(np.nan_to_num(s0[:, 0]), np.nan_to_num(s0[:, -1]))
-    ok = bool(len(Ns) > 1 and np.all(drop > tol))
-    txt = "; ".join(
-        f"{c}: {m0[j, 0]:.2f} at N = {Ns[0]}, {m0[j, -1]:.2f} at N = {Ns[-1]}" for j, c in enumerate(fs["family"])
-    )
-    C["fs_below_falls"] = claim(
-        ok,
-        f"the overlap below the spinodal falls as N grows ({txt}, more than two standard errors)",
-        otherwise=f"the overlap below the spinodal does not fall measurably with N in this run ({txt}; two standard "
-        f"errors: {_fmt_list(tol, '{:.2f}')})",
-        finding=False,
-        alpha=p.fs_alphas[0],
-        N=Ns,
-        m=m0,
-        sem=s0,
-        drop=drop,
-        tolerance=tol,
-    )
-
-    big = Ns[-1]
-    sp, de = rows[("sparse", big)], rows[("dense", big)]
-    s09, d09 = sp["alpha(m=0.9)"], de["alpha(m=0.9)"]
-    ok = bool(np.isfinite([s09, d09]).all() and d09 > s09)
-    C["dense_later"] = claim(
-        ok,
-        f"at N = {big} dense-training networks reach m = 0.9 later (α ≈ {d09:.3f}) than sparse-training ones "
-        f"(α ≈ {s09:.3f})",
-        otherwise=f"at N = {big} dense-training networks do not reach m = 0.9 later than sparse-training ones in this "
-        f"run (α ≈ {d09:.3f} dense, {s09:.3f} sparse; nan: no crossing inside the grid)",
-        finding=False,
-        N=big,
-        alpha_m09_dense=d09,
-        alpha_m09_sparse=s09,
-    )
-    key0 = f"m(alpha={p.fs_alphas[0]:g})"
-    jd, js = fs["family"].index("dense"), fs["family"].index("sparse")
-    se = float(np.hypot(np.nan_to_num(s0[jd, -1]), np.nan_to_num(s0[js, -1])))
-    ok = bool(de[key0] < sp[key0] - 2 * se)
-    C["dense_fewer_below"] = claim(
-        ok,
-        f"at N = {big} dense-training networks hold fewer mixtures below the spinodal (m = {de[key0]:.2f} at "
-        f"α = {p.fs_alphas[0]:g}, against {sp[key0]:.2f} with sparse training, beyond two standard errors)",
-        otherwise=f"at N = {big} dense-training networks do not hold measurably fewer mixtures below the spinodal "
-        f"than sparse-training ones (m = {de[key0]:.2f} against {sp[key0]:.2f} at α = {p.fs_alphas[0]:g}, "
-        f"two standard errors {2 * se:.2f})",
-        finding=False,
-        N=big,
-        m_dense=de[key0],
-        m_sparse=sp[key0],
-        tolerance=2 * se,
-    )
-
+    tol_drop = 2 * np.hypot(np.nan_to_num(s0[:, 0]), np.nan_to_num(s0[:, -1]))
+    d_sym = np.abs(fs["mean_test"] - fs["mean_mixture"])
+    se_sym = np.hypot(np.nan_to_num(fs["sem_test"]), np.nan_to_num(fs["sem_mixture"]))
+    z_sym = float(np.max(np.where(se_sym > 0, d_sym / np.where(se_sym > 0, se_sym, 1), np.where(d_sym > 0, np.inf, 0))))
     nc_fs = int(sum(row["not converged"] for row in fs["rows"]))
-    ok = nc_fs == 0 and f1["not_converged"] == 0
-    C["converged"] = claim(
-        ok,
-        f"every run ends on a genuine fixed point: none hits the sweep cap ({p.fs_max_sweeps} sweeps here, "
-        f"{p.max_sweeps} in Fig. 1)",
-        otherwise=f"{nc_fs} runs here (cap {p.fs_max_sweeps} sweeps) and {f1['not_converged']} runs of Fig. 1 (cap "
-        f"{p.max_sweeps}) hit the sweep cap: their overlaps are those of states still moving",
-        not_converged_finite_size=nc_fs,
-        not_converged_fig1=f1["not_converged"],
-    )
-
-    med = {(row["training"], row["N"]): row["median sweeps"] for row in fs["rows"]}
-    ok = bool(
-        med[("dense", big)] > med[("sparse", big)]
-        and all(med[(c, big)] > med[(c, Ns[0])] for c in fs["family"])
-        and len(Ns) > 1
-    )
-    txt = "; ".join(f"{c}: " + ", ".join(f"{med[(c, N_)]:g}" for N_ in Ns) for c in fs["family"])
-    C["slower"] = claim(
-        ok,
-        f"the dynamics is slower with dense training and at larger N (median sweeps at N = {', '.join(map(str, Ns))}: "
-        f"{txt})",
-        otherwise=f"the number of sweeps does not grow both with dense training and with N in this run (median sweeps "
-        f"at N = {', '.join(map(str, Ns))}: {txt})",
-        finding=False,
-        median_sweeps={f"{c}_{N_}": v for (c, N_), v in med.items()},
-    )
-
-    # the two means come from the same networks, each with a standard error over fs_n_samples
-    # networks: the bound is the Student-t value of a 3-sigma (two-sided 0.27 %) test with
-    # 2 (n - 1) degrees of freedom, not 3, since so few networks estimate the scatter poorly
-    from scipy.stats import t as student_t
-
-    n_net = int(p.fs_n_samples)
-    z_lim = float(student_t.ppf(1 - 0.0027 / 2, 2 * (n_net - 1))) if n_net > 1 else float("inf")
-    d = np.abs(fs["mean_test"] - fs["mean_mixture"])
-    se = np.hypot(np.nan_to_num(fs["sem_test"]), np.nan_to_num(fs["sem_mixture"]))
-    z = np.where(se > 0, d / np.where(se > 0, se, 1), np.where(d > 0, np.inf, 0.0))
-    ok = bool(n_net > 1 and np.all(z <= z_lim))
-    C["sign_symmetry"] = claim(
-        ok,
-        f"test examples and symmetric mixtures give the same curves: the largest difference of the means, "
-        f"{d.max():.3f}, is within the three-sigma bound of its standard error at every point (largest ratio "
-        f"{z.max():.1f}, bound {z_lim:.1f} for {n_net} networks)",
-        otherwise=f"test examples and symmetric mixtures differ beyond the three-sigma bound somewhere (largest "
-        f"difference {d.max():.3f}, largest ratio to its standard error {z.max():.1f}, bound {z_lim:.1f} for "
-        f"{n_net} networks); the gauge symmetry forbids a true difference, so this flags the code or a "
-        f"standard error estimated from too few networks",
-        max_difference=float(d.max()),
-        max_z=float(z.max()),
-        z_limit=z_lim,
-        networks=n_net,
-    )
-    return C
-
-
-def _claims_fig2(p, r):
-    a, b = r.fig2a, r.fig2b
-    C = {}
-    g = a["gen09"][..., 0]
-    comps = [
-        g[i + 1, j] > g[i, j]
-        for i in range(len(a["L"]) - 1)
-        for j in range(len(a["alpha_D"]))
-        if np.isfinite(g[i, j]) and np.isfinite(g[i + 1, j])
-    ]
-    comps += [
-        g[i, j + 1] > g[i, j]
-        for i in range(len(a["L"]))
-        for j in range(len(a["alpha_D"]) - 1)
-        if np.isfinite(g[i, j]) and np.isfinite(g[i, j + 1])
-    ]
-    ok = bool(comps and all(comps))
-    C["fig2a_trend"] = claim(
-        ok,
-        "larger L or larger α_D push the generalization transition (read at m = 0.9) to larger α, as they push "
-        f"the spinodals ({sum(comps)} of {len(comps)} neighbouring pairs of the grid in that order)",
-        otherwise=f"the generalization transition does not grow with L and α_D everywhere in this run ({sum(comps)} of "
-        f"{len(comps)} neighbouring pairs in that order; missing points have no crossing)",
-        finding=False,
-        pairs_in_order=int(sum(comps)),
-        pairs=len(comps),
-        alpha_m09=g,
-    )
-
-    le, ls = a["learn"][..., 0], a["learn"][..., 1]
-    parts, oks = [], []
-    for j, aD in enumerate(a["alpha_D"]):
-        v = le[:, j]
-        if np.isfinite(v).sum() < 2:
-            oks.append(False)
-            parts.append(f"α_D = {aD:g}: {_fmt_list(v)}")
-            continue
-        lo, hi = int(np.nanargmin(v)), int(np.nanargmax(v))
-        tol = float(
-            np.hypot(
-                max(_bracket(p.scan_alphas, x) for x in v[np.isfinite(v)]),
-                2 * np.hypot(np.nan_to_num(ls[lo, j]), np.nan_to_num(ls[hi, j])),
-            )
-        )
-        oks.append(bool(v[hi] - v[lo] <= tol))
-        parts.append(f"α_D = {aD:g}: {_fmt_list(v)} (tolerance {tol:.3f})")
-    Ls = ", ".join(map(str, a["L"]))
-    C["fig2a_learning_flat"] = claim(
-        bool(oks) and all(oks) and len(a["L"]) > 1,
-        f"the learning transition moves little with L (L = {Ls}; {'; '.join(parts)})",
-        otherwise=f"the learning transition is not the same for every L within the grid resolution and two standard "
-        f"errors in this run (L = {Ls}; {'; '.join(parts)}; nan: no crossing)",
-        finding=False,
-        L=a["L"],
-        learning_alpha=le,
-        learning_sem=ls,
-    )
-
-    e_snr = float(b["snr_fit"]["exponent"])
-    for c in b["family"]:
-        fit, f5 = b["fits"][c], b["fits5"][c]
-        if f5 is None:
-            C[f"lmax_exponent_{c}"] = claim(
-                False,
-                f"{c} training: L_max follows a power law of α_D fitted through at least {MIN_FIT_POINTS} points",
-                otherwise=f"with {fit['points']} uncensored values of L_max for {c} training (at least "
-                f"{MIN_FIT_POINTS} are needed) no exponent is fitted; the signal-to-noise argument "
-                f"predicts e ≈ {e_snr:.2f}",
-                finding=False,
-                points=fit["points"],
-                min_points=MIN_FIT_POINTS,
-                snr_exponent=e_snr,
-            )
-            continue
-        e, bs = f5["exponent"], b["bootstrap"][c]
-        s = bs["exponent_err"]
-        ok = bool(np.isfinite(s) and abs(e - e_snr) <= 2 * s)
-        C[f"lmax_exponent_{c}"] = claim(
-            ok,
-            f"{c} training: L_max ∝ α_D^e with e = {e:.2f} ± {s:.2f} ({fit['points']} points; bootstrap error over "
-            f"networks and L brackets), compatible with the signal-to-noise exponent {e_snr:.2f} within two errors",
-            otherwise=f"{c} training: L_max ∝ α_D^e with e = {e:.2f} ± {s:.2f} ({fit['points']} points; bootstrap "
-            f"error over networks and L brackets), not compatible with the signal-to-noise exponent {e_snr:.2f} "
-            f"within two errors",
-            finding=False,
-            exponent=e,
-            exponent_err=s,
-            exponent_err_networks=bs["exponent_err_networks"],
-            exponent_err_grid=bs["exponent_err_grid"],
-            stderr_fit=f5["stderr"],
-            points=fit["points"],
-            snr_exponent=e_snr,
-            tolerance="2 bootstrap errors",
-        )
-    fam2 = [c for c in b["family"] if b["fits5"][c] is not None and np.isfinite(b["bootstrap"][c]["exponent_err"])]
-    if len(fam2) >= 2:
-        c1, c2 = fam2[:2]
-        e1, e2 = b["fits5"][c1]["exponent"], b["fits5"][c2]["exponent"]
-        s12 = float(np.hypot(b["bootstrap"][c1]["exponent_err"], b["bootstrap"][c2]["exponent_err"]))
-        zz = abs(e1 - e2) / s12
-        C["lmax_families"] = claim(
-            bool(zz <= 2),
-            f"the {c1} and {c2} exponents do not differ measurably: their difference, {e1 - e2:+.2f} ± {s12:.2f}, is "
-            f"{zz:.1f} combined errors",
-            otherwise=f"the {c1} and {c2} exponents differ: their difference, {e1 - e2:+.2f} ± {s12:.2f}, is {zz:.1f} "
-            f"combined errors (more than two)",
-            finding=False,
-            difference=e1 - e2,
-            combined_err=s12,
-            z=zz,
-            tolerance="2 combined bootstrap errors",
-        )
-    else:
-        C["lmax_families"] = claim(
-            False,
-            "the exponents of the training families are compared",
-            otherwise="the exponents of the two training families cannot be compared in this run (an exponent "
-            f"needs at least {MIN_FIT_POINTS} uncensored values of L_max and a finite bootstrap error)",
-            finding=False,
-            families=fam2,
-        )
-
-    above, ratios = [], []
-    for f, c in enumerate(b["family"]):
-        lm, pr = b["L_max"][f], b["snr_L_max"][c]
-        above.append(bool(np.all(pr >= lm)))
-        ok_ = lm > 0
-        ratios.append(float(np.max(pr[ok_] / lm[ok_])) if ok_.any() else float("nan"))
-    C["snr_above"] = claim(
-        all(above),
-        f"the signal-to-noise steps sit at or above the measured L_max at every α_D (by a factor up to "
-        f"{np.nanmax(ratios):.1f})",
-        otherwise=f"the signal-to-noise steps are not above the measured L_max at every α_D in this run (largest ratio "
-        f"of prediction to measurement: {_fmt_list(ratios, '{:.1f}')} for {', '.join(b['family'])})",
-        finding=False,
-        above={c: v for c, v in zip(b["family"], above)},
-        max_ratio=ratios,
-    )
+    above = {c: bool(np.all(b["snr_L_max"][c] >= b["L_max"][f])) for f, c in enumerate(b["family"])}
+    C = {
+        "learning_first": claim(bool(np.isfinite([st, le, re]).all() and st < le < re),
+                                "storage, learning and re-entrance come in that order (m = 0.9)", finding=False,
+                                alpha_storage_m09=st, alpha_learning_m09=le, alpha_reentrance_m09=re),
+        "reentrance_with_test": claim(bool(np.isfinite([re, g0]).all() and abs(re - g0) <= tol_re),
+                                      "the training examples return with the first test examples (grid resolution)",
+                                      finding=False, alpha_reentrance_m09=re, alpha_generalization_m09=g0,
+                                      tolerance=tol_re),
+        "gen_order": claim(bool(np.isfinite(gen09).all() and np.all(np.diff(gen09) > 0)),
+                           "the test curves switch on in the order of L_test", finding=False,
+                           L_test=list(p.L_test), alpha_generalization_m09=gen09),
+        "fs_below_falls": claim(bool(len(fs["N"]) > 1 and np.all(drop > tol_drop)),
+                                "the overlap below the spinodal falls with N for both training families",
+                                finding=False, alpha=p.fs_alphas[0], N=fs["N"], m=m0, sem=s0, drop=drop,
+                                tolerance=tol_drop),
+        "sign_symmetry": claim(bool(z_sym <= 3.5), "test examples and symmetric mixtures give the same curves "
+                               "(largest difference within 3.5 standard errors)", finding=False,
+                               max_difference=float(d_sym.max()), max_z=z_sym),
+        "converged": claim(nc_fs == 0 and f1["not_converged"] == 0, "no run hits the sweep cap", finding=False,
+                           not_converged_finite_size=nc_fs, not_converged_fig1=f1["not_converged"]),
+        "fss_cap": claim(z["not_converged"] == 0, "no run of the finite-size scaling hits the sweep cap",
+                         finding=False, not_converged=z["not_converged"], runs=z["runs"]),
+        "snr_above": claim(all(above.values()), "the signal-to-noise steps sit at or above the measured L_max",
+                           finding=False, above=above),
+    }
     return C
 
 
 # ------------------------------------------------------------------------------------------- glue
 
 
+def _md(x, fmt=".3f", unit=""):
+    """A number as Markdown math ("$0.204$"), or words when the run has none."""
+    from IPython.display import Markdown
+
+    x = _g(x)
+    if not np.isfinite(x):
+        return Markdown("no value in this run")
+    return Markdown(f"${int(x)}{unit}$" if fmt == "d" else f"${x:{fmt}}{unit}$")
+
+
 def _glue(p, r):
-    f1, fs, a, b = r.fig1, r.fs, r.fig2a, r.fig2b
-    tr, tr09, th, t = f1["tr"], f1["tr09"], f1["theory_alpha"], r.timings
-    L0 = p.L_test[0]
+    """The numbers the page quotes, each as a short Markdown math value."""
+    from IPython.display import Markdown
+
+    fs, b, z = r.fs, r.fig2b, r.fss
     rows = {(row["training"], row["N"]): row for row in fs["rows"]}
     big = max(p.fs_Ns)
     th_fs = fs["theory"][1]
-    ratio09 = a["gen09"][..., 0] / a["spinodal"]
-    ok_r = np.isfinite(ratio09)
+    C = r.claims["fs_below_falls"].evidence
     out = dict(
-        N=p.N,
-        alpha_D=p.alpha_D,
-        L_train=p.L_train,
-        L_test_first=L0,
-        D=_D(p.N, p.alpha_D),
-        n_samples=p.n_samples,
-        alphas_min=min(p.alphas),
-        alpha_learning=_g(tr["learning"]),
-        alpha_storage=_g(tr["storage"]),
-        alpha_reentrance=_g(tr["reentrance"]),
-        alpha_gen_first=_g(tr["generalization"][str(L0)]),
-        alpha_gen09_first=_g(tr09["generalization"][str(L0)]),
-        alpha_learning09=_g(tr09["learning"]),
-        alpha_reentrance09=_g(tr09["reentrance"]),
-        theory_learning=th["learning"],
-        spinodal_first=th[f"spinodal_{L0}"],
-        alpha_storage09=_g(tr09["storage"]),
-        storage09_P_over_D=_g(tr09["storage"]) / p.alpha_D,
-        theory_storage=th["storage"],
-        fig1_seconds=t["fig1_s"],
-        fig1_not_conv=f1["not_converged"],
-        gen05_list=_fmt_list([_g(tr["generalization"][str(L)]) for L in p.L_test]) + f" for L_test = {list(p.L_test)}",
-        gen09_list=_fmt_list([_g(tr09["generalization"][str(L)]) for L in p.L_test]),
-        spin_list=_fmt_list([th[f"spinodal_{L}"] for L in p.L_test]),
-        fs_Ns=", ".join(str(n) for n in p.fs_Ns),
-        fs_D_list=", ".join(str(_D(n, p.alpha_D)) for n in p.fs_Ns),
-        fs_max_sweeps=p.fs_max_sweeps,
-        fs_bigN=big,
-        fs_sparse09=rows[("sparse", big)]["alpha(m=0.9)"],
-        fs_dense09=rows[("dense", big)]["alpha(m=0.9)"],
-        fs_sparse05=rows[("sparse", big)]["alpha(m=0.5)"],
-        fs_dense05=rows[("dense", big)]["alpha(m=0.5)"],
-        fs_sparse_mspin=rows[("sparse", big)]["m at spinodal"],
-        fs_dense_mspin=rows[("dense", big)]["m at spinodal"],
-        fs_spinodal=fs["spinodal"],
-        fs_symdiff=float(max(row["max diff test vs mixture"] for row in fs["rows"])),
-        fs_alpha0=p.fs_alphas[0],
-        fs_n_starts=p.fs_n_samples * p.fs_n_test,
-        fs_maxsweeps_seen=int(max(row["max sweeps"] for row in fs["rows"])),
-        fs_notconv=int(sum(row["not converged"] for row in fs["rows"])),
-        theory_m_at_spinodal=float(th_fs[np.isfinite(th_fs)][0]) if np.isfinite(th_fs).any() else np.nan,
-        fs_table=table_fs(r),
-        N_scan=p.N_scan,
-        n_samples_scan=p.n_samples_scan,
-        fig2a_alpha_D_min=min(p.scan_alpha_Ds),
-        fig2a_D_min=_D(p.N_scan, min(p.scan_alpha_Ds)),
-        fig2a_ratio_median=float(np.median(ratio09[ok_r])) if ok_r.any() else np.nan,
-        fig2a_ratio_min=float(np.min(ratio09[ok_r])) if ok_r.any() else np.nan,
-        fig2a_ratio_max=float(np.max(ratio09[ok_r])) if ok_r.any() else np.nan,
-        m_threshold=p.m_threshold,
-        exp_snr=float(b["snr_fit"]["exponent"]),
-        lmax_alpha_Ds=", ".join(f"{x:g}" for x in p.lmax_alpha_Ds),
-        lmax_alphas=", ".join(f"{x:g}" for x in p.lmax_alphas),
-        min_fit_points=MIN_FIT_POINTS,
-        total_minutes=t.get("total_s", np.nan) / 60,
-        timing_fig1=t["fig1_s"],
-        timing_fs=t["finite_size_s"],
-        timing_fig2a=t["fig2a_s"],
-        timing_fig2b=t["fig2b_s"],
-        timing_fss=t["fss_s"],
-        n_boot=N_BOOT,
-        min_extrap_sizes=MIN_EXTRAP_SIZES,
-        fss_Ns=", ".join(str(n) for n in p.fss_Ns),
-        fss_D_list=", ".join(str(v) for v in r.fss["D"]),
-        fss_alpha_D=p.fss_alpha_D,
-        fss_Ls=", ".join(str(L) for L in p.fss_Ls),
-        fss_L_last=max(p.fss_Ls),
-        fss_n_samples=p.fss_n_samples,
-        fss_n_test=p.fss_n_test,
-        fss_runs=r.fss["runs"],
-        fss_ratios=", ".join(f"{v:g}" for v in p.fss_ratios),
-        fss_table=table_fss(r),
+        N=_md(p.N, "d"), alpha_D=_md(p.alpha_D, "g"), D=_md(_D(p.N, p.alpha_D), "d"), L_train=_md(p.L_train, "d"),
+        n_samples=_md(p.n_samples, "d"), L_test_first=_md(p.L_test[0], "d"),
+        fs_bigN=_md(big, "d"), fs_alpha0=_md(p.fs_alphas[0], "g"),
+        fs_sparse09=_md(rows[("sparse", big)]["alpha(m=0.9)"]), fs_dense09=_md(rows[("dense", big)]["alpha(m=0.9)"]),
+        fs_spinodal=_md(fs["spinodal"]),
+        theory_m_at_spinodal=_md(th_fs[np.isfinite(th_fs)][0] if np.isfinite(th_fs).any() else np.nan, ".2f"),
+        N_scan=_md(p.N_scan, "d"), n_samples_scan=_md(p.n_samples_scan, "d"),
+        exp_snr=_md(snr_exponent(b["a_top"], b["alpha_D_fine"]), ".2f"), n_boot=_md(N_BOOT, "d"),
+        fss_alpha_D=_md(p.fss_alpha_D, "g"), fss_n_samples=_md(p.fss_n_samples, "d"),
+        fss_n_test=_md(p.fss_n_test, "d"), fss_Nmax=_md(z["N"][-1], "d"), fss_Dmax=_md(z["D"][-1], "d"),
+        fss_Ns=Markdown("$" + ", ".join(str(n) for n in z["N"]) + "$"),
+        fss_D_list=Markdown("$" + ", ".join(str(v) for v in z["D"]) + "$"),
     )
-    for f, c in enumerate(b["family"]):
-        f5 = b["fits5"][c]
-        out[f"exp_{c}"] = np.nan if f5 is None else float(f5["exponent"])
+    for j, c in enumerate(fs["family"]):
+        out[f"fs_drop_{c}"] = _md(C["drop"][j], ".2f")
+        out[f"fs_drop_tol_{c}"] = _md(C["tolerance"][j], ".2f")
+    for c in b["family"]:
         bs = b["bootstrap"][c]
-        out[f"exp_{c}_err"] = np.nan if f5 is None else float(bs["exponent_err"])
-        out[f"exp_{c}_err_fit"] = np.nan if f5 is None or f5["stderr"] is None else float(f5["stderr"])
-        out[f"exp_{c}_err_net"] = np.nan if f5 is None else float(bs["exponent_err_networks"])
-        out[f"exp_{c}_err_grid"] = np.nan if f5 is None else float(bs["exponent_err_grid"])
-        out[f"exp_{c}_grid_median"] = np.nan if f5 is None else float(bs["exponent_grid_median"])
-        out[f"lmax_{c}"] = ", ".join(
-            str(int(v)) + ("+" if cen else "") for v, cen in zip(b["L_max"][f], b["lower_bound"][f])
-        )
-        out[f"fit_points_{c}"] = int(b["fits"][c]["points"])
+        out[f"exp_{c}_err_net"] = _md(bs["exponent_err_networks"], ".2f")
+        out[f"exp_{c}_err_grid"] = _md(bs["exponent_err_grid"], ".2f")
     return out
 
 
-def table_fs(r):
-    """The finite-size table (one row per training family and N) as Markdown."""
+def table_verdicts(r):
+    """The verdicts of the run as a Markdown table (item, book, reference, outcome, resolution, aim)."""
     from IPython.display import Markdown
 
-    rows = r.fs["rows"]
-    cols = list(rows[0])
+    from ..book.verdicts import format_pm, format_value
 
-    def fmt(v):
-        return f"{v:.3f}" if isinstance(v, float) else str(v)
+    rows = ["| result | this book | reference | verdict | resolution | aim |", "|---|---|---|---|---|---|"]
+    for v in r.verdicts:
+        res = f"{100 * v.resolution:.0f} %" if np.isfinite(v.resolution) else "–"
+        rows.append(f"| {v.item} | ${format_pm(v.book, v.book_err)}$ | ${format_value(v.reference, v.book_err)}$ | "
+                    f"{v.phrase()} | {res} | {100 * v.aim:.0f} % |")
+    return Markdown("\n".join(rows))
 
-    return Markdown(
-        "\n".join(
-            ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-            + ["| " + " | ".join(fmt(row[k]) for k in cols) + " |" for row in rows]
-        )
-    )
+
+def _cell(v, fmt=".3f"):
+    return "–" if v is None or not np.isfinite(v) else f"{v:{fmt}}"
+
+
+def _table(head, rows):
+    from IPython.display import Markdown
+
+    return Markdown("\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+                              + ["| " + " | ".join(row) + " |" for row in rows]))
+
+
+def table_fs(r):
+    """The finite-size comparison (one row per training family and N) as a Markdown table."""
+    a0 = r.params["fs_alphas"][0]
+    head = ("training", "$N$", "$D$", "$\\alpha$ at $m=1/2$", "$\\alpha$ at $m=0.9$", f"$m$ at $\\alpha={a0:g}$",
+            "$m$ at the spinodal", "median sweeps")
+    rows = [(row["training"], str(row["N"]), str(row["D"]), _cell(row["alpha(m=0.5)"]), _cell(row["alpha(m=0.9)"]),
+             _cell(row[f"m(alpha={a0:g})"], ".2f"), _cell(row["m at spinodal"], ".2f"), _cell(row["median sweeps"], "g"))
+            for row in r.fs["rows"]]
+    return _table(head, rows)
 
 
 def table_fss(r):
-    """The finite-size scaling table (one row per L and N) as Markdown."""
-    from IPython.display import Markdown
-
+    """The finite-size scaling (one row per L and N) as a Markdown table."""
     z = r.fss
-    head = ("L", "N", "D", "L/D", "reading (mean ± sem)", "networks", "mean curve", "spinodal", "reading / spinodal",
-            "mean sweeps near it", "max sweeps near it")
-    rows = []
-    for L, d in z["per_L"].items():
-        for i, N_ in enumerate(z["N"]):
-            rows.append((str(L), str(N_), str(z["D"][i]), f"{d['L_over_D'][i]:.2f}",
-                         f"{d['reading'][i]:.3f} ± {d['reading_sem'][i]:.3f}", str(d["reading_n"][i]),
-                         f"{d['reading_mean_curve'][i]:.3f}",
-                         f"{d['spinodal']:.3f}", f"{d['reading'][i] / d['spinodal']:.2f}",
-                         f"{d['sweeps_near_mean'][i]:.1f}", str(d["sweeps_near_max"][i])))
-    return Markdown("\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-                              + ["| " + " | ".join(row) + " |" for row in rows]))
+    head = ("$L$", "$N$", "$D$", "reading", "networks", "reading / spinodal", "sweeps near it")
+    rows = [(str(L), str(N_), str(z["D"][i]), f"${_cell(d['reading'][i])} \\pm {_cell(d['reading_sem'][i])}$",
+             str(d["reading_n"][i]), _cell(d["reading"][i] / d["spinodal"], ".2f"), _cell(d["sweeps_near_mean"][i], ".1f"))
+            for L, d in z["per_L"].items() for i, N_ in enumerate(z["N"])]
+    return _table(head, rows)
 
 
 # ---------------------------------------------------------------------------------------- figures
@@ -1707,7 +1225,7 @@ def _ax(ax, **kw):
 def figure_fig1(r, ax=None):
     """Fig. 1: m from features, training and test examples against alpha, with the RS branches."""
     p, f1 = r.params, r.fig1
-    fig, ax = _ax(ax, width=9.5, height=4.8)
+    fig, ax = _ax(ax, width=7.2, height=6.2)
     a = f1["alpha"]
     style.points(ax, a, f1["mean"]["feature"], f1["sem"]["feature"], color="C0", marker="o", label="features")
     style.points(
@@ -1735,14 +1253,14 @@ def figure_fig1(r, ax=None):
         color="C0",
         lw=2.5,
         alpha=0.5,
-        label="RS branches (dense theory):\nfeature, $n$-mixtures",
+        label="RS branches (dense theory)",
     )
     if np.isfinite(th["learning"]):
         ax.axvline(
-            th["learning"], color="C0", ls="--", lw=1.2, label="spinodals of $n$-mixtures\n(dashed; $n=1$: learning)"
+            th["learning"], color="C0", ls="--", lw=1.2, label="spinodals ($n=1$: learning)"
         )
     if np.isfinite(th["storage"]):
-        ax.axvline(th["storage"], color="C1", ls=":", lw=1.2, label="storage transition\n(dense theory)")
+        ax.axvline(th["storage"], color="C1", ls=":", lw=1.2, label="storage transition (theory)")
     ax.set(
         xscale="log",
         xlabel=r"$\alpha$",
@@ -1751,7 +1269,7 @@ def figure_fig1(r, ax=None):
         title=rf"$N={p['N']}$, $\alpha_D={p['alpha_D']}$, {p['coefficients']} training, {p['n_samples']} networks",
     )
     _log_axis(ax, "x")
-    style.legend_outside(ax)
+    style.legend_outside(ax, "below")
     return fig
 
 
@@ -1759,7 +1277,7 @@ def figure_fs(r, ax=None):
     """m from test examples and symmetric mixtures near the first transition, per N and family."""
     p, fs = r.params, r.fs
     if ax is None:
-        fig, axes = style.figure(ncols=2, width=11, height=4.4, sharey=True)
+        fig, axes = style.figure(nrows=2, width=7.0, height=8.0, sharex=True, sharey=True)
     else:
         axes = np.atleast_1d(ax)
         fig = axes[0].figure
@@ -1775,7 +1293,7 @@ def figure_fs(r, ax=None):
                 fs["sem_test"][j, i],
                 color=col,
                 marker="o",
-                label=f"N={N_}, test examples",
+                label=f"$N={N_}$, test examples",
             )
             style.points(
                 axx,
@@ -1786,27 +1304,26 @@ def figure_fs(r, ax=None):
                 marker="x",
                 line=False,
                 ls=":",
-                label=f"N={N_}, symmetric mixtures",
+                label=f"$N={N_}$, symmetric mixtures",
             )
         style.line(axx, *fs["theory"], color="k", lw=2.5, alpha=0.4, label=f"RS branch, n={L0} (dense theory)")
         if np.isfinite(fs["spinodal"]):
             axx.axvline(fs["spinodal"], color="k", ls="--", lw=1, label="spinodal")
         axx.set(
             xscale="log",
-            xlabel=r"$\alpha$",
+            ylabel=rf"$m$, $L_\mathrm{{test}}=n={L0}$",
             title=f"{c} training" + (f", $L_\\mathrm{{train}}={p['L_train']}$" if c == "sparse" else " (Gaussian)"),
         )
         _log_axis(axx, "x")
-
-    axes[0].set_ylabel(rf"$m$ from test examples / mixtures, $L_\mathrm{{test}}=n={L0}$")
-    style.legend_outside(axes[-1])
+    axes[-1].set_xlabel(r"$\alpha$")
+    style.legend_outside(axes[-1], "below")
     return fig
 
 
 def figure_fig2a(r, ax=None):
     """Fig. 2a: transitions in the (alpha_D, alpha) plane against the spinodals."""
     p, a = r.params, r.fig2a
-    fig, ax = _ax(ax, width=9, height=5)
+    fig, ax = _ax(ax, width=7.2, height=6.4)
     for i, L in enumerate(a["L"]):
         c = f"C{i}"
         xs = a["alpha_D"] * 1.03 ** (i - (len(a["L"]) - 1) / 2)  # the L side by side, not on top
@@ -1859,14 +1376,14 @@ def figure_fig2a(r, ax=None):
     )
     _log_axis(ax, "x")
     _log_axis(ax, "y")
-    style.legend_outside(ax)
+    style.legend_outside(ax, "below")
     return fig
 
 
 def figure_fig2b(r, ax=None):
     """Fig. 2b: L_max against alpha_D, the >= 5-point power-law fits and the signal-to-noise steps."""
     p, b = r.params, r.fig2b
-    fig, ax = _ax(ax, width=9, height=4.8)
+    fig, ax = _ax(ax, width=7.2, height=6.0)
     for f, c in enumerate(b["family"]):
         col = f"C{f}"
         aD = b["alpha_D"] * 1.04 ** (f - (len(b["family"]) - 1) / 2)  # families side by side, not on top
@@ -1922,7 +1439,7 @@ def figure_fig2b(r, ax=None):
     )
     _log_axis(ax, "x")
     _log_axis(ax, "y")
-    style.legend_outside(ax)
+    style.legend_outside(ax, "below")
     return fig
 
 
@@ -1931,7 +1448,7 @@ def figure_fss(r, ax=None):
     spinodal (ratio 1) as the N -> infinity line and, where its error is smaller than its value, the
     weighted straight-line extrapolation."""
     z = r.fss
-    fig, ax = _ax(ax, width=9, height=4.6)
+    fig, ax = _ax(ax, width=7.2, height=5.6)
     x = np.array(z["N"], float) ** -0.5
     Ls = list(z["per_L"])
     for j, L in enumerate(Ls):
@@ -1953,7 +1470,7 @@ def figure_fss(r, ax=None):
            ylabel=r"$\alpha(m=0.9)\,/\,\alpha_\mathrm{sp}$",
            title=rf"$\alpha_D={z['alpha_D']:g}$, $D={z['D'][0]}$ to ${z['D'][-1]}$, "
            rf"{r.params['fss_n_samples']} networks per point")
-    style.legend_outside(ax)
+    style.legend_outside(ax, "below")
     return fig
 
 
@@ -1963,7 +1480,7 @@ def figure_fss_sweeps(r, ax=None):
     z = r.fss
     Ls = list(z["per_L"])
     if ax is None:
-        fig, axes = style.figure(ncols=len(Ls), width=4.0 * len(Ls) + 2, height=4.2, sharey=True)
+        fig, axes = style.figure(nrows=len(Ls), width=7.0, height=2.4 * len(Ls) + 1.6, sharex=True, sharey=True)
     else:
         axes = np.atleast_1d(ax)
         fig = axes[0].figure
@@ -1974,12 +1491,12 @@ def figure_fss_sweeps(r, ax=None):
         for i, N_ in enumerate(z["N"]):
             c = f"C{i}"
             style.points(axx, t, d["sweeps_mean"][i], d["sweeps_sem"][i], color=c, marker="o",
-                         label=f"N={N_}, mean over runs")
+                         label=f"$N={N_}$, mean over runs")
             axx.plot(t, d["sweeps_max"][i], ls="none", marker="^", mfc="none", color=c, ms=5,
-                     label=f"N={N_}, longest run")
+                     label=f"$N={N_}$, longest run")
         axx.axvline(0, color="k", ls="--", lw=1, label="spinodal")
-        axx.set(yscale="log", xlabel=r"$\alpha/\alpha_\mathrm{sp}-1$", title=f"$L={L}$")
-    axes[0].set_ylabel(f"sweeps to the fixed point (cap {r.params['fs_max_sweeps']})")
+        axx.set(yscale="log", ylabel="sweeps", title=f"$L={L}$")
+    axes[-1].set_xlabel(r"$\alpha/\alpha_\mathrm{sp}-1$")
     _log_axis(axes[0], "y")
-    style.legend_outside(axes[-1])
+    style.legend_outside(axes[-1], "below", ncols=3)
     return fig

@@ -1,6 +1,8 @@
 """rf_generalization at the test sizes: the theory lines against direct solutions, the simulated
-phases against the theory, the labelled arrays and readings behind the summary, the claims and the
-figures."""
+phases against the theory, the labelled arrays and readings behind the summary, the checks, the
+verdicts and their power (mutation tests), and the figures."""
+
+import copy
 
 import matplotlib
 import numpy as np
@@ -10,6 +12,7 @@ from hopcore.analysis import largest_retrieved
 from hopcore.chapters import rf_generalization as chapter
 from hopcore.theory import random_features as rf
 from hopcore.theory import rf_snr
+from verdict_power import assert_detects, assert_power, by_name
 
 matplotlib.use("Agg")
 
@@ -85,43 +88,121 @@ def test_labelled_arrays_and_readings(run):
         assert {"alpha_D", "L_max", "exponent", "exponent_err"} <= set(s["lmax"][c])
         # fewer than five points in the test profile: no exponent
         assert s["lmax"][c]["exponent"] is None
-    assert not r.claims["lmax_exponent_sparse"].holds
-    assert "no exponent" in r.claims["lmax_exponent_sparse"].text
+    # no exponent, so the verdict cannot hold, and says why in words
+    v = by_name(r.verdicts, "lmax_exponent_sparse")
+    assert not v.holds and v.phrase() == "no value in this run"
 
 
-def test_claims_are_computed(run):
+def test_checks_are_not_findings(run):
     _, r = run
-    for name in (
-        "learning_first",
-        "learning_theory",
-        "reentrance_with_test",
-        "gen_order",
-        "gen_at_spinodals",
-        "fs_hardly_moves",
-        "dense_later",
-        "sign_symmetry",
-        "fig2a_trend",
-        "lmax_exponent_dense",
-        "snr_above",
-        "lmax_families",
-        "fss_trend",
-        "fss_close",
-        "fss_grow",
-        "fss_vs_fig1",
-        "fss_extrapolation",
-        "fss_largest_L",
-        "fss_cap",
-        "fss_slowing",
-        "fss_slow_below",
-    ):
-        c = r.claims[name]
-        assert isinstance(c.holds, bool)
-        assert c.statement.strip() and c.text.strip()
-        assert c.evidence
-    # the tolerance of the learning claim is the resolution of the grid, never zero
-    assert r.claims["learning_theory"].evidence["tolerance"] > 0 or not np.isfinite(
-        r.claims["learning_theory"].evidence["tolerance"]
-    )
+    assert set(r.claims) == {"learning_first", "reentrance_with_test", "gen_order", "fs_below_falls",
+                             "sign_symmetry", "converged", "fss_cap", "snr_above"}
+    for c in r.claims.values():
+        assert isinstance(c.holds, bool) and c.evidence and not c.finding
+
+
+def test_verdict_records(run):
+    p, r = run
+    names = [v.name for v in r.verdicts]
+    assert names == [f"gen_L{L}" for L in p.fss_Ls] + ["learning", "storage", "fig2a_generalization",
+                                                         "fig2a_learning", "lmax_exponent_sparse",
+                                                         "lmax_exponent_dense"]
+    for v in r.verdicts:
+        rec = v.record()
+        assert rec["paper"] == "kalaj2024random" and rec["figure"].startswith("fig-rfgen-")
+        assert 0 < rec["aim"] <= 0.5
+    assert by_name(r.verdicts, "gen_L3").aim == 0.03
+    # the references are the theory's: the spinodal of the L-mixture, the learning line, the SNR exponent
+    assert by_name(r.verdicts, "gen_L3").reference == pytest.approx(chapter.spinodal_alpha(3, p.fss_alpha_D))
+    assert by_name(r.verdicts, "learning").reference == pytest.approx(rf.learning_alpha(p.alpha_D), rel=1e-4)
+    assert by_name(r.verdicts, "lmax_exponent_dense").reference == pytest.approx(-1.0, abs=0.1)
+
+
+def _synthetic(p, r):
+    """The test run with its readings replaced by readings near the theory, with errors of the size a
+    paper run has (a few per cent): at test sizes (N of a few hundred, D of 4 to 20 features) the
+    transitions are not resolved, so the power of the verdicts is measured on these."""
+    s = copy.deepcopy(r)
+    aD, nN = s.fss["alpha_D"], len(s.fss["N"])
+    for L, d in s.fss["per_L"].items():
+        sp = chapter.spinodal_alpha(L, aD)
+        d["reading"] = sp * np.linspace(0.94, 0.99, nN)
+        d["reading_sem"] = np.full(nN, 0.01 * sp)
+        d["reading_n"] = np.full(nN, 5)
+    refs = {"learning": chapter.spinodal_alpha(1, p.alpha_D), "storage": chapter.storage_alpha(p.alpha_D, p.L_train)}
+    for k, ref in refs.items():
+        s.fig1["readings"][k] = {chapter.FSS_LEVEL: {"mean": 1.02 * ref, "sem": 0.03 * ref, "n": 5},
+                                 chapter.SYS_LEVEL: {"mean": 1.0 * ref, "sem": 0.03 * ref, "n": 5}}
+    a = s.fig2a
+    spin = np.array([[chapter.spinodal_alpha(L, x) for x in a["alpha_D"]] for L in a["L"]])
+    learn = np.array([[chapter.spinodal_alpha(1, x) for x in a["alpha_D"]] for _ in a["L"]])
+    for key, ref in (("gen", spin), ("learn", learn)):
+        a[f"{key}09"] = np.stack([1.01 * ref, 0.02 * ref], axis=-1)
+        a[f"{key}_sys"] = np.stack([0.99 * ref, 0.02 * ref], axis=-1)
+    b = s.fig2b
+    e = chapter.snr_exponent(b["a_top"], b["alpha_D_fine"])
+    for c in b["family"]:
+        b["fits5"][c] = {"exponent": 1.05 * e, "stderr": 0.05, "prefactor": 0.04, "points": 5}
+        b["fits"][c] = dict(b["fits5"][c])
+        b["bootstrap"][c] = {**b["bootstrap"][c], "exponent_err": 0.1, "exponent_err_networks": 0.06,
+                             "exponent_err_grid": 0.08}
+    return s
+
+
+def _shifted(p, r, target, scale=1.0, wrap=None):
+    """The verdicts recomputed with the theory function ``target`` of the chapter scaled (or replaced
+    by ``wrap(original)``), through the running code."""
+    orig = getattr(chapter, target)
+    fn = wrap(orig) if wrap else (lambda *a, **k: scale * orig(*a, **k))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(chapter, target, fn)
+        return chapter._verdicts(p, r)
+
+
+@pytest.mark.parametrize("name, target", [
+    ("gen_L3", "spinodal_alpha"), ("gen_L5", "spinodal_alpha"), ("learning", "spinodal_alpha"),
+    ("storage", "storage_alpha"), ("fig2a_generalization", "spinodal_alpha"), ("fig2a_learning", "spinodal_alpha"),
+])
+def test_power_against_shifted_theory(run, name, target):
+    p, r = run
+    s = _synthetic(p, r)
+    assert_power(lambda scale: _shifted(p, s, target, scale), name)
+
+
+@pytest.mark.parametrize("name", ["lmax_exponent_sparse", "lmax_exponent_dense"])
+def test_power_of_the_exponent_verdicts(run, name):
+    # the exponent of the reference scaled: L_max^scale has exponent scale * e
+    p, r = run
+    s = _synthetic(p, r)
+    orig = chapter.snr_exponent
+    assert_power(lambda scale: _shifted(p, s, "snr_exponent", wrap=lambda f: lambda *a: scale * orig(*a)), name)
+
+
+def test_learning_verdict_power_on_the_test_run(run):
+    # the learning transition is resolved even at test sizes: power measured on the simulated readings
+    p, r = run
+    assert_power(lambda scale: _shifted(p, r, "spinodal_alpha", scale), "learning")
+
+
+def test_planted_bugs_are_detected(run):
+    p, r = run
+    s = _synthetic(p, r)
+    # the spinodal of the wrong mixture (n + 2 features)
+    wrong_n = _shifted(p, s, "spinodal_alpha", wrap=lambda f: lambda n, aD: f(n + 2, aD))
+    for name in ("gen_L3", "gen_L5", "learning", "fig2a_generalization", "fig2a_learning"):
+        assert_detects(wrong_n, name)
+    # alpha_D off by a factor 2 (D counted twice) in the theory
+    wrong_aD = _shifted(p, s, "spinodal_alpha", wrap=lambda f: lambda n, aD: f(n, 2 * aD))
+    for name in ("gen_L3", "learning", "fig2a_generalization"):
+        assert_detects(wrong_aD, name)
+    # the published storage equations instead of the coherent line (about ten times larger here)
+    pub = _shifted(p, s, "storage_alpha",
+                   wrap=lambda f: lambda aD, L=None: float(rf.storage_line([aD], variant="published")[0][0]))
+    assert_detects(pub, "storage")
+    # a wrong sign of the signal-to-noise exponent
+    flipped = _shifted(p, s, "snr_exponent", wrap=lambda f: lambda *a: -f(*a))
+    assert_detects(flipped, "lmax_exponent_sparse")
+    assert_detects(flipped, "lmax_exponent_dense")
 
 
 def test_figures_build(run):
@@ -134,7 +215,9 @@ def test_figures_build(run):
         assert fig.axes
         plt.close(fig)
     assert "| training |" in chapter.table_fs(r).data
-    assert "| L | N |" in chapter.table_fss(r).data
+    assert "| $L$ | $N$ |" in chapter.table_fss(r).data
+    assert "| result |" in chapter.table_verdicts(r).data
+    assert "nan" not in chapter.table_fs(r).data + chapter.table_fss(r).data
 
 
 def test_test_runs_are_the_runs_of_rf_magnetizations():
