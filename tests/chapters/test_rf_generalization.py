@@ -7,12 +7,12 @@ import copy
 import matplotlib
 import numpy as np
 import pytest
+from verdict_power import assert_detects, assert_power, by_name
 
 from hopcore.analysis import largest_retrieved
 from hopcore.chapters import rf_generalization as chapter
 from hopcore.theory import random_features as rf
 from hopcore.theory import rf_snr
-from verdict_power import assert_detects, assert_power, by_name
 
 matplotlib.use("Agg")
 
