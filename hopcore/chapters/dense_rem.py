@@ -611,10 +611,32 @@ def _glue(p, r):
         "scaled_eps": _md(p.eps_scaled, ".2f"),
         "scaled_delta_max": _md(share, ".2f"),
         "scaled_kappa_min": _md(kappa_min, ".2f"),
-        "scaled_points": _md(int(ss["in_verdict"].sum()), "d"),
+        "scaled_points": _md(int((ss["in_verdict"] & np.isfinite(ss["alpha_half"])).sum()), "d"),
         "scaled_points_all": _md(int(np.isfinite(ss["alpha_half"]).sum()), "d"),
         "scaled_networks": _md(p.n_networks_scaled, "d"),
+        **_numeric_glue(r.verdicts),
     }
+
+
+NUMERIC_VERDICTS = ("c_max_routes", "gauss_alpha_1", "gauss_gap", "gauss_lb_inf")
+
+
+def _numeric_glue(verdicts):
+    """The verdicts between numerical routes, in numbers of their own precision: value, difference,
+    resolution (scientific notation) and outcome."""
+    from IPython.display import Markdown
+
+    out = {}
+    for v in verdicts:
+        if v.name not in NUMERIC_VERDICTS:
+            continue
+        out[f"num_{v.name}_book"] = _md(v.book, ".10f")
+        out[f"num_{v.name}_reference"] = _md(v.reference, ".10f")
+        out[f"num_{v.name}_diff"] = _sci(abs(v.deviation))
+        res = _sci(100 * v.resolution).data.rstrip("$") + r"\,\%$"
+        out[f"num_{v.name}_resolution"] = Markdown(res)
+        out[f"num_{v.name}"] = Markdown("agree within the tolerance" if v.holds else "differ beyond the tolerance")
+    return out
 
 
 # ----------------------------------------------------------------------------- tables and figures
@@ -678,7 +700,7 @@ def figure_spherical(r, axs=None):
     ax.axhline(0.5, color="k", lw=1, ls=":", label="limit 1/2")
     ax.set_xscale("log")
     style.log_ticks(ax, "x")
-    ax.set_ylim(0.0, 1.0)
+    ax.set_ylim(0.45, 1.0)
     ax.set_xlabel(r"$\lambda$")
     ax.set_ylabel(r"$\alpha_1-\frac{1}{2}\log\lambda$")
     ax.set_title(r"large-$\lambda$ law")
