@@ -181,7 +181,8 @@ def _polynomial(p):
         for N in p.Ns_poly
         for c in p.loads_poly
     ]
-    res = sweep(dense_experiments.polynomial_one_step_run, grid, p.n_samples_poly, p.seed, desc="polynomial one step")
+    res = sweep(dense_experiments.polynomial_one_step_run, grid, p.n_samples_poly, p.seed, desc="polynomial one step",
+                progress=False)
     shape = (len(p.degrees_poly), len(p.Ns_poly), len(p.loads_poly))
     ok = stack(res, "retrieved").astype(float).reshape(shape + (-1,))
     P = np.array([g["P"] for g in grid]).reshape(shape)
@@ -252,6 +253,7 @@ def _one_step(p):
         p.seed,
         fixed={"lam": p.lam_one_step, "kind": "spherical"},
         desc="one step",
+        progress=False,
     )
     ok = g["retrieved"].astype(float)
     w1 = g["weight1"]
