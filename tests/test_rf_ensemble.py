@@ -6,6 +6,7 @@ import pytest
 from hopcore.ensembles.random_features import (
     rf_coefficients,
     rf_examples,
+    rf_examples_fallback_fraction,
     rf_examples_from_support,
     rf_features,
     rf_mixture,
@@ -16,6 +17,14 @@ from hopcore.ensembles.random_features import (
 def np_examples(F, C):
     """Plain numpy twin: sign(F C) with sign(0) = +1 (exact for integer C: float64 sums of small ints)."""
     return np.where(F.astype(np.float64) @ C >= 0, 1, -1).astype(np.int8)
+
+
+def reference_examples(F, C):
+    """The generator of earlier versions, written plainly: float64 sums in the order k = 0..D-1."""
+    acc = np.zeros((F.shape[0], C.shape[1]))
+    for k in range(F.shape[1]):
+        acc += F[:, k, None].astype(np.float64) * C[k][None, :]
+    return np.where(acc >= 0.0, 1, -1).astype(np.int8)
 
 
 def test_features_are_iid_pm1():
@@ -64,6 +73,43 @@ def test_examples_match_numpy(coefficients, L):
     X = rf_examples(F, C)
     assert X.dtype == np.int8 and X.shape == (301, 97) and X.flags["C_CONTIGUOUS"]
     assert np.array_equal(X, np_examples(F, C))
+
+
+@pytest.mark.parametrize("coefficients,D,L", [("dense", 80, None), ("dense", 7, None), ("dense_binary", 80, None),
+                                              ("dense_binary", 9, None), ("sparse", 80, 41), ("sparse", 80, 3)])
+def test_examples_match_reference_generator(coefficients, D, L):
+    # the BLAS route (and the exact integer kernel for few non-zero entries) against the float64
+    # generator of earlier versions, sign for sign
+    F = rf_features(700, D, seed=11)
+    C = rf_coefficients(D, 900, coefficients, L, seed=12)
+    assert np.array_equal(rf_examples(F, C), reference_examples(F, C))
+
+
+def test_examples_below_float32_resolution():
+    # products within the float32 error bound of zero: float32 alone gets some signs wrong, the
+    # recomputation in float64 gives the reference generator's signs
+    rng = np.random.default_rng(3)
+    F = rf_features(400, 40, seed=3)
+    C = rng.standard_normal((40, 300))
+    # make F c tiny for column 0..99 on the first spin's pattern: c_39 cancels the rest up to 1e-7
+    for mu in range(100):
+        s = float(F[0, :39].astype(np.float64) @ C[:39, mu])
+        C[39, mu] = -(s + rng.uniform(-1e-7, 1e-7)) / F[0, 39]
+    S32 = F.astype(np.float32) @ C.astype(np.float32)
+    ref = reference_examples(F, C)
+    assert np.any(np.where(S32 >= 0, 1, -1)[0, :100] != ref[0, :100])
+    assert np.array_equal(rf_examples(F, C), ref)
+    assert rf_examples_fallback_fraction(F, C) >= 100 / (400 * 300)
+
+
+def test_fallback_fraction_of_gaussian_coefficients():
+    # about 2 tol / (sqrt(2 pi) sqrt(D)), tol = 2 (D + 2) 2^-24 sqrt(2/pi) D: 5.6e-5 at D = 80
+    F = rf_features(2000, 80, seed=5)
+    C = rf_coefficients(80, 2000, "dense", None, seed=6)
+    f = rf_examples_fallback_fraction(F, C)
+    expected = 2 * (2 * 82 * 2.0**-24 * np.sqrt(2 / np.pi) * 80) / np.sqrt(2 * np.pi * 80)
+    assert 0.6 * expected < f < 1.6 * expected
+    assert rf_examples_fallback_fraction(F, rf_coefficients(80, 200, "dense_binary", None, seed=6)) < expected
 
 
 def test_examples_from_support_equal_dense_path():

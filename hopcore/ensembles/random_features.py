@@ -14,8 +14,8 @@ Data model (book chapter ``rf_storage_learning``, the random-features Hopfield m
 Tie rule: ``sign(0) := +1``. A zero pre-activation is impossible for Gaussian coefficients (measure
 zero) and for sums of an odd number of +-1 terms; it happens with probability ~ L^{-1/2} per entry
 for sparse coefficients with even ``L`` (and for ``"dense_binary"`` with even ``D``). Integer-valued
-coefficients are summed in exact integer arithmetic, so the tie rule is applied exactly, never to a
-rounding residue.
+coefficients are summed exactly (integer kernel, or a float32 BLAS product whose partial sums are
+small integers), so the tie rule is applied exactly, never to a rounding residue.
 
 Every random draw comes from ``numpy.random.default_rng(seed)`` with the seed handed in.
 """
@@ -139,10 +139,10 @@ def rf_coefficients(D: int, P: int, coefficients: str, L: int | None, seed: int)
 
 
 # ---------------------------------------------------------------- kernels
-# Examples are computed in blocks of _B consecutive examples (the parallel items): each example is
-# accumulated over contiguous rows of the transposed features FT (D x N), then the block is written
-# into the spin-major output, _B contiguous bytes per spin. The summation order inside one example
-# is fixed, so the result is bit-identical for any number of threads.
+# Sparse integer coefficients: examples are computed in blocks of _B consecutive examples (the
+# parallel items): each example is accumulated over contiguous rows of the transposed features FT
+# (D x N), then the block is written into the spin-major output, _B contiguous bytes per spin. The
+# sums are exact integers, so the result is bit-identical for any number of threads.
 
 _B = 32
 
@@ -173,29 +173,130 @@ def _examples_support(FT, idx, val):
     return out
 
 
+# Coefficients that are not sparse go through the float32 BLAS product F C, in chunks of spins (a
+# chunk holds at most _CHUNK_BYTES of float32 products, so memory stays bounded), and the sign of
+# each product is read by _signs_chunk (serial: it is a small part of the time, and the BLAS threads
+# keep the cores).
+#
+# Integer coefficients whose column sums sum_k |c_k| stay below 2^24 ("dense_binary", or sparse
+# columns with many entries): every partial sum is an integer that float32 represents exactly, so
+# the product is exact whatever the summation order (blocking, FMA, threads of the BLAS) and the
+# signs are those of exact integer arithmetic, sign(0) = +1 included.
+#
+# Real coefficients ("dense", Gaussian): the float32 product differs from the exact sum by at most
+# (D + 1) 2^-24 sum_k |c_k| (rounding of c to float32, then D additions in any order), and the
+# float64 sum in fixed order k = 0..D-1 of the reference generator by far less. Where |F c| of the
+# float32 product exceeds _TOL_ULPS times 2^-24 sum_k |c_k|, twice that bound, its sign is the
+# sign of the exact sum and of the float64 sum; below it, the entry is recomputed as that float64
+# sum in fixed order (the reference generator's arithmetic, the same for every thread count). So the
+# signs are the reference generator's everywhere, bit for bit, and independent of BLAS and numba
+# threads. For Gaussian coefficients the recomputed fraction is about 2 tol / (sqrt(2 pi) sqrt(D))
+# with tol = _TOL_ULPS (D + 2) 2^-24 sqrt(2/pi) D: 5.6e-5 of the entries at D = 80 (5.5e-5 measured
+# at N = 8000, P = 20000), growing as D^(3/2) (1.7e-3 at D = 800); rf_examples_fallback_fraction
+# counts it for given F and C. Without the recomputation, plain float32 signs would differ from the
+# reference only inside that band, on a much smaller fraction still (the float32 error is usually
+# far below its bound).
+
+_CHUNK_BYTES = 1 << 25  # float32 products per chunk: 32 MiB
+_SUPPORT_RATIO = 4  # integer columns with L non-zero of D entries: the support kernel when 4 L <= D, else BLAS
+_TOL_ULPS = 2.0  # margin over the (D + 2) 2^-24 bound of the float32 product
+_EXACT_F32 = 2.0 ** 24
+
+
+@njit(cache=True)
+def _signs_chunk(S, tol, F, CT, exact, out, i0):
+    R, P = S.shape
+    D = F.shape[1]
+    for r in range(R):
+        i = i0 + r
+        row = out[i]
+        srow = S[r]
+        for mu in range(P):  # branch-free: the sign of the float32 product
+            row[mu] = np.int8(1) - np.int8(2) * np.int8(srow[mu] < 0.0)
+        if exact:
+            continue
+        for mu in range(P):
+            if abs(srow[mu]) <= tol[mu]:  # rare: below float32 resolution
+                acc = 0.0  # the float64 sum in fixed order k = 0..D-1
+                for k in range(D):
+                    acc += CT[mu, k] * F[i, k]
+                row[mu] = 1 if acc >= 0.0 else -1
+
+
 @njit(cache=True, parallel=True)
-def _examples_dense(FT, CT):
-    D, N = FT.shape
+def _count_below(S, tol):
+    R, P = S.shape
+    n = np.zeros(R, dtype=np.int64)
+    for r in prange(R):
+        for mu in range(P):
+            if abs(S[r, mu]) <= tol[mu]:
+                n[r] += 1
+    return n.sum()
+
+
+def _tolerance(CT: np.ndarray, D: int) -> np.ndarray:
+    return (_TOL_ULPS * (D + 2) * 2.0 ** -24 * np.abs(CT).sum(axis=1)).astype(np.float32)
+
+
+def _route(CT: np.ndarray, D: int) -> str:
+    # how rf_examples computes the signs: "ones" (every c^mu = 0), "support" (exact integer kernel),
+    # "exact" (float32 BLAS, exact for these integers), "float" (float32 BLAS, float64 near zero)
+    if CT.size == 0:
+        return "exact"
+    if not np.all(CT == np.rint(CT)):
+        return "float"
+    L = int((CT != 0.0).sum(axis=1).max())
+    if L == 0:
+        return "ones"
+    if L * _SUPPORT_RATIO <= D and np.all(np.abs(CT) <= 127):
+        return "support"
+    return "exact" if float(np.abs(CT).sum(axis=1).max()) < _EXACT_F32 else "float"
+
+
+def _examples_blas(F: np.ndarray, CT: np.ndarray, exact: bool) -> np.ndarray:
+    N, D = F.shape
     P = CT.shape[0]
     out = np.empty((N, P), dtype=np.int8)
-    nb = (P + _B - 1) // _B
-    for b in prange(nb):
-        mu0 = b * _B
-        mu1 = min(P, mu0 + _B)
-        buf = np.empty((_B, N), dtype=np.int8)
-        acc = np.empty(N, dtype=np.float64)
-        for mu in range(mu0, mu1):
-            acc[:] = 0.0
-            for k in range(D):
-                c = CT[mu, k]
-                for i in range(N):
-                    acc[i] += c * FT[k, i]
-            for i in range(N):
-                buf[mu - mu0, i] = 1 if acc[i] >= 0.0 else -1
-        for i in range(N):
-            for j in range(mu1 - mu0):
-                out[i, mu0 + j] = buf[j, i]
+    F32 = F.astype(np.float32)
+    C32 = np.ascontiguousarray(CT.T, dtype=np.float32)
+    tol = np.zeros(P, dtype=np.float32) if exact else _tolerance(CT, D)
+    rows = max(1, min(N, _CHUNK_BYTES // (4 * max(P, 1))))
+    buf = np.empty((rows, P), dtype=np.float32)
+    for i0 in range(0, N, rows):
+        i1 = min(N, i0 + rows)
+        S = buf[: i1 - i0]
+        np.matmul(F32[i0:i1], C32, out=S)
+        _signs_chunk(S, tol, F, CT, exact, out, i0)
     return out
+
+
+def rf_examples_fallback_fraction(F: np.ndarray, C: np.ndarray) -> float:
+    """Fraction of the entries of ``F C`` that :func:`rf_examples` recomputes in float64.
+
+    The entries whose float32 product lies within the float32 error bound of zero (see the comment
+    above ``_CHUNK_BYTES`` in this module); 0 for integer coefficients, summed exactly.
+
+    Parameters
+    ----------
+    F : numpy.ndarray of int8, shape (N, D)
+        Feature matrix, entries +-1.
+    C : numpy.ndarray, shape (D, P)
+        Real coefficient matrix.
+
+    Returns
+    -------
+    float
+        The fraction, in [0, 1].
+    """
+    F = _check_F(F)
+    C = np.asarray(C, dtype=np.float64)
+    N, D = F.shape
+    CT = np.ascontiguousarray(C.T)
+    if _route(CT, D) != "float":
+        return 0.0
+    tol = _tolerance(CT, D)
+    S = F.astype(np.float32) @ C.astype(np.float32)
+    return float(_count_below(S, tol)) / S.size if S.size else 0.0
 
 
 @njit(cache=True)
@@ -258,9 +359,14 @@ def rf_examples_from_support(F: np.ndarray, idx: np.ndarray, val: np.ndarray) ->
 def rf_examples(F: np.ndarray, C: np.ndarray) -> np.ndarray:
     """Examples ``xi^mu = sign(F c^mu)`` as an int8 spin-major, C-contiguous matrix.
 
-    ``sign(0) := +1``. When every coefficient is an integer (``"sparse"`` and ``"dense_binary"``) the
-    sums are exact integers over the non-zero entries only (O(N P L) work); otherwise they are float64
-    sums in a fixed order (O(N P D)). Parallel over examples; bit-identical for any number of threads.
+    ``sign(0) := +1``. Integer coefficients with few non-zero entries (``"sparse"``, ``4 L <= D``) are
+    summed exactly over the non-zero entries only (O(N P L) work, parallel over examples). Every other
+    matrix goes through a float32 BLAS product ``F C`` in chunks of spins (O(N P D)): exact for
+    integer coefficients (``"dense_binary"``: every partial sum is an integer below 2^24); for real
+    coefficients (``"dense"``) the entries within the float32 error bound of zero are recomputed as
+    float64 sums in the fixed order k = 0..D-1, so every sign is the one of that float64 sum (the
+    generator of earlier versions), bit for bit (see :func:`rf_examples_fallback_fraction`). The
+    result is the same for any number of BLAS or numba threads.
 
     Book equation: rf_storage_learning-model
 
@@ -269,8 +375,7 @@ def rf_examples(F: np.ndarray, C: np.ndarray) -> np.ndarray:
     F : numpy.ndarray of int8, shape (N, D)
         Feature matrix, entries +-1.
     C : numpy.ndarray, shape (D, P)
-        Coefficient matrix (converted to float64); integer coefficients of magnitude at most 127 take
-        the exact integer path.
+        Coefficient matrix (converted to float64).
 
     Returns
     -------
@@ -285,15 +390,15 @@ def rf_examples(F: np.ndarray, C: np.ndarray) -> np.ndarray:
     P = C.shape[1]
     _memory("P", P, 2.0 * N * P)
     CT = np.ascontiguousarray(C.T)
-    FT = np.ascontiguousarray(F.T)
-    if np.all(CT == np.rint(CT)) and np.all(np.abs(CT) <= 127):
-        # integer coefficients: exact integer sums over the non-zero entries only
-        L = int((CT != 0.0).sum(axis=1).max()) if P else 0
-        if L == 0:
-            return np.ones((N, P), dtype=np.int8)
+    route = _route(CT, D)
+    if route == "ones":
+        return np.ones((N, P), dtype=np.int8)
+    if route == "support":
+        # few non-zero integer coefficients: exact integer sums over the non-zero entries only
+        L = int((CT != 0.0).sum(axis=1).max())
         idx, val = _support_from_dense(CT, L)
-        return _examples_support(FT, idx, val)
-    return _examples_dense(FT, CT)
+        return _examples_support(np.ascontiguousarray(F.T), idx, val)
+    return _examples_blas(F, CT, route == "exact")
 
 
 def rf_mixture(F: np.ndarray, n: int, features=None) -> np.ndarray:
@@ -327,6 +432,7 @@ __all__ = [
     "COEFFICIENTS",
     "rf_coefficients",
     "rf_examples",
+    "rf_examples_fallback_fraction",
     "rf_examples_from_support",
     "rf_features",
     "rf_mixture",
