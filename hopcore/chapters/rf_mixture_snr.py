@@ -13,6 +13,7 @@ from ..analysis import mean_sem, power_law_fit, wilson_interval, within_errors
 from ..book import ChapterResult, claim, spec, style
 from ..book.spec import Chapter, Param
 from ..book.spec import get as get_chapter
+from ..book.verdicts import verdict
 from ..experiments import sweep_grid
 from ..experiments.rf_fields import rf_field_terms
 from ..theory import rf_snr
@@ -68,7 +69,7 @@ SPEC = Chapter(
         "ns_scaling": Param([1, 3, 7], validation.list_of(validation.odd_integer(1, 10_001), increasing=True),
                             paper=[1, 3, 7, 15], doc="mixture orders of the scaling check"),
         "alpha_window": Param(2.0, _alpha, doc="largest alpha of the window in which L_max is predicted"),
-        "n_samples": Param(3, validation.integer(1, 10_000), doc="networks per point"),
+        "n_samples": Param(5, validation.integer(5, 10_000), doc="networks per point (at least 5: a standard error)"),
     },
     checks=(_sizes,),
     headline=("N", "n_samples", "alpha_D", "coefficients"),
@@ -81,7 +82,7 @@ SPEC = Chapter(
             "alpha_Ds": [0.02, 0.05],
             "alphas_scaling": [0.5],
             "ns_scaling": [1, 3],
-            "n_samples": 2,
+            "n_samples": 5,
         }
     },
 )
@@ -277,6 +278,7 @@ def compute(p) -> Result:
         timings={"variance_scans_s": t1 - t0, "snr_grid_s": t2 - t1},
     )
     r.summary = _summary(r, p, k1["sparse"])
+    r.verdicts = _verdicts(p, r)
     r.claims = _claims(r, p)
     r.glue = _glue(r, p)
     r.figure_data = _figure_data(r)
@@ -325,22 +327,45 @@ def _summary(r, p, k1_sparse):
 
 
 
-def _label(r, idx):
-    c, aD, a, n = (r.grid_axes[k][i] for k, i in zip(r.grid_axes, idx))
-    return f"n = {n}, αD = {aD:g}, α = {a:g} ({c})"
+#: Multiplier of the verdicts' errors, fixed before the run: two verdicts (sparse and dense training),
+#: two-sided 5 % family-wise (Bonferroni).
+Z = 2.24
+#: Resolution aimed for at paper scale (N = 3000, five networks per point).
+AIM = 0.05
 
 
-def _list(items, most=3):
-    items = list(items)
-    head = "; ".join(items[:most])
-    return head + (f"; and {len(items) - most} more" if len(items) > most else "")
+def predicted_grid(p, r):
+    """The finite-size prediction of 1/SNR^2 at |z| = 1 on the simulated grid (coefficients, alpha_D,
+    alpha, n), recomputed from hopcore.theory.rf_snr."""
+    ax = r.grid_axes
+    return np.array([[[[_predicted(r.N, a, aD, c, _train_L(p, c), n)[0] for n in ax["n"]] for a in ax["alpha"]]
+                      for aD in ax["alpha_D"]] for c in r.coefficients])
+
+
+def _verdicts(p, r):
+    """Measured against predicted 1/SNR^2 at the weakest sites, per training family: the geometric mean
+    over the grid points of the measured values (each a mean over networks) against that of the
+    predictions; the error propagated from the points' standard errors."""
+    inv, sem = r.grid_mean("inv_snr2")
+    pred = predicted_grid(p, r)
+    out = []
+    for j, c in enumerate(r.coefficients):
+        ok = np.isfinite(inv[j]) & np.isfinite(sem[j]) & (inv[j] > 0) & (pred[j] > 0)
+        n = int(ok.sum())
+        if n == 0:
+            book, err, ref = float("nan"), float("nan"), float("nan")
+        else:
+            book = float(np.exp(np.mean(np.log(inv[j][ok]))))
+            err = book * float(np.sqrt(np.sum((sem[j][ok] / inv[j][ok]) ** 2))) / n
+            ref = float(np.exp(np.mean(np.log(pred[j][ok]))))
+        out.append(verdict(f"snr_{c}", paper="book", item=f"1/SNR² of feature mixtures, {c} training",
+                           book=(book, err), reference=ref, z=Z, aim=AIM, figure="fig-rfsnr-snr", points=n))
+    return out
 
 
 def _claims(r, p):
-    out = {}
-    t_cover = f"{r.n_samples} networks per point"
-
-    # 1. variances of the five noise terms against eq. rfsnr-var
+    """Checks of the code and of the one-step picture (none is a finding: the comparisons of simulation
+    with the signal-to-noise law are the verdicts)."""
     means, sems, th = [], [], []
     for s in (r.scan_alpha, r.scan_n):
         for k in rf_snr.NOISE_TERMS:
@@ -348,105 +373,39 @@ def _claims(r, p):
             means.append(m.ravel()), sems.append(e.ravel()), th.append(s.theory[k].ravel())
     w = within_errors(np.concatenate(means), np.concatenate(sems), np.concatenate(th), r.n_samples)
     dev, _ = _variance_deviations(r)
-    out["variances"] = claim(
-        w["compatible"],
-        f"Averaged over samples, the measured variances sit on the lines within their error bars: {w['within']} of "
-        f"{w['points']} points lie within two standard errors, as expected from the sample-to-sample scatter "
-        f"alone ({100 * w['expected_fraction']:.0f}% for {t_cover}).",
-        otherwise=(f"Beyond the sample-to-sample scatter the variances deviate systematically in this run: only "
-                   f"{w['within']} of {w['points']} points lie within two standard errors (at least "
-                   f"{100 * w['lower_bound']:.0f}% expected from the scatter of {t_cover}); the largest deviation is "
-                   f"{100 * dev.max():.0f}%, {w['max_abs_z']:.1f} standard errors, which the leading-order moments "
-                   f"of the variances do not capture at this size." if w["points"] else
-                   "With one network per point there is no standard error, so the agreement within error bars is "
-                   "not tested in this run."),
-        finding=False, **w, median_rel_dev=float(np.median(dev)))
-
-    # 2. 1/SNR^2 at the weakest sites against the finite-size prediction
+    out = {"variances": claim(w["compatible"], "The measured variances of the five noise terms sit on their "
+                              "predictions within the sample-to-sample scatter.", finding=False, **w,
+                              median_rel_dev=float(np.median(dev)))}
     inv, inv_sem = r.grid_mean("inv_snr2")
     w = within_errors(inv, inv_sem, r.inv_pred, r.n_samples)
-    ratio = float(np.nanmedian(inv / r.inv_pred))
-    out["snr"] = claim(
-        w["compatible"],
-        f"The measured 1/SNR² sits on the prediction: median ratio {ratio:.3f}, and {w['within']} of {w['points']} "
-        f"grid points lie within two standard errors of it ({100 * w['expected_fraction']:.0f}% expected from "
-        f"the scatter of {t_cover}), for sparse as well as dense training examples.",
-        otherwise=(f"The measured 1/SNR² departs from the prediction beyond the sample-to-sample scatter: median "
-                   f"ratio {ratio:.3f}, {w['within']} of {w['points']} points within two standard errors (at least "
-                   f"{100 * w['lower_bound']:.0f}% expected for {t_cover})." if w["points"] else
-                   f"The measured 1/SNR² has median ratio {ratio:.3f} to the prediction; with one network per "
-                   f"point its agreement within error bars is not tested in this run."),
-        finding=False, **w, median_ratio=ratio)
-
-    # 3. fraction of unstable sites, where at least a handful of sites per network are unstable
+    out["snr"] = claim(w["compatible"], "The measured 1/SNR² sits on the finite-size prediction point by point.",
+                       finding=False, **w, median_ratio=float(np.nanmedian(inv / r.inv_pred)))
     unst, unst_sem = r.grid_mean("unstable")
     counted = r.unst_pred * r.N >= HANDFUL
     w = within_errors(np.where(counted, unst, np.nan), unst_sem, r.unst_pred, r.n_samples)
-    out["unstable"] = claim(
-        w["compatible"] and w["points"] > 0,
-        f"The fraction of unstable sites follows its Gaussian prediction wherever at least {HANDFUL} sites per "
-        f"network are predicted unstable ({w['within']} of {w['points']} such points within two standard "
-        f"errors); below that the counting noise of a few sites dominates.",
-        otherwise=(f"The fraction of unstable sites departs from its Gaussian prediction beyond the sample scatter: "
-                   f"{w['within']} of {w['points']} points with at least {HANDFUL} predicted unstable sites per "
-                   f"network lie within two standard errors (at least {100 * w['lower_bound']:.0f}% expected)."
-                   if w["points"] else
-                   f"No point of the grid has both {HANDFUL} or more predicted unstable sites per network and a "
-                   f"standard error, so the Gaussian prediction of the unstable fraction is not tested in this run."),
-        finding=False, **w, handful=HANDFUL, points_counted=int(counted.sum()))
-
-    # 4. the crossover in the relaxed overlaps along the asymptotic 1/SNR^2
-    m, stable, broken, top, bottom = _crossover(r)
-    threshold = 1.0 / rf_snr.SNR2_CLASSICAL
-    evidence = dict(largest_stable=top, smallest_broken=bottom, m_stable=M_STABLE, m_broken=M_BROKEN,
-                    stable_points=int(stable.sum()), broken_points=int(broken.sum()), classical_threshold=threshold)
-    if top is None or bottom is None:
-        out["crossover"] = claim(
-            False, "Both stable and broken mixtures occur on the grid.",
-            otherwise=(f"On this grid no mixture {'stays at m > 0.95' if top is None else 'falls below m = 0.8'}, "
-                       f"so the crossover in 1/SNR² is not located."), **evidence)
-    elif top >= bottom:
-        lo, hi = bottom, top
-        in_lap = np.argwhere((stable | broken) & (r.inv_asym >= lo) & (r.inv_asym <= hi))
-        st = [_label(r, tuple(i)) for i in in_lap if stable[tuple(i)]]
-        br = [tuple(i) for i in in_lap if broken[tuple(i)]]
-        nets = int(sum(r.m_final[i].size for i in br))
-        kept = int(sum(np.sum(r.m_final[i] > M_STABLE) for i in br))
-        where = "below" if threshold < lo else ("above" if threshold > hi else "inside")
-        evidence.update(overlap=[lo, hi], stable_in_overlap=len(st), broken_in_overlap=len(br),
-                        broken_networks_in_overlap=nets, of_which_kept=kept)
-        out["crossover"] = claim(
-            True,
-            f"The mixtures that stay at m > {M_STABLE} reach up to 1/SNR² = {top:.3f}, while those whose mean overlap "
-            f"falls below m = {M_BROKEN} start at 1/SNR² = {bottom:.3f}: the two ranges overlap, so on this grid "
-            f"1/SNR² orders the outcomes without fixing a sharp threshold. In the overlap the stable points are "
-            f"{_list(st)}, the broken ones {_list(_label(r, i) for i in br)}; there the outcome changes from network "
-            f"to network ({kept} of the {nets} networks of the broken points still keep their mixture at "
-            f"m > {M_STABLE}), a finite-size scatter of the threshold at N = {r.N}. The classically calibrated "
-            f"1/SNR²_c = {threshold:.3f} lies {where} the overlap.",
-            **evidence)
-    else:
-        where = "inside" if top <= threshold <= bottom else "outside"
-        evidence.update(gap=[top, bottom])
-        out["crossover"] = claim(
-            True,
-            f"The mixtures that stay at m > {M_STABLE} reach up to 1/SNR² = {top:.3f}, and those whose mean overlap "
-            f"falls below m = {M_BROKEN} start at 1/SNR² = {bottom:.3f}: the breakdown happens in the gap between "
-            f"them, whatever the (α, αD, n, coefficients), and the classically calibrated 1/SNR²_c = "
-            f"{threshold:.3f} lies {where} it.",
-            **evidence)
-
-    # 5. the n_max exponent over the alpha_D window of rf_generalization
+    out["unstable"] = claim(w["compatible"] and w["points"] > 0, "The fraction of unstable sites follows its "
+                            "Gaussian prediction where a handful of sites per network are unstable.", finding=False,
+                            **w, handful=HANDFUL, points_counted=int(counted.sum()))
+    _, stable, broken, top, bottom = _crossover(r)
+    out["crossover"] = claim(
+        top is not None and bottom is not None and top < bottom,
+        "The asymptotic 1/SNR² separates the stable mixtures (m > 0.95) from the broken ones (m < 0.8) by a gap.",
+        finding=False, largest_stable=top, smallest_broken=bottom, m_stable=M_STABLE, m_broken=M_BROKEN,
+        stable_points=int(stable.sum()), broken_points=int(broken.sum()),
+        classical_threshold=1.0 / rf_snr.SNR2_CLASSICAL)
     fit = r.summary["scaling"]["exponent_fit_window"]
     lo_e, hi_e = float(r.window_exponents.min()), float(r.window_exponents.max())
-    out["exponent"] = claim(
-        lo_e - 1e-9 <= fit <= hi_e + 1e-9,
-        f"Over αD ∈ [{r.window[0]:g}, {r.window[-1]:g}] at α = {p.alpha_window:g} the fitted exponent of n_max is "
-        f"{fit:.3f}, between the local exponents {hi_e:.3f} and {lo_e:.3f} at the two ends of the window.",
-        otherwise=f"The fitted exponent {fit:.3f} over αD ∈ [{r.window[0]:g}, {r.window[-1]:g}] lies outside the "
-                  f"range of the local exponents ({lo_e:.3f} to {hi_e:.3f}): n_max is not a smooth power of αD there.",
-        exponent_fit=fit, local_min=lo_e, local_max=hi_e, window=[float(r.window[0]), float(r.window[-1])])
+    out["exponent"] = claim(lo_e - 1e-9 <= fit <= hi_e + 1e-9, "The fitted n_max exponent over the window lies "
+                            "between the local exponents at its ends (a check of the fit).", finding=False,
+                            exponent_fit=fit, local_min=lo_e, local_max=hi_e,
+                            window=[float(r.window[0]), float(r.window[-1])])
     return out
+
+
+def _md(tex):
+    from IPython.display import Markdown
+
+    return Markdown(f"${tex}$" if tex else "not located on this grid")
 
 
 def _glue(r, p):
@@ -454,17 +413,19 @@ def _glue(r, p):
     inv, _ = r.grid_mean("inv_snr2")
     _, _, _, top, bottom = _crossover(r)
     s = r.summary["scaling"]
-    k1d = rf_snr.KAPPA1_SQ
-    dense_fit = power_law_fit(r.window, rf_snr.snr_max_mixture_continuous(p.alpha_window, r.window, k1d))
+    dense_fit = power_law_fit(r.window, rf_snr.snr_max_mixture_continuous(p.alpha_window, r.window, rf_snr.KAPPA1_SQ))
     return {
-        "N": int(p.N), "alpha_D": float(p.alpha_D), "n_samples": int(p.n_samples),
-        "var_dev_median": float(np.median(dev)), "var_dev_max": float(dev.max()),
-        "snr_ratio_median": float(np.nanmedian(inv / r.inv_pred)),
-        "inv_stable_max": float("nan") if top is None else top,
-        "inv_broken_min": float("nan") if bottom is None else bottom,
-        "exponent_window": s["exponent_fit_window"], "exponent_window_dense": dense_fit["exponent"],
-        "exponent_small": s["exponent_alpha_D_to_0"], "alpha_window": float(p.alpha_window),
-        "window_lo": float(r.window[0]), "window_hi": float(r.window[-1]),
+        "N": _md(f"{int(p.N)}"), "alpha_D": _md(f"{float(p.alpha_D):g}"), "n_samples": _md(f"{int(p.n_samples)}"),
+        "var_dev_median": _md(f"{100 * float(np.median(dev)):.1f}\\,\\%"),
+        "var_dev_max": _md(f"{100 * float(dev.max()):.0f}\\,\\%"),
+        "snr_ratio_median": _md(f"{float(np.nanmedian(inv / r.inv_pred)):.3f}"),
+        "inv_stable_max": _md("" if top is None else f"{top:.3f}"),
+        "inv_broken_min": _md("" if bottom is None else f"{bottom:.3f}"),
+        "inv_threshold": _md(f"{1.0 / rf_snr.SNR2_CLASSICAL:.3f}"),
+        "exponent_window": _md(f"{s['exponent_fit_window']:.3f}"),
+        "exponent_window_dense": _md(f"{dense_fit['exponent']:.3f}"),
+        "exponent_small": _md(f"{s['exponent_alpha_D_to_0']:.3f}"), "alpha_window": _md(f"{float(p.alpha_window):g}"),
+        "window_lo": _md(f"{float(r.window[0]):g}"), "window_hi": _md(f"{float(r.window[-1]):g}"),
     }
 
 
@@ -491,8 +452,9 @@ def _figure_data(r):
 # ---------------------------------------------------------------------------------------------
 # tables and figures
 
-TERM_LABEL = {"mix": r"$\mathrm{mix}$", "unc": r"$\mathrm{unc}$", "r_lin": r"$r\,\mathrm{lin}$",
-              "u_t": r"$u\,t$", "r_t": r"$r\,t$"}
+TERM_LABEL = {"mix": "other features of the mixture", "unc": "features outside the mixture",
+              "r_lin": "remainder, through the feature overlaps", "u_t": "linear part, through the remainders",
+              "r_t": "remainder, through the remainders"}
 COLORS = dict(zip(rf_snr.NOISE_TERMS, ["C0", "C1", "C2", "C3", "C4"]))
 MARKERS = dict(zip(("sparse", "dense", "dense_binary"), "os^"))
 
@@ -525,7 +487,7 @@ def figure_variances(r, ax=None):
     training family; black: the squared signal at the weakest sites."""
     nc = len(r.coefficients)
     if ax is None:
-        fig, ax = style.figure(ncols=nc, nrows=2, width=5.0 * nc + 1.6, height=8.4, squeeze=False)
+        fig, ax = style.figure(ncols=nc, nrows=2, width=7.4, height=8.6, squeeze=False, sharey="row")
     fig = ax[0, 0].figure
     for row, s in enumerate((r.scan_alpha, r.scan_n)):
         for j, c in enumerate(r.coefficients):
@@ -547,8 +509,10 @@ def figure_variances(r, ax=None):
             else:
                 a.set(xlabel=r"mixture order $n$", xticks=s.x)
             a.set_title(f"{c} training" + (f", $L={r.L}$" if c == "sparse" else "") + f", {s.title}")
-            a.set_ylabel("variance over sites")
-        style.legend_outside(ax[row, -1], "right")
+            if j == 0:
+                a.set_ylabel("variance over sites")
+    h, lab = ax[0, -1].get_legend_handles_labels()
+    fig.legend(h, lab, loc="outside lower center", ncols=2)
     return fig
 
 
@@ -558,7 +522,7 @@ def figure_snr(r, ax=None):
     over the sites); right: overlap of the relaxed state with the mixture against the asymptotic
     1/SNR^2, with the classically calibrated threshold."""
     if ax is None:
-        fig, ax = style.figure(ncols=3, width=15.0, height=4.8)
+        fig, ax = style.figure(nrows=3, width=7.2, height=13.0)
     fig = ax[0].figure
     inv, inv_sem = r.grid_mean("inv_snr2")
     unst, unst_sem = r.grid_mean("unstable")
@@ -597,7 +561,7 @@ def figure_snr(r, ax=None):
     for a in ax[:2]:
         _log_axis(a, "y")
     for a in ax:
-        style.legend_outside(a, "below", ncols=1)
+        style.legend_outside(a, "right")
     return fig
 
 
@@ -605,7 +569,7 @@ def figure_nmax(r, ax=None):
     """Left: predicted largest odd mixture order at several loads, sparse and dense training; right:
     its local exponent d ln n_max / d ln alpha_D."""
     if ax is None:
-        fig, ax = style.figure(ncols=2, width=11.0, height=4.4)
+        fig, ax = style.figure(nrows=2, width=7.2, height=8.6, sharex=True)
     fig = ax[0].figure
     for j, a in enumerate(r.nmax_alphas):
         for c, ls in (("sparse", "-"), ("dense", "--")):
@@ -614,12 +578,12 @@ def figure_nmax(r, ax=None):
                        label=rf"$\alpha={a:g}$, {c}")
         style.line(ax[1], r.alpha_D_fine, r.exponent[j], color=f"C{j}", label=rf"$\alpha={a:g}$")
     style.line(ax[0], r.alpha_D_fine, 0.3 / r.alpha_D_fine, color="k", ls=":", label=r"$\propto\alpha_D^{-1}$")
-    ax[0].set(xscale="log", yscale="log", xlabel=r"$\alpha_D$", ylabel=r"predicted $n_\mathrm{max}$")
+    ax[0].set(xscale="log", yscale="log", ylabel=r"predicted $n_\mathrm{max}$")
     ax[1].set(xscale="log", xlabel=r"$\alpha_D$", ylabel=r"$\mathrm{d}\ln n_\mathrm{max}/\mathrm{d}\ln\alpha_D$")
     ax[1].axhline(-1, color="k", lw=0.8)
     for a in ax:
         _log_axis(a, "x")
     _log_axis(ax[0], "y")
-    style.legend_outside(ax[0], "below", ncols=2)
-    style.legend_outside(ax[1], "below", ncols=2)
+    style.legend_outside(ax[0], "right")
+    style.legend_outside(ax[1], "right")
     return fig
