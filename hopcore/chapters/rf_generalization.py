@@ -658,6 +658,9 @@ def _fig2b(p):
     alphas = [float(a) for a in p.lmax_alphas]
     m_net = np.full((len(fams), len(aDs), len(Ls), len(alphas), p.n_samples_scan), np.nan)  # per network
     for f, c in enumerate(fams):
+        if c != "sparse":  # the network does not depend on L: one network serves every candidate
+            _fig2b_all_L(p, c, aDs, Ls, alphas, m_net[f])
+            continue
         for k, L in enumerate(Ls):
             fit_in = [aD for aD in aDs if L <= _D(p.N_scan, aD)]
             if not fit_in:
@@ -717,6 +720,29 @@ def _fig2b(p):
         alpha_D_fine=aD_fine,
         a_top=a_top,
     )
+
+
+def _fig2b_all_L(p, c, aDs, Ls, alphas, out):
+    """Fig. 2b for a family whose networks do not depend on L (dense coefficients): each network, one
+    per (alpha_D, alpha, sample), is built once and tested on every candidate L <= D, so every network
+    has its own L_max. One sweep per set of candidates; fills ``out`` (alpha_D, L, alpha, sample)."""
+    groups: dict[tuple, list[int]] = {}
+    for j, aD in enumerate(aDs):
+        cand = tuple(L for L in Ls if L <= _D(p.N_scan, aD))
+        if cand:
+            groups.setdefault(cand, []).append(j)
+    for cand, js in groups.items():
+        g = sweep_grid(
+            rf_magnetizations,
+            {"alpha_D": [aDs[j] for j in js], "alpha": alphas},
+            p.n_samples_scan,
+            p.seed,
+            desc=f"Fig. 2b ({c}, every L up to {cand[-1]})",
+            progress=False,
+            fixed=dict(N=p.N_scan, coefficients=c, L=None, n_test=p.n_test, max_sweeps=p.max_sweeps, L_test=list(cand)),
+        )
+        for L in cand:
+            out[js, Ls.index(L)] = g[f"test_{L}"]
 
 
 MIN_FIT_POINTS = 5  # a power law is fitted to L_max only through at least five uncensored points
