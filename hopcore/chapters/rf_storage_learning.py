@@ -894,7 +894,7 @@ def _verdicts(p, r):
     corrected storage line (the book's) and the published one (Negri et al.) against the storage
     transitions extrapolated to N -> infinity."""
     out = [
-        verdict(f"learning_{aD:g}", paper="negri2023storage", item=f"Fig. 1: learning line at α_D = {aD:g}",
+        verdict(f"learning_{aD:g}", paper="negri2023storage", item=f"learning line at α_D = {aD:g}",
                 book=(c["mean"], c["sem"]), sys_err=c["half_width"], reference=rf_theory.learning_alpha(aD),
                 z=Z_LEARNING, aim=AIM_LEARNING_HEADLINE if aD == 0.01 else AIM_LEARNING, figure="fig-rfsl-phase",
                 N=c["N"], networks=c["n"])
