@@ -842,11 +842,9 @@ def figure_gaussian(r: Result, ax=None):
     style.line(axs[0], gt["r2"], gt["lam_c_norm"], color="k", ls="--", label=r"$\lambda_c(\alpha, r)$, $N\to\infty$")
     style.line(axs[0], gt["r2_finite_n"], gt["lam_finite_n"], color="C1",
                label=f"finite-$N$ theory, $N={gt['N_finite_n']}$")
-    allr = np.concatenate([gt["norms"][int(g.N[j])] for j in (0, jl)])
-    axs[0].set_xlim(max(2 * g.alpha, 0.9 * allr.min()), 1.1 * allr.max())
     axs[0].set_xlabel(r"$r^2=\|\xi^1\|^2/N$")
     axs[0].set_ylabel(r"threshold $\lambda$")
-    axs[0].set_ylim(0, min(2.0, 1.2 * float(np.max(np.concatenate(shown)))))
+    axs[0].set_ylim(0, 1.1 * float(np.max(np.concatenate(shown))))
     style.legend_outside(axs[0], "right")
     for s, col, name in ((m, "C0", "spherical"), (g, "C1", "Gaussian")):
         style.points(axs[1], 1 / s.N, s.lam_half, s.err, color=col, line=False, label=name)
@@ -889,7 +887,8 @@ def figure_forms(r: Result, ax=None):
         e = np.array([r.forms[a][f]["data_intercept_err"] for a in loads])
         t = np.array([r.forms[a][f]["prediction_intercept"] - r.forms[a]["lam_c"] for a in loads])
         style.points(ax, x, y, e, color=f"C{k}", marker=markers[f], line=False, label=f"data, {labels[f]}")
-        ax.plot(x, t, "x", color=f"C{k}", ms=8, mew=1.5, ls="none", label="finite-$N$ theory, same form")
+        ax.plot(x, t, "x", color=f"C{k}", ms=8, mew=1.5, ls="none",
+                label="finite-$N$ theory, each form (crosses)" if k == 0 else None)
     ax.axhline(0, color="k", ls="--", lw=1, label=r"$\lambda_c(\alpha)$")
     ax.set_xticks(loads)
     ax.set_xlabel(r"$\alpha$ (forms side by side)")
