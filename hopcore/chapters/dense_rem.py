@@ -596,7 +596,7 @@ def _glue(p, r):
     ss, gr = r.scaled_sim, r.gauss_routes
     share = SHARP_SHARE * float(p.eps_scaled)
     kappa_min = 1.0 / (share * (1.0 - share)) if share < 0.5 else 4.0
-    gap = float(r.alpha_1_gauss[np.argmin(np.abs(r.lam_gauss - 1.0))] - r.alpha_c_lb_gauss[-1])
+    gap = float(r.alpha_1_gauss[-1] - r.alpha_c_lb_gauss[-1])  # at the largest lam of the curve
     return {
         "large_lam_gap": _md(r.checks["spherical_alpha_1_minus_half_log_lam_at_lam_max"]),
         "lam_max": _md(p.lam_max, "g"),
@@ -658,6 +658,15 @@ def basin_onsets(r) -> str:
     lines += [f"| {a:g} | {lc:.4f} | {ls:.4f} | {t:.4f} |"
               for a, lc, ls, t in zip(r.alphas_basin, r.lam_c, r.lam_star, r.theta_nearest)]
     return "\n".join(lines)
+
+
+def _plain_log_labels(ax):
+    """Major ticks of a log N axis at 1, 2, 5 x powers of ten, labelled as plain numbers."""
+    from matplotlib.ticker import FuncFormatter
+
+    ax.set_xscale("log")
+    style.log_ticks(ax, "x")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
 
 
 def figure_spherical(r, axs=None):
@@ -797,8 +806,7 @@ def figure_nearest(r, axs=None):
         ax.axhline(nb["c_max"][j], color=f"C{j}", ls=":", lw=1)
     ax.plot([], [], "k-", lw=1, label=r"exact finite-$N$ mean of the maximum")
     ax.plot([], [], "k:", lw=1, label=r"$c_{\max}(\alpha)$ ($N\to\infty$)")
-    ax.set_xscale("log")
-    style.log_ticks(ax, "x")
+    _plain_log_labels(ax)
     ax.set_xlabel(r"$N$")
     ax.set_ylabel(r"largest overlap $\max_{\mu\geq2}\,\xi^1\!\cdot\xi^\mu/N$")
     ax.set_title(r"nearest pattern among $e^{\alpha N}$")
