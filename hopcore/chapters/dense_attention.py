@@ -545,13 +545,20 @@ def one_step_table(r, p) -> str:
 
 
 # ----------------------------------------------------------------------------- figures
+def _tex_sci(x):
+    if x == 0:
+        return "$0$"
+    e = int(math.floor(math.log10(abs(x))))
+    return f"${x / 10**e:.1f}\\times10^{{{e}}}$"
+
+
 def attention_table(r) -> str:
     """The streamed update against plain attention, per lam (Markdown table)."""
     lines = [r"| $\lambda$ | largest $\lambda\,\mathbf x\cdot\boldsymbol\xi$ | update: largest difference | "
              r"log-sum-exp: difference | naive $\log\sum e^{\lambda\mathbf x\cdot\boldsymbol\xi}$ |", "|---|---|---|---|---|"]
     for lam, mx, d1, d2, nv in zip(r.lams, r.max_exponent, r.update_diff, r.lse_diff, r.naive_lse):
         naive = "overflow" if np.isinf(nv) else f"{nv:.6g}"
-        lines.append(f"| {lam:g} | {mx:.1f} | {d1:.1e} | {d2:.1e} | {naive} |")
+        lines.append(f"| {lam:g} | {mx:.1f} | {_tex_sci(d1)} | {_tex_sci(d2)} | {naive} |")
     return "\n".join(lines)
 
 
