@@ -252,7 +252,11 @@ N_LIMIT = 10**7
 
 def theory_limit(alpha, kind="spherical") -> float:
     """The N -> inf limit of the finite-N theory, evaluated at N = N_LIMIT (no call to lam_c)."""
-    return float(dense_theory.finite_n_threshold(alpha, N_LIMIT, kind))
+    import warnings
+
+    with warnings.catch_warnings():  # quad warns of round-off at this N; the limit agrees with lam_c to 2e-6
+        warnings.simplefilter("ignore")
+        return float(dense_theory.finite_n_threshold(alpha, N_LIMIT, kind))
 
 
 def log_coefficient(alpha, kind="spherical") -> float:
@@ -450,7 +454,11 @@ Z_HEADLINE = 2.0
 Z_FAMILY = 2.8
 #: resolutions aimed for at paper scale
 AIM_HEADLINE = 0.03
-AIM_LOADS = {0.1: 0.05, 0.3: 0.10, 0.4: 0.25}
+#: per load: the bias of the form on the theory at the paper's sizes (theory only) sets the floor; 0.1 and 0.2
+#: are limited by the statistics, 0.3 and 0.4 by the bias at their small sizes
+AIM_LAM_C = {0.1: 0.08, 0.2: AIM_HEADLINE, 0.3: 0.20, 0.4: 0.45}
+AIM_ALPHA_1 = {0.1: 0.08, 0.2: 0.05, 0.3: 0.15, 0.4: 0.35}
+AIM_OTHER_LOAD = 0.5
 AIM_QUADRATIC = 0.08
 AIM_TYPICAL = 0.6  # a shift of alpha_1 by the width of the gap, 0.33, is 65% of it
 AIM_ALL = 1.5  # a shift of alpha_c^lb by the width of the gap is 190% of it
@@ -498,7 +506,7 @@ def _verdicts(p, r: Result) -> list:
         z = Z_HEADLINE if main else Z_FAMILY
         out.append(verdict(
             f"lam_c_{a:g}", paper=PAPER, item=f"Fig. 1 bottom: λ_c({a:g})", book=(x, stat), sys_err=sys,
-            reference=dense_theory.lam_c(a), aim=AIM_HEADLINE if main else AIM_LOADS.get(round(a, 3), 0.25), z=z,
+            reference=dense_theory.lam_c(a), aim=AIM_LAM_C.get(round(a, 3), AIM_OTHER_LOAD), z=z,
             figure="fig-dense-sim-forms", form=fa["preferred"], fit_N=fa["fit_N"], log_coefficient=fa["log_coefficient"]))
         # the same point in the (lam, alpha) plane of the paper's Fig. 1 top: the load alpha simulated against
         # alpha_1 at the extrapolated coupling, the error of the coupling carried through the slope of the
@@ -507,7 +515,7 @@ def _verdicts(p, r: Result) -> list:
         out.append(verdict(
             f"alpha_1_{a:g}", paper=PAPER, item=f"Fig. 1 top: α₁(λ) at the simulated load {a:g}",
             book=(a, abs(slope) * stat), sys_err=abs(slope) * sys, reference=dense_theory.alpha_1(x),
-            aim=AIM_HEADLINE if main else AIM_LOADS.get(round(a, 3), 0.25), z=Z_FAMILY, figure="fig-dense-sim-alphas",
+            aim=AIM_ALPHA_1.get(round(a, 3), AIM_OTHER_LOAD), z=Z_FAMILY, figure="fig-dense-sim-alphas",
             lam=x))
     # the paper's quadratic extrapolation against where the finite-N theory says it lands
     m = r.main
