@@ -58,10 +58,49 @@ def test_claims_and_summary(result):
         assert isinstance(c.holds, bool) and c.statement and c.evidence
     for name in ("converged", "rise", "ordered", "stationary", "variant_not_stationary", "variant_shift_small"):
         assert result.claims[name].holds, result.claims[name].text
+    # orderings, converged flags and identities are checks, not findings
+    for name in ("converged", "rise", "ordered", "classical_limit", "stationary", "energy"):
+        assert not result.claims[name].finding, name
     s = result.summary
     assert set(s) == {"spinodal", "learning_line", "spinodal_record", "classical_T0_loads", "alpha_infinity_limit",
                       "stationarity", "energy_identity", "gaussian_equivalence", "feature_space"}
     assert np.asarray(s["learning_line"]).shape == (result.alphas.size, 2)
+
+
+def test_classical_limit_verdicts(computed):
+    p, r = computed
+    assert {v.name for v in r.verdicts} == {f"classical_limit_n{int(n)}" for n in r.orders}
+    for v in r.verdicts:
+        assert v.holds, v.record()
+        assert v.resolution < chapter.AIM and v.z == chapter.Z
+
+
+def test_classical_extrapolation_is_exact_for_a_quadratic_in_one_over_alpha():
+    a = np.array([100.0, 300.0, 1000.0])
+    limit, num, sys = chapter.classical_extrapolation(a, 0.03 - 0.4 / a + 2.0 / a**2, 1e-6)
+    assert limit == pytest.approx(0.03, abs=1e-12) and sys > 0 and 0 < num < 1e-6
+    assert np.isnan(chapter.classical_extrapolation(a[:1], [0.03], 1e-6)[0])
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_classical_limit_verdict_has_power(computed, monkeypatch, n):
+    from verdict_power import assert_detects, assert_power
+
+    p, r = computed
+    orig = chapter.ags.critical_load_T0
+
+    def evaluate(scale):
+        monkeypatch.setattr(chapter.ags, "critical_load_T0", lambda k: (scale * orig(k)[0], *orig(k)[1:]))
+        return chapter._verdicts(p, r)
+
+    assert_power(evaluate, f"classical_limit_n{n}")
+    # a planted bug: spinodals off by 0.1 % at every large load (a term that survives alpha -> infinity)
+    monkeypatch.setattr(chapter.ags, "critical_load_T0", orig)
+    import copy
+
+    bad = copy.copy(r)
+    bad.alpha_D_c_limit = r.alpha_D_c_limit * 1.001
+    assert_detects(chapter._verdicts(p, bad), f"classical_limit_n{n}")
 
 
 def test_figures_build(result):
