@@ -2,8 +2,9 @@
 
 ``compute`` runs the three experiments of the page (the polynomial one-step scan, the check of the
 streamed softmax update against plain attention, the one-step retrieval scan in alpha = log P / N),
-reads the crossovers off them with :mod:`hopcore.analysis`, compares them with the theory of
-:mod:`hopcore.theory.dense_memory` and states the page's claims; one ``figure_*`` per figure.
+reads the crossovers off them with :mod:`hopcore.analysis`, and builds the page's verdicts against the
+finite-N law of :mod:`hopcore.theory.dense_memory` (``_verdicts``) and its checks of the code
+(``_checks``); one ``figure_*`` per figure.
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@
 Closed forms and one-dimensional root finding (:mod:`hopcore.theory.dense_memory`): ``compute``
 evaluates the thresholds, basins and bounds of the page, checks the closed forms against the
 numerical Legendre transforms and the large-lam expansions, compares the two routes to the nearest
-other pattern (first moment, second moment through psi_alpha) and simulates it, simulates the scaled
-dot-product regime (sweeps of :mod:`hopcore.experiments.dense`, cached), and states the page's
-claims; one ``figure_*`` per figure.
+other pattern (first moment, second moment through psi_alpha) and simulates it, computes the Gaussian
+thresholds by routes independent of the curves drawn, simulates the scaled dot-product regime (sweeps of
+:mod:`hopcore.experiments.dense`, cached), and builds the page's verdicts (``_verdicts``, one declarative
+list) and checks of the code (``_checks``); one ``figure_*`` per figure.
 """
 
 from __future__ import annotations
