@@ -1185,20 +1185,6 @@ def _glue(p, r):
     return out
 
 
-def table_verdicts(r):
-    """The verdicts of the run as a Markdown table (item, book, reference, outcome, resolution, aim)."""
-    from IPython.display import Markdown
-
-    from ..book.verdicts import format_pm, format_value
-
-    rows = ["| result | this book | reference | verdict | resolution | aim |", "|---|---|---|---|---|---|"]
-    for v in r.verdicts:
-        res = f"{100 * v.resolution:.0f} %" if np.isfinite(v.resolution) else "–"
-        rows.append(f"| {v.item} | ${format_pm(v.book, v.book_err)}$ | ${format_value(v.reference, v.book_err)}$ | "
-                    f"{v.phrase()} | {res} | {100 * v.aim:.0f} % |")
-    return Markdown("\n".join(rows))
-
-
 def _cell(v, fmt=".3f"):
     return "–" if v is None or not np.isfinite(v) else f"{v:{fmt}}"
 

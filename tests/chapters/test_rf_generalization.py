@@ -216,7 +216,6 @@ def test_figures_build(run):
         plt.close(fig)
     assert "| training |" in chapter.table_fs(r).data
     assert "| $L$ | $N$ |" in chapter.table_fss(r).data
-    assert "| result |" in chapter.table_verdicts(r).data
     assert "nan" not in chapter.table_fs(r).data + chapter.table_fss(r).data
 
 
