@@ -33,8 +33,12 @@ error):
 - ``sphinx-mathjax-offline``: it sets ``mathjax_path`` and copies MathJax into ``_static`` once the
   build has finished, in the main process.
 
-Neither touches per-page state, so we record that they are safe, and the chapters' notebooks execute
-two at a time. Any other undeclared extension keeps Sphinx's default (serial, with its warning).
+Neither touches per-page state, so we record that they are safe, and Sphinx reads and writes the
+pages with two workers. The notebooks are not executed by Sphinx: ``make book`` first runs
+:mod:`hopcore.book.execute`, which executes them two at a time (``JOBS``), longest chapter first and
+the scorecard last, and stores each in the jupyter-cache that myst-nb reads
+(``execute_notebooks: cache``), so the workers only render. Any other undeclared extension keeps
+Sphinx's default (serial, with its warning).
 """
 
 from __future__ import annotations
@@ -451,6 +455,17 @@ def _pdf_button(app, pagename, templatename, context, doctree):
 # LaTeX: the MathJax macros of _config.yml
 
 
+def _latex_document(app, config):
+    """One LaTeX document for the whole book, ``hopcore-book.tex`` (``make pdf`` compiles it)."""
+    title = config.html_title or config.project
+    config.latex_documents = [(config.root_doc, PDF_NAME.replace(".pdf", ".tex"), title, config.author, "manual")]
+    elements = dict(config.latex_elements or {})
+    elements.setdefault("papersize", "a4paper")
+    elements.setdefault("figure_align", "H")  # a figure stays next to the text that discusses it
+    config.latex_elements = elements
+    config.latex_use_xindy = False  # the index by makeindex (TeX Live's base), not xindy (another package)
+
+
 def _latex_macros(app):
     """Define the book's MathJax macros (``\\aD``, ``\\xib``, ``\\E``...) for the LaTeX build too."""
     if app.builder.format != "latex":
@@ -479,6 +494,7 @@ def setup(app):
         Extension metadata (version, parallel read and write safe).
     """
     app.connect("config-inited", _declare_safe)
+    app.connect("config-inited", _latex_document)
     app.setup_extension("sphinx.ext.autodoc")
     app.connect("autodoc-process-docstring", _docstring_formulas)
     app.add_node(book_equation)
