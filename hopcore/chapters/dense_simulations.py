@@ -2,11 +2,12 @@
 
 ``compute`` runs the threshold searches (spherical patterns at the main load and at further loads,
 Gaussian patterns), the protocol check, the basin simulations and the all-pattern check of Gaussian
-patterns, fits lambda_1/2(N) in 1/N, evaluates the finite-N theory of
-:func:`hopcore.theory.dense_memory.finite_n_threshold` at the same sizes, fits data and theory with the
-same finite-size forms (quadratic in 1/N, log(N)/N with a free or a derived coefficient) and turns every
-statement the page makes about the run into a claim. The figures are drawn from the result by the
-``figure_*`` functions.
+patterns; evaluates the finite-N theory of :func:`hopcore.theory.dense_memory.finite_n_threshold` at the
+same sizes; fits data and theory with the same finite-size forms on the upper half of the sizes; and
+states the chapter's verdicts (:func:`_verdicts`: lambda_c and alpha_1 at every load, the quadratic
+extrapolation against the finite-N theory, the typical and all-pattern loads of Gaussian patterns against
+alpha_1 and alpha_c^lb). The sentences are in the notebook; the figures are drawn from the result by the
+``figure_*`` functions and the tables by the ``table_*`` functions (Markdown).
 """
 
 from __future__ import annotations
