@@ -44,7 +44,7 @@ SPEC = Chapter(
     notebook="book/rf_mixture_snr.ipynb",
     title="Signal to noise for mixtures of features",
     seed=7007,
-    minutes=(0.6, 2.6),
+    minutes=(1.2, 4.5),
     cached="every (grid point, sample) field split under the result cache (hopcore.experiments.rf_fields.rf_field_terms)",
     params={
         "N": Param(1200, validation.integer(100, 50_000), paper=3000, doc="neurons of the simulated networks"),
@@ -550,7 +550,7 @@ def figure_snr(r, ax=None):
     ax[0].set(xscale="log", yscale="log", xlabel=r"predicted $1/\mathrm{SNR}^2$ (finite $N$, $D$, $P$)",
               ylabel=r"measured $1/\mathrm{SNR}^2$ at $|z_i|=1$")
     ax[1].set(xscale="log", yscale="log", xlabel="predicted fraction of unstable sites",
-              ylabel=r"measured fraction with $s_ih_i<0$")
+              ylabel=r"measured fraction with $s_ih_i<0$", ylim=(floor / 3, 1.0))
     ax[2].axvline(1 / rf_snr.SNR2_CLASSICAL, color="k", ls=":",
                   label=rf"threshold $1/\mathrm{{SNR}}_c^2={1 / rf_snr.SNR2_CLASSICAL:.3f}$")
     ax[2].axhspan(M_BROKEN, M_STABLE, color="0.85", zorder=0, label=f"between m = {M_BROKEN} and {M_STABLE}")
