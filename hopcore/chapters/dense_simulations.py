@@ -549,10 +549,13 @@ def _checks(r: Result) -> dict:
     v = int(sum(int(s.violations.sum()) for s in scans))
     lost = int(np.sum(r.check["disagree_lost"]))
     return {
-        "monotone_in_lambda": claim(v == 0, f"no monotonicity violation in {n} threshold searches", finding=False,
+        "monotone_in_lambda": claim(v == 0, f"no violation in the {n} searches of this run",
+                                    otherwise=f"{v} violations in the {n} searches of this run", finding=False,
                                     violations=v, searches=n),
-        "protocol_early_decisions": claim(lost == 0, "no run stopped early as lost is retrieved by the reference",
-                                          finding=False, wrong_early_decisions=lost),
+        "protocol_early_decisions": claim(lost == 0, "none of the runs stopped early as lost is retrieved by the "
+                                          "reference runs",
+                                          otherwise=f"{lost} runs stopped early as lost are retrieved by the "
+                                                    "reference runs", finding=False, wrong_early_decisions=lost),
     }
 
 # ----------------------------------------------------------------------------- summary, glue, figure data
