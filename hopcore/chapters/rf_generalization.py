@@ -1330,15 +1330,13 @@ def figure_fs(r, ax=None):
                 ls=":",
                 label=f"$N={N_}$, symmetric mixtures",
             )
-        style.line(axx, *fs["theory"], color="k", lw=2.5, alpha=0.4, label=f"RS branch, n={L0} (dense theory)")
+        style.line(axx, *fs["theory"], color="k", lw=2.5, alpha=0.4, label=f"RS branch, $n={L0}$ (dense theory)")
         if np.isfinite(fs["spinodal"]):
             axx.axvline(fs["spinodal"], color="k", ls="--", lw=1, label="spinodal")
         axx.set(
-            xscale="log",
             ylabel=rf"$m$, $L_\mathrm{{test}}=n={L0}$",
             title=f"{c} training" + (f", $L_\\mathrm{{train}}={p['L_train']}$" if c == "sparse" else " (Gaussian)"),
         )
-        _log_axis(axx, "x")
     axes[-1].set_xlabel(r"$\alpha$")
     style.legend_outside(axes[-1], "below")
     return fig
