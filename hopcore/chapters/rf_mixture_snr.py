@@ -1,7 +1,8 @@
 """Chapter: signal to noise for mixtures of features in the random-features Hopfield model. The
 measured split of the local field on a mixture (hopcore.experiments.rf_fields) against its variances
 (hopcore.theory.rf_snr), the signal-to-noise grid with the relaxed overlaps, the n_max scaling over the
-alpha_D window of rf_generalization, the claims the page states and its three figures."""
+alpha_D window of rf_generalization, the verdicts (measured against predicted 1/SNR^2 per training family),
+the checks of the code and the three figures."""
 
 import time
 from dataclasses import dataclass

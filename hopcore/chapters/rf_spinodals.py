@@ -3,8 +3,8 @@ theory (Kalaj et al. 2024, Fig. 3), against the classical mixture loads: the lin
 alpha -> infinity limit, the stationarity check of the two forms of the dpdh equation, the two checks
 of the derivation of the feature-space part of the free energy (the exact average over one binary
 feature against the log-determinant and its 1/N cumulant correction; the finite-beta RS free energy
-against the implemented zero-temperature one), the claims the page states about them and its two
-figures."""
+against the implemented zero-temperature one), the verdicts (the alpha -> infinity limit of every
+spinodal against the classical mixture loads), the checks of the code and the two figures."""
 
 import time
 from dataclasses import dataclass

@@ -1,11 +1,13 @@
 """Chapter: the random-features Hopfield model, storage and learning transitions (Negri et al. 2023;
-Kalaj et al. 2024, Figs. 1 and 2a), with the field measurement that checks the storage equations.
+Kalaj et al. 2025, Fig. 1), with the field measurement that checks the storage equations.
 
 ``compute`` solves the replica-symmetric lines (storage with the example's coherent feature overlap,
 the book's ansatz, and as published; learning), simulates the magnetizations reached from features
 and training examples, measures the aligned fields on training examples, scans the storage
-transition at several N and places simulated transitions on the phase diagram; every statement the
-page makes about the run is a claim of the result. One ``figure_<name>`` per figure of the page.
+transition at several N and the learning transition on fine grids of loads. Its verdicts
+(``_verdicts``: the learning line at every simulated alpha_D; the corrected and the published storage
+lines against the storage transitions extrapolated to N -> infinity) and its checks of the code are
+the result's; the page's sentences are in the notebook. One ``figure_<name>`` per figure of the page.
 """
 
 from __future__ import annotations
@@ -276,7 +278,6 @@ class Result(ChapterResult):
     phase_learning: list = field(default_factory=list)  # per alpha_D: sample_crossings dict
     phase_storage: list = field(default_factory=list)
     phase_learning_theory: np.ndarray = None
-    extrapolation: list = field(default_factory=list)  # per storage scan: N -> infinity extrapolations
     stationarity: dict = field(default_factory=dict)  # scaled free-energy gradients along the storage lines
     extra: dict = field(default_factory=dict)  # scalar theory values (storage at alpha_D = 30, slopes, ...)
     field_law: dict = field(default_factory=dict)  # variant -> predicted field law per row of field_rows
