@@ -840,12 +840,15 @@ def _sci(x):
 #: verdicts (five dense alpha_D against each of the two lines, and the sparse scan).
 Z_LEARNING = 2.5
 Z_STORAGE = 2.85
-#: Resolutions aimed for at paper scale: the headline learning load (N = 6000, eight networks), the
-#: other learning loads (N_phase = 3000) and the storage loads extrapolated to N -> infinity, whose
-#: error the extrapolation from three sizes amplifies about fourfold.
+#: Resolutions aimed for at paper scale. The headline learning load (alpha_D = 0.01, N = 6000, eight
+#: networks) aims for 3 %, as every headline verdict of the book; a test run of that scan alone
+#: reached 33 %, the rounding of the jump (half the distance between the two readings, 8 % of the load)
+#: dominating: the aim is not met at the paper's sizes. The other learning loads (N_phase = 3000) aim
+#: for 40 %, the storage loads extrapolated to N -> infinity, whose errors the extrapolation from
+#: three sizes amplifies about fourfold, for 50 % (estimates, not measured at paper scale).
 AIM_LEARNING_HEADLINE = 0.03
-AIM_LEARNING = 0.06
-AIM_STORAGE = 0.25
+AIM_LEARNING = 0.4
+AIM_STORAGE = 0.5
 MIN_NETWORKS = 5  # a simulated transition needs at least five networks for a standard error
 
 
