@@ -331,8 +331,10 @@ def _summary(r, p, k1_sparse):
 #: Multiplier of the verdicts' errors, fixed before the run: two verdicts (sparse and dense training),
 #: two-sided 5 % family-wise (Bonferroni).
 Z = 2.24
-#: Resolution aimed for at paper scale (N = 3000, five networks per point).
-AIM = 0.05
+#: Resolution aimed for at paper scale (N = 3000, five networks per point): the quick build (N = 1200,
+#: as many networks, a grid of 18 points) reaches 9 to 11 %, and the paper grid has a few more points
+#: with about as many features each (an estimate, not measured at paper scale).
+AIM = 0.1
 
 
 def predicted_grid(p, r):
