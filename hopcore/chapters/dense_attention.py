@@ -586,8 +586,8 @@ def figure_poly(r, ax=None):
     ax.xaxis.set_major_formatter(FormatStrFormatter("%g"))
     ax.set_xlabel(r"$P/N^{n-1}$")
     ax.set_ylabel("fraction retrieved in one step")
-    ax.plot([], [], "k:", lw=0.8, label="half-retrieval load, SNR ($n=2$)")
-    ax.plot([], [], "k--", lw=0.8, label="half-retrieval load, SNR ($n=3$)")
+    ax.plot([], [], "k:", lw=0.8, label="signal-to-noise half-retrieval load ($n=2$)")
+    ax.plot([], [], "k--", lw=0.8, label="signal-to-noise half-retrieval load ($n=3$)")
     style.legend_outside(ax)
     return fig
 
