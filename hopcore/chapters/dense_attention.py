@@ -455,7 +455,7 @@ def _verdicts(p, r):
         verdict("one_step_half", paper="book", z=Z, aim=0.05, figure="fig-dense-attention-onestep",
                 item=f"one update from ξ¹ at λ = {p.lam_one_step:g}: load kept by half of the pattern sets, "
                      "against the finite-N law", book=book, reference=ref, sizes=n),
-        verdict("weight_mid", paper="book", z=Z, aim=0.03, figure="fig-dense-attention-onestep",
+        verdict("weight_mid", paper="book", z=Z, aim=0.01, figure="fig-dense-attention-onestep",
                 item=f"one update from ξ¹ at λ = {p.lam_one_step:g}: load where the weight of ξ¹ is 1/2, "
                      "against the annealed finite-N law", book=book_m, reference=ref_m, sizes=n_m),
     ]
