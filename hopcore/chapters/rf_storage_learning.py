@@ -621,6 +621,7 @@ def compute(p) -> Result:
         r.timings[name] = time.perf_counter() - t0
     _summarize(p, r)
     r.verdicts = _verdicts(p, r)
+    _headline_glue(r)
     _claims(p, r)
     _figure_data(p, r)
     return r
@@ -918,6 +919,28 @@ def _verdicts(p, r):
                 reference=rf_theory.storage_line([x["alpha_D"]], variant="published")[0][0], z=Z_STORAGE,
                 aim=AIM_STORAGE, figure="fig-rfsl-storage-N", sizes=x["sizes"]))
     return out
+
+
+def _headline_glue(r):
+    """The verdicts the abstract quotes, under names that do not depend on the run's alpha_D: the learning
+    load at alpha_D = 0.01 (else the smallest simulated), and the storage comparisons at the smallest
+    dense alpha_D of the scans."""
+    from ..book.verdicts import glue_entries
+
+    vs = {v.name: v for v in r.verdicts}
+    learn = sorted((float(k[len("learning_"):]), k) for k in vs if k.startswith("learning_"))
+    head = next((k for a, k in learn if a == 0.01), learn[0][1] if learn else None)
+    dense = sorted((float(k[len("storage_published_"):]), k) for k in vs if k.startswith("storage_published_"))
+    picks = {"head_learning": head}
+    if dense:
+        a, k = dense[0]
+        picks.update(head_storage=f"storage_{a:g}", head_published=k)
+    for alias, name in picks.items():
+        if name is None:
+            continue
+        for key, value in glue_entries("x", [vs[name]]).items():
+            r.glue[alias + key[len(f"x_verdict_{name}"):]] = value
+        r.glue[alias + "_alpha_D"] = _md(name.rsplit("_", 1)[-1])
 
 
 def verdict_table(r, prefix):
