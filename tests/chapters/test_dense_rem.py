@@ -91,6 +91,30 @@ def test_power_c_max(computed, monkeypatch):
         assert_power(evaluate, name)
 
 
+def test_power_c_max_quick_loads(computed, monkeypatch):
+    """The loads of the quick and paper builds (0.1 among them), on a synthetic simulation at N = 50 with 40
+    pattern sets: the mean half a standard error from the exact law."""
+    from dataclasses import replace
+
+    p, r = computed
+    orig = dense_theory.max_overlap_finite_n
+    alphas = np.array([0.1, 0.2, 0.3])
+    laws = [orig(a, 50) for a in alphas]
+    sem = np.array([[law["std"] / math.sqrt(40) for law in laws]])
+    mean = np.array([[law["mean"] for law in laws]]) + 0.5 * sem
+    fake = replace(r, nearest={**r.nearest, "alphas": alphas, "N": np.array([50]), "mean": mean, "sem": sem,
+                               "n_networks": 40})
+
+    def evaluate(scale):
+        with monkeypatch.context() as m:
+            m.setattr(dense_theory, "max_overlap_finite_n",
+                      lambda a, N: {**orig(a, N), "mean": scale * orig(a, N)["mean"]})
+            return chapter._verdicts(p, fake)
+
+    for name in ("c_max_0.1", "c_max_0.2", "c_max_0.3"):
+        assert_power(evaluate, name)
+
+
 def test_power_gauss_gap_and_limit(computed, monkeypatch):
     p, r = computed
     a1, lb = dense_theory.alpha_1, dense_theory.alpha_c_lb
