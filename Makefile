@@ -10,9 +10,13 @@ export HOPCORE_PROFILE := $(PROFILE)
 # the kernels' parallel loops use every core; the numba cache lives next to the sources
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-# Sphinx runs from the configuration that jupyter-book derives from _config.yml (conf.py, generated,
-# not tracked), with JOBS worker processes: the chapters' notebooks execute JOBS at a time.
+# The notebooks are executed first, by hopcore.book.execute: JOBS at a time, longest chapter first
+# (by its last measured time), the scorecard last; each executed notebook goes into myst-nb's
+# jupyter-cache (_build/.jupyter_cache). Sphinx then runs from the configuration that jupyter-book
+# derives from _config.yml (conf.py, generated, not tracked), with JOBS worker processes, and renders
+# the notebooks from that cache (execute_notebooks: cache) without executing them again.
 JOBS     ?= 2
+EXECUTE  := $(BIN)/python -m hopcore.book.execute --jobs $(JOBS)
 # -E: always read every page, since a chapter depends on hopcore and on the profile, which Sphinx cannot see
 SPHINX   := $(BIN)/sphinx-build -E -j $(JOBS) -b html -d _build/.doctrees . _build/html
 
@@ -32,6 +36,7 @@ conf: $(STAMP)
 
 ## make book [PROFILE=paper] [JOBS=n]: execute every chapter and build the HTML into _build/html
 book: conf
+	$(EXECUTE)
 	$(SPHINX) --keep-going
 	@echo "HTML: _build/html/index.html   chapter results: _build/results/<chapter>/"
 
@@ -42,6 +47,7 @@ paper:
 ## make test: strict build of the quick book (Sphinx warnings are errors), pytest, then every
 ## chapter notebook executed by nbval at its test sizes
 test: conf lint
+	HOPCORE_PROFILE=quick $(EXECUTE)
 	HOPCORE_PROFILE=quick $(SPHINX) -W -n --keep-going
 	$(BIN)/python -m pytest -q
 	$(MAKE) test-notebooks
