@@ -118,12 +118,12 @@ def test_verdicts_are_declared_for_every_simulated_alpha_D(computed):
     storage = {f"storage_{aD:g}" for aD in p["storage_alpha_Ds"]}
     published = {f"storage_published_{aD:g}" for aD in p["storage_alpha_Ds"]}
     sparse = {f"storage_{p['sparse_storage'][0]:g}_L{int(p['sparse_storage'][1])}"}
-    assert names == learning | storage | published | sparse
+    assert names == learning | storage | published | sparse | {"field_variance", "field_variance_published"}
     for v in r.verdicts:
         rec = v.record()
         assert {"paper", "item", "book", "book_err", "reference", "tolerance", "holds", "resolution", "aim"} <= set(rec)
         assert rec["paper"] in ("negri2023storage", "book")
-        assert rec["z"] in (chapter.Z_LEARNING, chapter.Z_STORAGE)
+        assert rec["z"] in (chapter.Z_LEARNING, chapter.Z_STORAGE, chapter.Z_FIELD)
         if v.name.startswith("learning_"):
             assert v.extra["networks"] >= chapter.MIN_NETWORKS or not np.isfinite(v.book)
     head = [v for v in r.verdicts if v.name == "learning_0.01"]
@@ -138,7 +138,7 @@ def _synthetic_learning(p, rel=(0.004, -0.006, 0.003, 0.0, -0.002, 0.005, -0.004
     hi = a_l * (1.01 + np.asarray(rel))
     lo = a_l * (0.99 + np.asarray(rel))
     return SimpleNamespace(learning_Ns=[4000], learning_size=[{p["level"]: {"values": hi}, p["level_low"]: {"values": lo}}],
-                           phase_scans={}, scans=[], storage_rows=np.zeros((0, 8)))
+                           phase_scans={}, scans=[], storage_rows=np.zeros((0, 8)), field_enough=None)
 
 
 def test_learning_verdict_has_power(computed, monkeypatch):
@@ -172,7 +172,7 @@ def _synthetic_storage(aD, a_inf, Ns=(2000, 4000, 8000)):
 
     rows = [[aD, 0, N, a_inf * (1 + 2 * N**-0.5), 0.03 * a_inf, 0, 0, 8] for N in Ns]
     return SimpleNamespace(learning_Ns=[], learning_size=[], phase_scans={}, scans=[("dense", None, aD)],
-                           storage_rows=np.array(rows, float), storage_Ns=list(Ns))
+                           storage_rows=np.array(rows, float), storage_Ns=list(Ns), field_enough=None)
 
 
 def _learning_free(p):
@@ -229,6 +229,38 @@ def test_storage_lines_cover_the_whole_range_and_are_stationary(result):
     # the check can fail: the published solution is far from stationary for the corrected free energy
     assert st["contrast"] > 1e3 * chapter.FD_TOLERANCE
     assert result.claims["storage_stationary"].holds
+
+
+def _synthetic_fields(variant="coherent"):
+    """Aligned-field variances on the law of ``variant`` (+-2 %), 3 % standard errors, at points with
+    enough examples."""
+    from types import SimpleNamespace
+
+    rows = []
+    for k, (aD, aT) in enumerate([(0.02, 0.5), (0.02, 1.0), (0.1, 0.25), (0.1, 0.5), (0.5, 0.1), (0.5, 0.5)]):
+        var = rf.example_field_law(aT * aD, aD, variant)["var"] * (1 + 0.02 * (-1) ** k)
+        rows.append([aD, 2000, aT, 1.0, var, 0.0, 0.0, 0.03 * var, 0.0])
+    return SimpleNamespace(field_rows=np.array(rows), field_enough=np.ones(len(rows), bool))
+
+
+def test_field_verdicts_have_power(monkeypatch):
+    from verdict_power import assert_detects, assert_power
+
+    orig = rf.example_field_law
+
+    def evaluate(scale):
+        monkeypatch.setattr(chapter.rf_theory, "example_field_law",
+                            lambda *a: {**orig(*a), "var": scale * orig(*a)["var"]})
+        return chapter.field_verdicts(r)
+
+    r = _synthetic_fields()
+    assert_power(evaluate, "field_variance")
+    monkeypatch.setattr(chapter.rf_theory, "example_field_law", orig)
+    assert_detects(chapter.field_verdicts(r), "field_variance_published")  # the published law misses the variance
+    r = _synthetic_fields("published")
+    assert_power(evaluate, "field_variance_published")  # not failing by construction
+    monkeypatch.setattr(chapter.rf_theory, "example_field_law", orig)
+    assert_detects(chapter.field_verdicts(r), "field_variance")
 
 
 def test_extrapolation_recovers_a_known_limit():
