@@ -455,15 +455,23 @@ def _pdf_button(app, pagename, templatename, context, doctree):
 # LaTeX: the MathJax macros of _config.yml
 
 
-def _latex_document(app, config):
-    """One LaTeX document for the whole book, ``hopcore-book.tex`` (``make pdf`` compiles it)."""
+def _latex_document(app):
+    """One LaTeX document for the whole book, ``hopcore-book.tex`` (``make pdf`` compiles it).
+
+    Set once the builder starts: the root document is only known after ``sphinx_external_toc`` has
+    read _toc.yml.
+    """
+    if app.builder.format != "latex":
+        return
+    config = app.config
     title = config.html_title or config.project
     config.latex_documents = [(config.root_doc, PDF_NAME.replace(".pdf", ".tex"), title, config.author, "manual")]
-    elements = dict(config.latex_elements or {})
-    elements.setdefault("papersize", "a4paper")
-    elements.setdefault("figure_align", "H")  # a figure stays next to the text that discusses it
+    elements = {"papersize": "a4paper", "figure_align": "H"}  # a figure stays next to the text on it
+    elements.update(config.latex_elements or {})
     config.latex_elements = elements
+    app.builder.context.update(elements)  # the builder read latex_elements before this event
     config.latex_use_xindy = False  # the index by makeindex (TeX Live's base), not xindy (another package)
+    app.builder.context["use_xindy"] = False
 
 
 def _latex_macros(app):
@@ -475,9 +483,12 @@ def _latex_macros(app):
     for name, body in macros.items():
         body = body[0] if isinstance(body, (list, tuple)) else body
         defs.append(rf"\providecommand{{\{name}}}{{}}\renewcommand{{\{name}}}{{{body}}}")
+    preamble = app.builder.context.get("preamble", "")
     if defs:
-        elements = app.config.latex_elements
-        elements["preamble"] = elements.get("preamble", "") + "\n\\usepackage{amssymb}\n" + "\n".join(defs) + "\n"
+        preamble += "\n\\usepackage{amssymb}\n" + "\n".join(defs) + "\n"
+    # citations in figure captions: the caption is a moving argument, the citation's link must not break
+    preamble += "\\usepackage{etoolbox}\n\\AtBeginDocument{\\robustify\\DUrole\\robustify\\hyperlink}\n"
+    app.builder.context["preamble"] = preamble  # the builder read latex_elements before this event
 
 
 def setup(app):
@@ -494,7 +505,6 @@ def setup(app):
         Extension metadata (version, parallel read and write safe).
     """
     app.connect("config-inited", _declare_safe)
-    app.connect("config-inited", _latex_document)
     app.setup_extension("sphinx.ext.autodoc")
     app.connect("autodoc-process-docstring", _docstring_formulas)
     app.add_node(book_equation)
@@ -503,6 +513,7 @@ def setup(app):
     # after the toctree collector (priority 500) has assigned the book-wide numbers
     app.connect("env-get-updated", _number_per_document, priority=900)
     app.connect("builder-inited", _offer_pdf)
+    app.connect("builder-inited", _latex_document)
     app.connect("builder-inited", _latex_macros)
     app.connect("html-page-context", _pdf_button, priority=900)
     return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}
