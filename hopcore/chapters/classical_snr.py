@@ -473,7 +473,9 @@ def _claims(r: Result, p) -> dict:
 
 Z = 2.0             # errors allowed per verdict (three verdicts, each a single number)
 AIM_NOISE = 0.02    # aimed resolution of the crosstalk variance at paper scale
-AIM_LAW = 0.05      # aimed resolution of the coefficients 2 and 4 of ln N at paper scale
+# aimed resolutions of the coefficients 2 and 4 of ln N at paper scale (the all-pattern half points rest
+# on one yes-or-no outcome per network, hence the larger errors)
+AIM_LAW = {"one": 0.06, "all": 0.15}
 # 1/alpha - k ln(alpha) = c ln N + const at the half points (snr-half-points): k and the law's c
 LAW_FORMS = {"one": (1.0, 2.0), "all": (3.0, 4.0)}
 
@@ -543,7 +545,7 @@ def _verdicts(p, r: Result) -> list:
             f"capacity_{req}", paper="mceliece1987capacity",
             item=f"P_max = N/({cc:g} ln N), {'one given pattern' if req == 'one' else 'all patterns'} error-free: "
                  "coefficient of ln N",
-            book=(fit["slope"], fit["slope_err"]), reference=law_slope(c.N, req), aim=AIM_LAW, z=Z,
+            book=(fit["slope"], fit["slope_err"]), reference=law_slope(c.N, req), aim=AIM_LAW[req], z=Z,
             figure="fig-snr-capacity", published={"value": cc, "where": "abstract (leading order)"},
             chi2=fit["chi2"], dof=fit["dof"], N=c.N))
     return out
@@ -570,6 +572,7 @@ def _glue(r: Result, p) -> dict:
         "N": _md(e.N, "{:.0f}"), "networks_snr": _md(e.rates.shape[1], "{:.0f}"),
         "probe_bits": _md(p.N_snr * p.n_probe_snr / 1e5, "{:.1f}", r"\times 10^{5}"),
         "kappa": Markdown(f"${format_pm(noise['kappa'], noise['kappa_err'])}$"),
+        "flip_demo": _md(100 * p.flip_demo, "{:.0f}", r"\,\%"),
         "n_traj": _md(len(d.energies), "{:.0f}"), "N_demo": _md(d.N, "{:.0f}"), "P_demo": _md(d.P, "{:.0f}"),
         "picture_m0": _md(pic.m_start, "{:.2f}"), "picture_m": _md(pic.m_fixed_point, "{:.3f}"),
         "picture_sweeps": _md(pic.sweeps, "{:.0f}"),
