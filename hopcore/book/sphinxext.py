@@ -21,7 +21,9 @@ restarts them at 1 in every page, so each chapter has its Figure 1 and its equat
 ``{eq}``/``{numref}`` references, in the same page or from another one, show the new numbers.
 
 PDF. ``make pdf`` writes ``_build/pdf/hopcore-book.pdf``. When that file exists, the HTML build
-copies it next to ``index.html`` and every page's header gets a download button for it.
+copies it next to ``index.html`` and every page's header gets a download button for it. In the LaTeX
+build the book's MathJax macros are defined, and code cells collapsed on the page print their outputs
+only.
 
 Parallel build: two extensions the book loads declare nothing about parallel builds, so Sphinx
 assumes the worst and falls back to a serial build (and warns, which the strict build treats as an
@@ -474,6 +476,18 @@ def _latex_document(app):
     app.builder.context["use_xindy"] = False
 
 
+def _collapsed_code_out_of_print(app, doctree, docname):
+    """In the PDF, code cells collapsed on the page (``hide-input``, ``hide-cell``) show their outputs only."""
+    if app.builder.format != "latex":
+        return
+    for cell in list(doctree.findall(nodes.container)):
+        if not {"tag_hide-input", "tag_hide-cell"} & set(cell.get("classes", [])):
+            continue
+        for child in list(cell.children):
+            if isinstance(child, nodes.container) and "cell_input" in child.get("classes", []):
+                cell.remove(child)
+
+
 def _latex_macros(app):
     """Define the book's MathJax macros (``\\aD``, ``\\xib``, ``\\E``...) for the LaTeX build too."""
     if app.builder.format != "latex":
@@ -510,6 +524,7 @@ def setup(app):
     app.add_node(book_equation)
     app.add_role("hopcore-eq", _book_equation_role)
     app.connect("doctree-resolved", _resolve_book_equations)
+    app.connect("doctree-resolved", _collapsed_code_out_of_print)
     # after the toctree collector (priority 500) has assigned the book-wide numbers
     app.connect("env-get-updated", _number_per_document, priority=900)
     app.connect("builder-inited", _offer_pdf)
