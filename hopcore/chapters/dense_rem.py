@@ -616,7 +616,50 @@ def _glue(p, r):
         "scaled_points_all": _md(int(np.isfinite(ss["alpha_half"]).sum()), "d"),
         "scaled_networks": _md(p.n_networks_scaled, "d"),
         **_numeric_glue(r.verdicts),
+        **_cmax_quote(p, r.verdicts),
     }
+
+
+def _cmax_quote(p, verdicts):
+    """The overlap verdict quoted in the text: the simulated load closest to 0.2 (stable glue names)."""
+    from IPython.display import Markdown
+
+    from ..book.verdicts import format_pm
+
+    found = [v for v in verdicts if v.name.startswith("c_max_") and v.name != "c_max_routes"]
+    if not found:
+        none = Markdown("no value in this run")
+        return {"cmax_alpha": none, "cmax_book": none, "cmax_reference": none, "cmax_phrase": none}
+    v = min(found, key=lambda v: abs(float(v.name[6:]) - 0.2))
+    return {"cmax_alpha": _md(float(v.name[6:]), "g"), "cmax_book": Markdown(f"${format_pm(v.book, v.book_err)}$"),
+            "cmax_reference": _md(v.reference), "cmax_phrase": Markdown(v.phrase())}
+
+
+_LABELS = {"c_max_routes": r"$c_{\max}(0.2)$, two routes", "gauss_alpha_1": r"Gaussian $\alpha_1$, saturated",
+           "gauss_gap": r"Gaussian gap $\alpha_1-\alpha_c^{\rm lb}$", "gauss_lb_inf": r"Gaussian $\alpha_c^{\rm lb}(\infty)$",
+           "scaled": r"scaled regime, $\tilde\alpha_{1/2}/\tilde\lambda$"}
+
+
+def verdict_table(r) -> str:
+    """The verdicts of the run as a Markdown table (result, this run, reference, outcome, resolution, aim)."""
+    from ..book.verdicts import format_pm
+
+    def pct(x):
+        if not np.isfinite(x):
+            return "not measurable"
+        return f"${100 * x:.1f}\\,\\%$" if x >= 1e-3 else _sci(100 * x).data.rstrip("$") + r"\,\%$"
+
+    lines = ["| result | this run | reference | outcome | resolution | aim |", "|---|---|---|---|---|---|"]
+    for v in r.verdicts:
+        label = _LABELS.get(v.name) or f"nearest-pattern overlap, $\\alpha={v.name[6:]}$"
+        if v.name in NUMERIC_VERDICTS:
+            book, ref = f"${v.book:.10f}$", f"${v.reference:.10f}$"
+            outcome = "agree within the tolerance" if v.holds else "differ beyond the tolerance"
+        else:
+            book, ref = f"${format_pm(v.book, v.book_err)}$", _md(v.reference).data
+            outcome = v.phrase()
+        lines.append(f"| {label} | {book} | {ref} | {outcome} | {pct(v.resolution)} | {pct(v.aim)} |")
+    return "\n".join(lines)
 
 
 NUMERIC_VERDICTS = ("c_max_routes", "gauss_alpha_1", "gauss_gap", "gauss_lb_inf")

@@ -159,6 +159,7 @@ def test_figures_build(r):
         assert fig.axes
         plt.close(fig)
     assert "closed form" in chapter.numeric_table(r)
+    assert chapter.verdict_table(r).count("\n") == len(r.verdicts) + 1
 
 
 def test_nearest_pattern_routes_and_finite_n_law(r):
