@@ -80,6 +80,7 @@ pdf: conf
 	    echo "make pdf needs LaTeX: sudo apt-get install -y $(LATEX_PACKAGES)"; exit 1; \
 	  fi; \
 	fi
+	$(EXECUTE)
 	$(BIN)/sphinx-build -E -j $(JOBS) -b latex -d _build/.doctrees-latex . _build/latex --keep-going
 	cd _build/latex && latexmk -xelatex -interaction=nonstopmode -halt-on-error -file-line-error hopcore-book.tex
 	mkdir -p _build/pdf && cp _build/latex/hopcore-book.pdf _build/pdf/hopcore-book.pdf
