@@ -654,7 +654,7 @@ def verdict_table(r) -> str:
         label = _LABELS.get(v.name) or f"nearest-pattern overlap, $\\alpha={v.name[6:]}$"
         if v.name in NUMERIC_VERDICTS:
             book, ref = f"${v.book:.10f}$", f"${v.reference:.10f}$"
-            outcome = "agree within the tolerance" if v.holds else "differ beyond the tolerance"
+            outcome = _numeric_glue([v])[f"num_{v.name}"].data
         else:
             book, ref = f"${format_pm(v.book, v.book_err)}$", _md(v.reference).data
             outcome = v.phrase()
@@ -666,19 +666,13 @@ NUMERIC_VERDICTS = ("c_max_routes", "gauss_alpha_1", "gauss_gap", "gauss_lb_inf"
 
 
 def _numeric_glue(verdicts):
-    """The verdicts between numerical routes, in numbers of their own precision: value, difference,
-    resolution (scientific notation) and outcome."""
+    """The verdicts between numerical routes in numbers of their own precision: value, difference, outcome."""
     from IPython.display import Markdown
 
     out = {}
-    for v in verdicts:
-        if v.name not in NUMERIC_VERDICTS:
-            continue
+    for v in (v for v in verdicts if v.name in NUMERIC_VERDICTS):
         out[f"num_{v.name}_book"] = _md(v.book, ".10f")
-        out[f"num_{v.name}_reference"] = _md(v.reference, ".10f")
         out[f"num_{v.name}_diff"] = _sci(abs(v.deviation))
-        res = _sci(100 * v.resolution).data.rstrip("$") + r"\,\%$"
-        out[f"num_{v.name}_resolution"] = Markdown(res)
         out[f"num_{v.name}"] = Markdown("agree within the tolerance" if v.holds else "differ beyond the tolerance")
     return out
 
