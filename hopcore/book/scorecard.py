@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from .verdicts import format_pm, format_value
+from .verdicts import format_percent, format_pm, format_value
 
 __all__ = ["PAPERS", "collect", "count", "headline", "headline_text", "table_markdown", "write"]
 
@@ -91,8 +91,8 @@ def _row(r: dict[str, Any]) -> str:
     book = f"${format_pm(r['book'], r['book_err'])}$" if math.isfinite(_num(r["book"])) else "no value"
     ref = f"${format_value(r['reference'], r['book_err'] or None)}$"
     res = _num(r.get("resolution"))
-    res_s = f"{100 * res:.1f} %" if math.isfinite(res) else "–"
-    aim = f"{100 * _num(r.get('aim')):.0f} %"
+    res_s = f"${format_percent(res)}$" if math.isfinite(res) else "–"
+    aim = f"${format_percent(_num(r.get('aim')))}$"
     verdict = ("holds" if r["holds"] else "**fails**") + f", {r['phrase']}" if r.get("phrase") else ""
     item = r["item"].replace("|", "/")
     return f"| {item} | {fig} | {book} | {ref} | {verdict} | {res_s} (aim {aim}) |"
@@ -140,6 +140,6 @@ def headline_text(data: dict[str, Any], chapter: str, name: str) -> str:
             how = (f"within {s:.1f} standard errors" if r["holds"] else
                    f"{s:.1f} standard errors away, outside the tolerance")
             res = _num(r.get("resolution"))
-            res_s = f"; resolution {100 * res:.1f} %" if math.isfinite(res) else ""
+            res_s = f"; resolution {100 * res:.2g} %" if math.isfinite(res) else ""
             return f"{book} against {ref} ({how}{res_s})"
     return "not computed in this build"

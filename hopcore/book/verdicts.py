@@ -39,7 +39,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-__all__ = ["Verdict", "verdict", "format_pm", "format_value", "glue_entries"]
+__all__ = ["Verdict", "verdict", "format_percent", "format_pm", "format_value", "glue_entries", "sci"]
 
 
 def _f(x) -> float:
@@ -132,7 +132,7 @@ class Verdict:
             return "holds" if self.holds else "does not hold"
         a = abs(s)
         if self.holds:
-            return f"within {_sig(a)} $\\sigma$"
+            return f"within {_sig(max(a, 0.1))} $\\sigma$"
         return f"{_sig(a)} $\\sigma$ {'above' if s > 0 else 'below'}, outside the tolerance"
 
     def record(self) -> dict[str, Any]:
@@ -224,12 +224,39 @@ def format_value(x: float, err: float | None = None, digits: int = 2) -> str:
 
 
 def format_pm(x: float, err: float) -> str:
-    """``value \\pm error`` in TeX (no dollars), the error to two significant figures."""
+    """``value \\pm error`` in TeX (no dollars), the error to two significant figures (in scientific
+    notation when it is below 1e-6)."""
     e = _f(err)
     if not (math.isfinite(e) and e > 0):
         return format_value(x)
-    dec = min(8, max(0, 1 - int(math.floor(math.log10(e)))))
+    dec = max(0, 1 - int(math.floor(math.log10(e))))
+    if dec > 7:
+        return f"{_f(x):.10g} \\pm {sci(e)}"
     return f"{_f(x):.{dec}f} \\pm {e:.{dec}f}"
+
+
+def sci(x: float, digits: int = 2) -> str:
+    """A number in TeX scientific notation, ``1.7\\times10^{-9}``, with ``digits`` significant figures."""
+    x = _f(x)
+    if not math.isfinite(x) or x == 0:
+        return f"{x:g}"
+    exp = int(math.floor(math.log10(abs(x))))
+    mant = x / 10**exp
+    return f"{mant:.{digits - 1}f}\\times10^{{{exp}}}"
+
+
+def format_percent(res: float) -> str:
+    """A relative resolution as TeX percent: ``2.1\\,\\%``, ``0.082\\,\\%``, ``1.7\\times10^{-7}\\,\\%``."""
+    pct = 100 * _f(res)
+    if not math.isfinite(pct):
+        return "–"
+    if pct >= 1:
+        body = f"{pct:.1f}"
+    elif pct >= 1e-3:
+        body = f"{pct:.2g}"
+    else:
+        body = sci(pct)
+    return f"{body}\\,\\%"
 
 
 def glue_entries(chapter: str, verdicts: Sequence[Verdict]) -> dict[str, Any]:
@@ -244,5 +271,5 @@ def glue_entries(chapter: str, verdicts: Sequence[Verdict]) -> dict[str, Any]:
         dec_ref = format_value(v.reference, v.book_err if v.book_err > 0 else None)
         out[key + "_reference"] = Markdown(f"${dec_ref}$")
         res = v.resolution
-        out[key + "_resolution"] = Markdown(f"${100 * res:.1f}\\,\\%$" if math.isfinite(res) else "not measurable")
+        out[key + "_resolution"] = Markdown(f"${format_percent(res)}$" if math.isfinite(res) else "not measurable")
     return out
