@@ -803,6 +803,14 @@ def figure_runs(r: Result, ax=None):
     ax.axhline(r.eps, color="k", ls=":", lw=1, label=r"retrieval radius $\varepsilon$")
     ax.set_yscale("log")
     style.log_ticks(ax, "y")
+    from matplotlib.ticker import FuncFormatter
+
+    def sci(v, _):  # 2 and 5 labelled too, not only the decades
+        e = int(np.floor(np.log10(v) + 1e-9))
+        m = v / 10.0**e
+        return f"$10^{{{e}}}$" if abs(m - 1) < 1e-6 else f"${m:g}\\times10^{{{e}}}$"
+
+    ax.yaxis.set_major_formatter(FuncFormatter(sci))
     ax.set_xlabel("update $t$")
     ax.set_ylabel(r"$d_t=\|x_t-\xi^1\|^2/N$")
     style.legend_outside(ax, "right")
