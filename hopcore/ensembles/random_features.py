@@ -295,8 +295,11 @@ def rf_examples_fallback_fraction(F: np.ndarray, C: np.ndarray) -> float:
     if _route(CT, D) != "float":
         return 0.0
     tol = _tolerance(CT, D)
-    S = F.astype(np.float32) @ C.astype(np.float32)
-    return float(_count_below(S, tol)) / S.size if S.size else 0.0
+    F32, C32 = F.astype(np.float32), C.astype(np.float32)
+    P = C.shape[1]
+    rows = max(1, min(N, _CHUNK_BYTES // (4 * max(P, 1))))
+    n = sum(int(_count_below(F32[i0:i0 + rows] @ C32, tol)) for i0 in range(0, N, rows))
+    return n / (N * P) if N * P else 0.0
 
 
 @njit(cache=True)
