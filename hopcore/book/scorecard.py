@@ -86,8 +86,10 @@ def _num(x) -> float:
 
 
 def _row(r: dict[str, Any]) -> str:
-    fig = f"{{numref}}`{r['figure']}`" if r.get("figure", "").startswith("fig-") else (
-        f"[{r['chapter']}]({r['figure']})" if r.get("figure") else f"{{doc}}`{r['chapter']}`")
+    # figure numbers restart in every chapter: name the chapter with the number
+    chapter = f"{{doc}}`{r['chapter']}`"
+    fig = (f"{{numref}}`Fig. {{number}} <{r['figure']}>` in {chapter}" if r.get("figure", "").startswith("fig-")
+           else chapter)
     book = f"${format_pm(r['book'], r['book_err'])}$" if math.isfinite(_num(r["book"])) else "no value"
     ref = f"${format_value(r['reference'], r['book_err'] or None)}$"
     res = _num(r.get("resolution"))
