@@ -3,9 +3,10 @@
 ``compute(p)`` solves the replica-symmetric theory (the T = 0 retrieval branch and alpha_c, the
 (alpha, T) phase diagram, the stability of symmetric mixtures), simulates the T = 0 dynamics at
 finite N (the overlap after convergence from a stored pattern and from a 3-mixture), reads the
-finite-size capacities alpha_c(N) off the simulations and extrapolates them with three fit forms;
-it returns a :class:`Result` of labelled arrays with the summary, the claims and the glue of the
-page. One ``figure_*`` function per figure draws from the result.
+finite-size capacities alpha_c(N) off the simulations and extrapolates them with five fit forms;
+it returns a :class:`Result` of labelled arrays with the summary, the verdicts (:func:`_verdicts`:
+the comparisons with the papers), the claims (checks of the code) and the glue of the page. One
+``figure_*`` function per figure draws from the result.
 """
 
 from __future__ import annotations
@@ -960,8 +961,14 @@ def figure_spread(r: Result, ax=None):
     bx.set(xscale="log", xlim=(r.Ns.min() / 1.5, r.Ns.max() * 1.5), xlabel="$N$", ylabel="spread of the capacities")
     style.log_ticks(bx, "x")
     if ok.any():
+        from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+
         bx.set(yscale="log")
-        style.log_ticks(bx, "y")
+        lo, hi = bx.get_ylim()
+        ticks = [t * 10.0**e for e in range(-5, 1) for t in (1, 2, 3, 5) if lo <= t * 10.0**e <= hi]
+        bx.yaxis.set_major_locator(FixedLocator(ticks))     # 1, 2, 3, 5 per decade: a narrow range keeps its ticks
+        bx.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        bx.yaxis.set_minor_formatter(NullFormatter())
     else:
         bx.text(0.5, 0.5, "no size with a measured spread", transform=bx.transAxes, ha="center")
     style.legend_outside(bx, "below", ncols=1)
