@@ -1024,7 +1024,7 @@ Z_GEN = 2.4  # the generalization transitions of the three L form a family: two-
 Z_EXP = 2.24  # the L_max exponents of the two training families: two-sided 5 % / 2 (Bonferroni)
 # resolutions aimed for at paper scale (relative shift of the reference the verdict detects)
 AIM = {"gen_L3": 0.03, "gen_L5": 0.20, "gen_L7": 0.20, "learning": 0.25, "storage": 0.45,
-       "fig2a_generalization": 0.40, "fig2a_learning": 0.40, "lmax_exponent_sparse": 0.50,
+       "fig2a_generalization": 0.60, "fig2a_learning": 0.80, "lmax_exponent_sparse": 0.50,
        "lmax_exponent_dense": 0.50}
 
 
