@@ -20,12 +20,25 @@ __all__ = ["PAPERS", "collect", "count", "headline", "headline_text", "table_mar
 
 # display order and names of the papers whose results are tested (bibliography keys)
 PAPERS = {
-    "kalaj2024random": "Kalaj et al., random features: generalization",
-    "negri2023storage": "Negri et al., random features: storage and learning",
-    "lucibello2023exponential": "Lucibello & Mézard, exponential capacity",
-    "amit1985storing": "Amit, Gutfreund & Sompolinsky, replica theory",
-    "mceliece1987capacity": "McEliece et al., logarithmic capacity",
+    "kalaj2024random": "Random features: generalization",
+    "negri2023storage": "Random features: storage and learning",
+    "lucibello2023exponential": "Dense memories: exponential capacity",
+    "amit1985storing": "Classical model: replica theory",
+    "mceliece1987capacity": "Classical model: logarithmic capacity",
     "book": "Results of this book beyond the papers",
+}
+
+# short names of the chapters for the table's figure column
+SHORT = {
+    "classical_snr": "Signal to noise",
+    "classical_replica": "Replica theory",
+    "dense_attention": "Energy and attention",
+    "dense_rem": "Random energy model",
+    "dense_simulations": "Finite-N simulations",
+    "rf_storage_learning": "Storage and learning",
+    "rf_generalization": "Generalization",
+    "rf_mixture_snr": "Mixture signal to noise",
+    "rf_spinodals": "Mixture spinodals",
 }
 
 
@@ -87,8 +100,8 @@ def _num(x) -> float:
 
 def _row(r: dict[str, Any]) -> str:
     # figure numbers restart in every chapter: name the chapter with the number
-    chapter = f"{{doc}}`{r['chapter']}`"
-    fig = (f"{{numref}}`Fig. {{number}} <{r['figure']}>` in {chapter}" if r.get("figure", "").startswith("fig-")
+    chapter = f"{{doc}}`{SHORT.get(r['chapter'], r['chapter'])} <{r['chapter']}>`"
+    fig = (f"{{numref}}`Fig. {{number}} <{r['figure']}>`, {chapter}" if r.get("figure", "").startswith("fig-")
            else chapter)
     book = f"${format_pm(r['book'], r['book_err'])}$" if math.isfinite(_num(r["book"])) else "no value"
     ref = f"${format_value(r['reference'], r['book_err'] or None)}$"
@@ -139,7 +152,7 @@ def headline_text(data: dict[str, Any], chapter: str, name: str) -> str:
             s = abs(_num(r.get("sigmas")))
             if not math.isfinite(_num(r["book"])):
                 return "no value in this build"
-            how = (f"within {s:.1f} standard errors" if r["holds"] else
+            how = (f"within {max(s, 0.1):.1f} standard errors" if r["holds"] else
                    f"{s:.1f} standard errors away, outside the tolerance")
             res = _num(r.get("resolution"))
             res_s = f"; resolution {100 * res:.2g} %" if math.isfinite(res) else ""
