@@ -122,7 +122,7 @@ SPEC = Chapter(
             doc="L_train and L_test of Fig. 2a, equal",
         ),
         "scan_alphas": Param(
-            [round(a, 4) for a in np.geomspace(0.02, 2.0, 12)],
+            [round(a, 4) for a in np.geomspace(0.02, 2.0, 9)],
             validation.list_of(_alpha, increasing=True),
             paper=[round(a, 4) for a in np.geomspace(0.01, 2.5, 10)],
             doc="loads scanned in Fig. 2a, where the transitions are read",
@@ -155,7 +155,7 @@ SPEC = Chapter(
         ),
         # finite size, readout and training family near the first generalization transition
         "fs_Ns": Param(
-            [4000, 8000],
+            [2000, 4000],
             validation.list_of(validation.integer(100, 100_000), increasing=True),
             paper=[2000, 4000, 8000],
             doc="network sizes compared near the first generalization transition",
@@ -175,7 +175,7 @@ SPEC = Chapter(
         ),
         # finite-size scaling of the generalization transitions (sparse L_train training, fixed alpha_D)
         "fss_Ns": Param(
-            [2000, 4000, 8000],
+            [2000, 4000],
             validation.list_of(validation.integer(100, 100_000), increasing=True),
             paper=[2000, 4000, 8000, 16000],
             doc="network sizes of the finite-size scaling of the generalization transitions",
