@@ -1381,8 +1381,12 @@ def figure_storage_N(r: Result, ax=None):
     a.plot([], [], "x:", color="0.4", label="published line (same scale)")
     a.axhline(1.0, color="k", lw=1.5, label="corrected line")
     a.set(xscale="log", yscale="log", xlabel="$N$", ylabel=r"$\alpha_{\rm s}/\alpha_{\rm s}^{\rm corrected}$")
-    _plain_log(a, "x")
     _plain_log(a, "y")
+    from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
+
+    a.xaxis.set_major_locator(FixedLocator(r.storage_Ns))  # a tick at every simulated size
+    a.xaxis.set_major_formatter(ScalarFormatter())
+    a.xaxis.set_minor_formatter(NullFormatter())
     style.legend_outside(a, where="below", ncols=2)
     a = axes[1]
     i0 = len([s for s in r.scans if s[0] == "dense"]) // 2
