@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = {("quick", "cold"): 180.0, ("quick", "warm"): 60.0, ("paper", "cold"): 1800.0, ("paper", "warm"): 1800.0}
+TARGETS = {("quick", "cold"): 180.0, ("quick", "warm"): 60.0, ("paper", "cold"): 1200.0, ("paper", "warm"): 1200.0}
 
 
 def _clear_caches() -> None:
