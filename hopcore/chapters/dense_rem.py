@@ -568,10 +568,13 @@ def _checks(p, r):
                                     "the annealed finite-N threshold is lam_t - lam_t^2/(2 sqrt N) to leading order",
                                     finding=False, largest_gap=dev_n.max(axis=1)),
         "c_max_approach": claim(approach, "the exact finite-N mean of the largest overlap rises towards c_max",
-                                finding=False),
+                                finding=False, c_max=nb["c_max"],
+                                largest_finite_n_mean=[float(np.nanmax(v)) if np.isfinite(v).any() else None
+                                                       for v in line]),
         "scaled_annealed_above": claim(bool(below.any()) and bool(np.all(half[below] < ann[below])),
                                        "every simulated crossing lies below the annealed threshold without margin",
-                                       finding=False),
+                                       finding=False, crossings=int(below.sum()),
+                                       largest_excess=float(np.max(half[below] - ann[below])) if below.any() else None),
     }
 
 
