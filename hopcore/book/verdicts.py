@@ -39,7 +39,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-__all__ = ["Verdict", "verdict", "format_percent", "format_pm", "format_value", "glue_entries", "sci"]
+__all__ = ["Verdict", "verdict", "format_percent", "format_pm", "format_value", "glue_entries", "sci", "table_markdown"]
 
 
 def _f(x) -> float:
@@ -273,3 +273,35 @@ def glue_entries(chapter: str, verdicts: Sequence[Verdict]) -> dict[str, Any]:
         res = v.resolution
         out[key + "_resolution"] = Markdown(f"${format_percent(res)}$" if math.isfinite(res) else "not measurable")
     return out
+
+
+def table_markdown(verdicts: Sequence[Verdict], labels: Mapping[str, str] | None = None,
+                   reference: str = "reference") -> str:
+    """A chapter's verdicts as a Markdown table: result, book, reference, verdict, resolution, aim.
+
+    Only the verdicts of the run appear, so the table is right whatever the parameters.
+
+    Parameters
+    ----------
+    verdicts : sequence of Verdict
+        The run's verdicts.
+    labels : mapping, optional
+        Name -> the result's label in the page's words (Markdown); default: the verdict's ``item``.
+    reference : str, optional
+        Header of the reference column.
+
+    Returns
+    -------
+    str
+        The Markdown table.
+    """
+    labels = labels or {}
+    rows = [f"| result | this book | {reference} | verdict | resolution | aim |", "|---|---|---|---|---|---|"]
+    for v in verdicts:
+        book = f"${format_pm(v.book, v.book_err)}$" if math.isfinite(_f(v.book)) else "no value"
+        ref = f"${format_value(v.reference, v.book_err if v.book_err > 0 else None)}$"
+        res = v.resolution
+        res_s = f"${format_percent(res)}$" if math.isfinite(res) else "–"
+        label = labels.get(v.name, v.item.replace("|", "/"))
+        rows.append(f"| {label} | {book} | {ref} | {v.phrase()} | {res_s} | ${format_percent(v.aim)}$ |")
+    return "\n".join(rows)

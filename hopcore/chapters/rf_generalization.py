@@ -1164,6 +1164,25 @@ def _md(x, fmt=".3f", unit=""):
     return Markdown(f"${int(x)}{unit}$" if fmt == "d" else f"${x:{fmt}}{unit}$")
 
 
+VERDICT_LABELS = {
+    "gen_L3": "generalization, $L=3$ (Fig. 1)", "gen_L5": "generalization, $L=5$ (Fig. 1)",
+    "gen_L7": "generalization, $L=7$ (Fig. 1)", "learning": "learning transition (Fig. 1)",
+    "storage": "storage transition (Fig. 1)", "fig2a_generalization": "generalization / spinodal (Fig. 2a)",
+    "fig2a_learning": "learning / learning line (Fig. 2a)",
+    "lmax_exponent_sparse": "exponent of $L_\\text{max}$, sparse (Fig. 2b)",
+    "lmax_exponent_dense": "exponent of $L_\\text{max}$, dense (Fig. 2b)",
+}
+
+
+def verdict_table(r):
+    """The chapter's verdicts as a Markdown table (only those of the run's parameters)."""
+    from IPython.display import Markdown
+
+    from ..book.verdicts import table_markdown
+
+    return Markdown(table_markdown(r.verdicts, VERDICT_LABELS, reference="theory"))
+
+
 def _glue(p, r):
     """The numbers the page quotes, each as a short Markdown math value."""
     from IPython.display import Markdown
