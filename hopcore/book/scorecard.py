@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from .verdicts import format_percent, format_pm, format_value
+from .verdicts import cells, format_percent, format_pm, format_value
 
 __all__ = ["PAPERS", "collect", "count", "headline", "headline_text", "table_markdown", "write"]
 
@@ -103,10 +103,7 @@ def _row(r: dict[str, Any]) -> str:
     chapter = f"{{doc}}`{SHORT.get(r['chapter'], r['chapter'])} <{r['chapter']}>`"
     fig = (f"{{numref}}`Fig. {{number}} <{r['figure']}>`, {chapter}" if r.get("figure", "").startswith("fig-")
            else chapter)
-    book = f"${format_pm(r['book'], r['book_err'])}$" if math.isfinite(_num(r["book"])) else "no value"
-    ref = f"${format_value(r['reference'], r['book_err'] or None)}$"
-    res = _num(r.get("resolution"))
-    res_s = f"${format_percent(res)}$" if math.isfinite(res) else "–"
+    book, ref, res_s = cells(r["book"], r["book_err"], r["reference"], _num(r.get("resolution")))
     aim = f"${format_percent(_num(r.get('aim')))}$"
     verdict = ("holds" if r["holds"] else "**fails**") + f", {r['phrase']}" if r.get("phrase") else ""
     item = r["item"].replace("|", "/")

@@ -39,7 +39,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-__all__ = ["Verdict", "verdict", "format_percent", "format_pm", "format_value", "glue_entries", "sci", "table_markdown"]
+__all__ = ["Verdict", "verdict", "format_percent", "format_pm", "format_value", "glue_entries", "sci", "table_markdown", "cells"]
 
 
 def _f(x) -> float:
@@ -275,6 +275,26 @@ def glue_entries(chapter: str, verdicts: Sequence[Verdict]) -> dict[str, Any]:
     return out
 
 
+def cells(book: float, book_err: float, reference: float, resolution: float) -> tuple[str, str, str]:
+    """The Markdown cells of a verdict's row: book ± error, reference (to the error's digits), resolution.
+
+    Parameters
+    ----------
+    book, book_err, reference, resolution : float
+        The verdict's numbers (as in its record).
+
+    Returns
+    -------
+    tuple of str
+        ``("$0.2230 \\pm 0.0031$", "$0.2246$", "$3.5\\,\\%$")``; "no value" and "–" where missing.
+    """
+    err = _f(book_err)
+    book_s = f"${format_pm(book, err)}$" if math.isfinite(_f(book)) else "no value"
+    ref_s = f"${format_value(reference, err if err > 0 else None)}$"
+    res = _f(resolution)
+    return book_s, ref_s, (f"${format_percent(res)}$" if math.isfinite(res) else "–")
+
+
 def table_markdown(verdicts: Sequence[Verdict], labels: Mapping[str, str] | None = None,
                    reference: str = "reference") -> str:
     """A chapter's verdicts as a Markdown table: result, book, reference, verdict, resolution, aim.
@@ -298,10 +318,7 @@ def table_markdown(verdicts: Sequence[Verdict], labels: Mapping[str, str] | None
     labels = labels or {}
     rows = [f"| result | this book | {reference} | verdict | resolution | aim |", "|---|---|---|---|---|---|"]
     for v in verdicts:
-        book = f"${format_pm(v.book, v.book_err)}$" if math.isfinite(_f(v.book)) else "no value"
-        ref = f"${format_value(v.reference, v.book_err if v.book_err > 0 else None)}$"
-        res = v.resolution
-        res_s = f"${format_percent(res)}$" if math.isfinite(res) else "–"
+        book, ref, res_s = cells(v.book, v.book_err, v.reference, v.resolution)
         label = labels.get(v.name, v.item.replace("|", "/"))
         rows.append(f"| {label} | {book} | {ref} | {v.phrase()} | {res_s} | ${format_percent(v.aim)}$ |")
     return "\n".join(rows)
