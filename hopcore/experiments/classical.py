@@ -3,25 +3,162 @@ finite-size analysis of the simulated capacity."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
+import numba
 import numpy as np
+from numba import njit
 from tqdm import tqdm
 
 from .. import validation
 from ..analysis import first_crossing
+from ..dynamics import asynchronous as _async
 from ..dynamics.asynchronous import async_fixed_points
 from ..ensembles.binary import binary_patterns
-from .runner import derive_seed, sweep
-from .snr import retrieval_overlap
+from .cache import default_cache
+from .runner import derive_seed, sample_seeds
 
 __all__ = ["alpha_c_fit_forms", "bootstrap_alpha_c", "capacity_scan", "crossing_interpolation_err", "crossing_load",
            "extrapolate_alpha_c", "extrapolate_alpha_c_free", "mixture_fixed_points", "retrieval_at_load"]
+
+
+# ------------------------------------------------------------------------------------------------
+# capacity runs: patterns generated straight into the packed layout, runs scheduled over the cores
+# ------------------------------------------------------------------------------------------------
+# binary_patterns draws X[i, mu] = +1 iff byte i P + mu of the generator's raw 64-bit stream
+# (little-endian bytes) is >= 128: numpy's bounded 8-bit draw on {0, 1} (Lemire's method, no
+# rejection for a range of 2) is the top bit of the next byte. tests/test_experiments.py checks the
+# packed patterns against Packed(binary_patterns(...)) bit for bit, so a numpy that draws otherwise
+# fails there, not silently here.
+_CHUNK_BYTES = 1 << 23   # raw stream bytes drawn at a time (a few MB per thread instead of N P)
+
+
+@njit(nogil=True, boundscheck=False)
+def _pack_top_bits(raw, row0, rows, P, B):
+    """Rows row0 .. row0+rows-1 of B from ``rows * P`` raw bytes: bit mu of row i is the top bit of
+    byte (i - row0) P + mu (padding bits zero)."""
+    W = B.shape[1]
+    for i in range(rows):
+        o = i * P
+        b = B[row0 + i]
+        for w in range(W):
+            base = 64 * w
+            n = min(64, P - base)
+            v = np.uint64(0)
+            for j in range(max(n, 0)):
+                v |= np.uint64(raw[o + base + j] >> 7) << np.uint64(j)
+            b[w] = v
+
+
+def packed_binary_patterns(N: int, P: int, seed: int) -> np.ndarray:
+    """``Packed(binary_patterns(N, P, seed)).B`` without the N x P int8 matrix.
+
+    Bit mu of row i (little-endian within each 64-bit word; ``_words(P)`` words per row, padding
+    zero) is set iff xi_i^mu = +1, for the very patterns of :func:`hopcore.ensembles.binary.binary_patterns`:
+    the raw generator stream is read in chunks of whole rows and packed as it comes. Releases the GIL
+    (the capacity scan generates networks on every core at once).
+
+    Parameters
+    ----------
+    N : int
+        Number of spins.
+    P : int
+        Number of patterns.
+    seed : int
+        Seed of the patterns (as for ``binary_patterns``).
+
+    Returns
+    -------
+    numpy.ndarray of uint64, shape (N, W)
+        The packed patterns.
+    """
+    N = validation.integer(1)("N", N)
+    P = validation.integer(1)("P", P)
+    bg = np.random.default_rng(validation.seed("seed", seed)).bit_generator
+    B = np.empty((N, _async._words(P)), dtype=np.uint64)
+    step = max(8, (_CHUNK_BYTES // P) // 8 * 8)       # whole rows, a multiple of 8: every chunk starts on a word
+    for row0 in range(0, N, step):
+        rows = min(step, N - row0)
+        raw = bg.random_raw((rows * P + 7) // 8).view(np.uint8)
+        _pack_top_bits(raw, row0, rows, P, B)
+    return B
+
+
+@njit(nogil=True, boundscheck=False)
+def _bit_column(B, mu):
+    """xi^mu as int8 +-1 from the packed rows."""
+    N = B.shape[0]
+    x = np.empty(N, dtype=np.int8)
+    w, k = mu >> 6, np.uint64(mu & 63)
+    for i in range(N):
+        x[i] = 1 if (B[i, w] >> k) & np.uint64(1) else -1
+    return x
+
+
+# Not cached on disk (cache=True): numba's cache would not see a change of the kernels it calls in
+# hopcore.dynamics.asynchronous; compiling costs about 2 s once per process.
+@njit(nogil=True, boundscheck=False)
+def _one_run(B, r, valid, s, P, L, seed, max_sweeps):
+    """One T = 0 asynchronous run of the packed engine from s (in place): the kernel of
+    ``async_fixed_points`` for a single start, without the GIL, so runs can be spread over threads."""
+    N, W = B.shape
+    Q = np.empty((L, W), dtype=np.uint64)
+    T = _async._planes_into(B, s, valid, Q)
+    order = np.empty(N, dtype=np.int64)
+    sw, cv, _ = _async._packed_async_core(B, r, valid, s, Q, T, P, seed, max_sweeps, order,
+                                          np.empty(0, np.int64), np.int64(0))
+    return sw, cv
+
+
+def _threads() -> int:
+    return max(1, int(numba.get_num_threads()))
+
+
+def _retrieval_batch(N: int, P: int, seeds, n_starts: int, max_sweeps: int, threads: int | None = None) -> list:
+    """``retrieval_at_load`` for several networks of the same (N, P), the runs spread over the cores.
+
+    Every network is generated (packed) on a worker thread, then all its starts are queued: each
+    worker takes the next run when it is free, so a run that goes to ``max_sweeps`` does not hold
+    up the others (``async_fixed_points`` splits the starts of one network in fixed halves). Each
+    run is the same computation whatever thread runs it, so the numbers do not depend on the
+    number of threads.
+    """
+    k = min(n_starts, P)
+    L = _async._n_planes(N)
+    nets = [None] * len(seeds)
+    threads = threads or _threads()
+
+    def build(n):
+        B = packed_binary_patterns(N, P, int(seeds[n]))
+        S = np.stack([_bit_column(B, r) for r in range(k)])
+        order = np.array([derive_seed(int(seeds[n]), "order", r) for r in range(k)], dtype=np.uint64)
+        nets[n] = {"B": B, "r": _async._row_sums(B, P), "valid": _async._valid_words(P, B.shape[1]),
+                   "S": S, "X0": S.copy(), "order": order,
+                   "sweeps": np.zeros(k, dtype=np.int64), "converged": np.zeros(k, dtype=np.bool_)}
+
+    def run(n, j):
+        d = nets[n]
+        sw, cv = _one_run(d["B"], d["r"], d["valid"], d["S"][j], P, L, d["order"][j], max_sweeps)
+        d["sweeps"][j], d["converged"][j] = sw, cv
+
+    with ThreadPoolExecutor(max_workers=threads) as ex:
+        list(ex.map(build, range(len(seeds))))
+        futures = [ex.submit(run, n, j) for n in range(len(seeds)) for j in range(k)]
+        for f in futures:
+            f.result()
+    out = []
+    for d in nets:
+        m = (d["S"].astype(np.int64) * d["X0"].astype(np.int64)).sum(axis=1) / N
+        out.append({"m": m, "sweeps": d["sweeps"], "converged": d["converged"], "P": P})
+    return out
 
 
 def retrieval_at_load(N: int, alpha: float, seed: int, n_starts: int = 4, max_sweeps: int = 200) -> dict:
     """Overlap ``m = s*.xi/N`` of the T = 0 asynchronous fixed point reached from the first patterns.
 
     From each of the first ``n_starts`` patterns of one network with ``P = round(alpha N)`` patterns
-    (at least 1).
+    (at least 1): the numbers of :func:`hopcore.experiments.snr.retrieval_overlap` (flip 0), with the
+    patterns generated straight into the packed layout and the starts spread over the cores.
 
     Parameters
     ----------
@@ -41,9 +178,31 @@ def retrieval_at_load(N: int, alpha: float, seed: int, n_starts: int = 4, max_sw
     dict
         ``m``, ``sweeps``, ``converged`` of :func:`hopcore.experiments.snr.retrieval_overlap` and ``P``.
     """
+    N = validation.integer(1)("N", N)
     P = max(1, int(round(alpha * N)))
-    out = retrieval_overlap(N, P, seed, n_starts=n_starts, flip=0.0, max_sweeps=max_sweeps)
-    return {**out, "P": P}
+    return _retrieval_batch(N, P, [seed], int(n_starts), int(max_sweeps))[0]
+
+
+_RETRIEVAL_NAME = f"{retrieval_at_load.__module__}.{retrieval_at_load.__qualname__}"
+
+
+def _cached_batch(point: dict, n: int, seed: int, cache) -> list:
+    """The ``n`` networks of one (N, alpha) point: each from the cache under the entry ``sweep`` gives
+    ``retrieval_at_load`` (same name, parameters and seed), the missing ones computed together by
+    :func:`_retrieval_batch` and stored one by one."""
+    params = [{**point, "seed": sd} for sd in sample_seeds(seed, point, n)]
+    res = [cache.load(_RETRIEVAL_NAME, q) for q in params]
+    todo = [s for s in range(n) if res[s] is None]
+    cache.hits += n - len(todo)
+    if todo:
+        P = max(1, int(round(point["alpha"] * point["N"])))
+        new = _retrieval_batch(point["N"], P, [params[s]["seed"] for s in todo], point["n_starts"], point["max_sweeps"])
+        for s, out in zip(todo, new):
+            out = {k: np.asarray(v) for k, v in out.items()}
+            cache.misses += 1
+            cache.store(_RETRIEVAL_NAME, params[s], out)
+            res[s] = out
+    return res
 
 
 def capacity_scan(Ns, alphas, n_samples, seed: int, *, n_starts: int = 4, max_sweeps: int = 200,
@@ -95,6 +254,7 @@ def capacity_scan(Ns, alphas, n_samples, seed: int, *, n_starts: int = 4, max_sw
     ValueError
         If ``n_samples`` has not one entry per size.
     """
+    cache = default_cache() if cache is None else cache
     Ns = [int(N) for N in Ns]
     alphas = [float(a) for a in alphas]
     counts = [int(n_samples)] * len(Ns) if np.ndim(n_samples) == 0 else [int(c) for c in n_samples]
@@ -110,7 +270,7 @@ def capacity_scan(Ns, alphas, n_samples, seed: int, *, n_starts: int = 4, max_sw
         failed_in_a_row = 0
         for j, a in enumerate(alphas):
             point = {"N": N, "alpha": a, "n_starts": n_starts, "max_sweeps": max_sweeps}
-            res = sweep(retrieval_at_load, [point], counts[i], seed, cache=cache, progress=False)[0]
+            res = _cached_batch(point, counts[i], seed, cache)
             bar.update(counts[i])
             m[i, j, :counts[i]] = [r["m"] for r in res]
             conv[i, j, :counts[i]] = [r["converged"] for r in res]
