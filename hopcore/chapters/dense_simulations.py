@@ -93,10 +93,11 @@ SPEC = Chapter(
         "alpha_basin": Param(0.2, validation.real(0.0, 2.0, lo_open=True), doc="load of the basin simulations"),
         "lams_basin": Param([0.5, 2.0], validation.list_of(validation.positive(1e3)), paper=[0.4, 0.6, 1.0, 3.0],
                             doc="lam values of the basin simulations"),
-        "Ns_basin_scan": Param([20, 40], validation.list_of(validation.integer(8, 400), min_len=0), paper=[30, 40],
+        "Ns_basin_scan": Param([20, 25, 35, 40], validation.list_of(validation.integer(8, 400), min_len=0),
+                               paper=[20, 25, 30, 35, 40, 45],
                                doc="further sizes of the basin simulations, for the crossing theta_1/2(N)"),
         "n_thetas": Param(30, validation.integer(2, 200), paper=32, doc="start angles per lam"),
-        "n_samples_basin": Param(24, validation.integer(2, 10**5), paper=24,
+        "n_samples_basin": Param(24, validation.integer(5, 10**5), paper=24,
                                  doc="realizations (pattern sets) per lam and angle"),
         "lam_all": Param(4.0, validation.real(1.0, 50.0), doc="lam of the all-pattern check (Gaussian patterns; beyond 1, alpha_1 and "
                          "alpha_c^lb no longer depend on lam)"),
@@ -115,8 +116,8 @@ SPEC = Chapter(
     extra={"test": {"Ns": [16, 20, 24], "n_samples": [5, 5, 5], "Ns_gaussian": [16, 20, 24],
                     "n_samples_gaussian": [6, 6, 6], "Ns_other": [[12, 16, 20]], "n_samples_other": 5,
                     "N_check": 16, "n_check": 1, "n_lams_check": 8, "max_iter_check": 200,
-                    "N_basin": 16, "Ns_basin_scan": [12, 20], "lams_basin": [0.5, 2.0], "n_thetas": 8,
-                    "n_samples_basin": 3, "Ns_all": [12, 16], "alphas_all": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
+                    "N_basin": 24, "Ns_basin_scan": [12, 15, 18, 21], "lams_basin": [0.5, 2.0], "n_thetas": 24,
+                    "n_samples_basin": 10, "Ns_all": [12, 16], "alphas_all": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
                     "n_samples_all": 5, "max_P_all": 3000, "block_all": 64}},
 )
 
@@ -232,6 +233,95 @@ def _basins(p):
     out["prob_half_lo_N"], out["prob_half_hi_N"] = _ordered(out["prob_half_lo_N"], out["prob_half_hi_N"])
     out["prob_one_step_half_lo_N"], out["prob_one_step_half_hi_N"] = _ordered(out["prob_one_step_half_lo_N"],
                                                                               out["prob_one_step_half_hi_N"])
+    # the error of each crossing: the bootstrap over the pattern sets and the angle grid in quadrature
+    rng = np.random.default_rng([int(p.seed), 22])
+    step = float(thetas[1] - thetas[0]) if len(thetas) > 1 else math.nan
+    out["theta_step"] = step
+    for key, name in (("retrieved", "prob"), ("one_step", "prob_one_step")):
+        hits = grid[key].astype(float)
+        boot = np.array([[_bootstrap_crossing(thetas, hits[j, i], rng) for i in range(hits.shape[1])]
+                         for j in range(hits.shape[0])])
+        out[name + "_half_boot_N"] = boot
+        out[name + "_half_err_N"] = np.hypot(boot, step / math.sqrt(12.0))
+    out["extrapolation"] = basin_extrapolation(out, BASIN_READOUT)
+    return out
+
+
+#: bootstrap resamples of the pattern sets for the error of one crossing theta_1/2
+N_BOOT_BASIN = 400
+
+
+def _bootstrap_crossing(thetas, hits, rng, n_boot=N_BOOT_BASIN) -> float:
+    """Standard deviation of the 1/2 crossing of the retrieval probability over bootstrap resamples of the
+    pattern sets (rows of ``hits``, shape (sets, angles)); nan when fewer than two resamples cross."""
+    n = hits.shape[0]
+    probs = hits[rng.integers(0, n, size=(n_boot, n))].mean(axis=1)
+    c = np.array([first_crossing(thetas, row, 0.5, "down") for row in probs])
+    c = c[np.isfinite(c)]
+    return float(np.std(c, ddof=1)) if c.size > 1 else math.nan
+
+
+#: the readout the basin verdicts test: theta_c is the one-update basin ("prob_one_step"); "prob" is the
+#: run iterated to convergence
+BASIN_READOUT = "prob_one_step"
+
+
+def basin_log_coefficient(alpha, lam) -> float:
+    """a in cos theta_1/2(N) = cos theta_inf + a log(N)/N + b/N for one update: 0 below lam_* (the annealed
+    REM free energy of the other patterns has 1/N corrections only), -1/(2 lam_*) at and above lam_* (the
+    largest of P - 1 overlaps sits below eps_* by log(N)/(2 N zeta_hat'(eps_*)), zeta_hat'(eps_*) = lam_*)."""
+    ls = float(dense_theory.lam_star(alpha))
+    return -0.5 / ls if lam >= ls else 0.0
+
+
+def _wls(N, y, err, column, offset):
+    """y = c + k column(N) + offset(N), weighted; (c, error of c scaled by sqrt(chi^2/dof) when above 1, k)."""
+    A = np.stack([np.ones_like(N), column], 1)
+    w = 1.0 / np.maximum(err, 1e-9)
+    Aw = A * w[:, None]
+    coef = np.linalg.lstsq(Aw, (y - offset) * w, rcond=None)[0]
+    cov = np.linalg.pinv(Aw.T @ Aw)
+    dof = len(N) - 2
+    chi2_ = float(np.sum(((A @ coef + offset - y) * w) ** 2))
+    scale = max(1.0, math.sqrt(chi2_ / dof)) if dof > 0 else math.nan
+    return float(coef[0]), float(math.sqrt(cov[0, 0]) * scale), float(coef[1]), chi2_, dof
+
+
+def _arccos(c, dc):
+    if not (math.isfinite(c) and -1.0 < c < 1.0):
+        return math.nan, math.nan
+    return math.acos(c), dc / math.sqrt(1.0 - c * c)
+
+
+def basin_extrapolation(b: dict, readout: str = BASIN_READOUT) -> list:
+    """theta_1/2(N) of one readout extrapolated to N -> inf, per lam. Fitted in cos theta (the variable the
+    retrieval condition is linear in) on the upper half of the sizes (:func:`fit_window`), each point
+    weighted by its error (bootstrap over pattern sets and angle grid); the form is fixed by the phase of the
+    REM at lam (:func:`basin_log_coefficient`). The systematic error is the change of the intercept when the
+    other candidate leading correction is used instead: b/N alone above lam_*, b log(N)/N below; neither
+    form reads theta_c."""
+    Ns = np.asarray(b["Ns"], float)
+    out = []
+    for i, lam in enumerate(b["lam"]):
+        th, th_err = b[readout + "_half_N"][:, i], b[readout + "_half_err_N"][:, i]
+        ok = np.isfinite(th) & np.isfinite(th_err)
+        N, y, err = Ns[ok], np.cos(th[ok]), np.sin(th[ok]) * th_err[ok]
+        a = basin_log_coefficient(b["alpha"], float(lam))
+        e = {"lam": float(lam), "readout": readout, "log_coefficient": a, "fit_N": np.array([], float),
+             "cos": math.nan, "cos_err": math.nan, "slope": math.nan, "chi2": math.nan, "dof": 0,
+             "cos_alternative": math.nan, "theta": math.nan, "theta_err_stat": math.nan,
+             "theta_alternative": math.nan, "theta_err_sys": math.nan}
+        if len(N) >= 3:
+            w = fit_window(N)
+            N, y, err = N[w], y[w], err[w]
+            logN = np.log(N) / N
+            c, dc, k, chi2_, dof = _wls(N, y, err, 1.0 / N, a * logN)
+            alt = _wls(N, y, err, 1.0 / N, 0.0 * N) if a != 0.0 else _wls(N, y, err, logN, 0.0 * N)
+            t, dt = _arccos(c, dc)
+            t_alt = _arccos(alt[0], alt[1])[0]
+            e.update(fit_N=N, cos=c, cos_err=dc, slope=k, chi2=chi2_, dof=dof, cos_alternative=alt[0],
+                     theta=t, theta_err_stat=dt, theta_alternative=t_alt, theta_err_sys=abs(t_alt - t))
+        out.append(e)
     return out
 
 
@@ -463,6 +553,19 @@ AIM_OTHER_LOAD = 0.5
 AIM_QUADRATIC = 0.08
 AIM_TYPICAL = 0.6  # a shift of alpha_1 by the width of the gap, 0.33, is 65% of it
 AIM_ALL = 1.5  # a shift of alpha_c^lb by the width of the gap is 190% of it
+#: family-wise level of the basin verdicts, one per coupling with a basin (Bonferroni: z = z_basin(count))
+LEVEL_BASIN = 0.05
+#: the basins at paper scale (N <= 50, 32 angles 0.045 rad apart): a crossing is known to the grid, 0.013 rad
+#: (step / sqrt 12), and the extrapolation from N = 25..50 to 1/N = 0 multiplies that by about 1.8; with z = 2.5
+#: and the change of form (about 0.02 rad) this is 8 to 10% of theta_c, fixed before the run
+AIM_BASIN = 0.12
+
+
+def z_basin(count: int) -> float:
+    """The multiplier of each basin verdict: two-sided, Bonferroni over the ``count`` couplings tested."""
+    from scipy.stats import norm
+
+    return float(norm.isf(LEVEL_BASIN / (2 * max(int(count), 1))))
 
 
 def first_moment_loads(N: int) -> tuple[float, float]:
@@ -548,6 +651,19 @@ def _verdicts(p, r: Result) -> list:
         out.append(verdict(name, paper=PAPER, item=item, book=(x, err), sys_err=shift,
                            reference=float(ref(A["lam"], "gaussian")), aim=aim, z=Z_FAMILY,
                            figure="fig-dense-sim-all-patterns", N=N, lam=A["lam"]))
+    # the basins (Fig. 2): theta_1/2(N) after one update, extrapolated, against the one-update theta_c, for every
+    # coupling with a basin (lam > lam_c)
+    b = r.basins
+    tested = [(i, float(lam)) for i, lam in enumerate(b["lam"]) if lam > b["lam_c"]]
+    ext = basin_extrapolation(b, BASIN_READOUT)
+    for i, lam in tested:
+        e = ext[i]
+        out.append(verdict(
+            f"theta_c_{lam:g}", paper=PAPER, item=f"Fig. 2: θ_c(α = {b['alpha']:g}, λ = {lam:g})",
+            book=(e["theta"], e["theta_err_stat"]), sys_err=e["theta_err_sys"],
+            reference=float(dense_theory.theta_c(b["alpha"], lam)), aim=AIM_BASIN, z=z_basin(len(tested)),
+            figure="fig-dense-sim-basins", lam=lam, readout=e["readout"], log_coefficient=e["log_coefficient"],
+            fit_N=e["fit_N"], theta_alternative=e["theta_alternative"]))
     return out
 
 
@@ -632,10 +748,43 @@ def _glue(p, r: Result) -> dict:
         "all_samples": _md(A["samples"], "d"), "all_max_P": _md(p.max_P_all, "d"), "all_block": _md(p.block_all, "d"),
         "typ_N": _md(v["gap_alpha_1"].extra["N"], "d"), "all_N": _md(v["gap_alpha_c_lb"].extra["N"], "d"),
         "N_basin": _md(p.N_basin, "d"),
+        "basin_Ns": Markdown(", ".join(str(int(N)) for N in r.basins["Ns"])),
+        "basin_fit_N": Markdown(_basin_fit_sizes(r)),
+        "basin_step": _md(r.basins["theta_step"], ".3f"),
+        "basin_lam_star": _md(r.basins["lam_star"], ".3f"),
+        "basin_log_coefficient": _md(-0.5 / r.basins["lam_star"], ".3f"),
+        "basin_z": _md(z_basin(len(_basin_verdicts(r))), ".2f"),
+        "basin_aim": _md_pct(AIM_BASIN),
+        "basin_count": _md(len(_basin_verdicts(r)), "d"),
+        "basin_outcome": Markdown(_basin_outcome(r)),
         "violations": _md(int(sum(int(s.violations.sum()) for s in (m, g, *r.others.values()))), "d"),
         "searches": _md(int(sum(s.n_real.sum() for s in (m, g, *r.others.values()))), "d"),
         "z_headline": _md(Z_HEADLINE, "g"), "z_family": _md(Z_FAMILY, "g"),
     }
+
+def _basin_verdicts(r: Result) -> list:
+    return [v for v in r.verdicts if v.name.startswith("theta_c_")]
+
+
+def _basin_fit_sizes(r: Result) -> str:
+    N = np.asarray(r.basins["Ns"])
+    return ", ".join(str(int(n)) for n in N[fit_window(N)]) if len(N) >= 3 else "none (fewer than three sizes)"
+
+
+def _basin_outcome(r: Result) -> str:
+    """How many basin verdicts hold, and which couplings miss the aimed resolution (Markdown)."""
+    vs = _basin_verdicts(r)
+    if not vs:
+        return "no coupling of this run has a basin"
+    held = sum(v.holds for v in vs)
+    out = f"{held} of the {len(vs)} basin verdicts hold"
+    miss = [f"$\\lambda={v.extra['lam']:g}$" for v in vs if not v.meets_aim]
+    if miss:
+        out += "; " + ", ".join(miss) + (" misses" if len(miss) == 1 else " miss") + " the aimed resolution"
+    else:
+        out += ", each within the aimed resolution"
+    return out
+
 
 def _summary(p, r: Result) -> dict:
     m, g, chk, b = r.main, r.gauss, r.check, r.basins
@@ -660,8 +809,12 @@ def _summary(p, r: Result) -> dict:
                    "per_N": [{"N": int(N), "lam": b["lam"], "theta_half": b["prob_half_N"][j],
                               "theta_half_low": b["prob_half_lo_N"][j], "theta_half_high": b["prob_half_hi_N"][j],
                               "theta_half_one_step": b["prob_one_step_half_N"][j], "probability": b["prob_N"][j],
-                              "probability_low": b["prob_lo_N"][j], "probability_high": b["prob_hi_N"][j]}
-                             for j, N in enumerate(b["Ns"])]},
+                              "probability_low": b["prob_lo_N"][j], "probability_high": b["prob_hi_N"][j],
+                              "theta_half_err": b["prob_half_err_N"][j],
+                              "theta_half_one_step_err": b["prob_one_step_half_err_N"][j]}
+                             for j, N in enumerate(b["Ns"])],
+                   "theta_step": b["theta_step"], "lam_star": b["lam_star"],
+                   "extrapolation": {ro: basin_extrapolation(b, ro) for ro in ("prob_one_step", "prob")}},
         "finite_size_prediction": [{"alpha": a, "kind": "spherical", "N": s.N, "lambda_half": r.theory["at_N"][a]}
                                    for a, s in loads.items()],
         "finite_size_forms": [_forms_summary(r.forms[a]) for a in loads],
@@ -724,7 +877,11 @@ def _figure_data(p, r: Result) -> dict:
         "fig-dense-sim-basins": {k: b[k] for k in ("theta", "lam", "prob", "prob_lo", "prob_hi", "prob_one_step",
                                                    "prob_one_step_lo", "prob_one_step_hi", "theta_c", "N", "alpha",
                                                    "Ns", "prob_N", "prob_lo_N", "prob_hi_N", "prob_half_N",
-                                                   "prob_half_lo_N", "prob_half_hi_N", "prob_one_step_half_N")},
+                                                   "prob_half_lo_N", "prob_half_hi_N", "prob_one_step_half_N",
+                                                   "prob_half_err_N", "prob_one_step_half_err_N")}
+        | {f"extrapolated_{k}": np.array([e[k] for e in b["extrapolation"]], float)
+           for k in ("theta", "theta_err_stat", "theta_err_sys", "theta_alternative", "cos", "slope",
+                     "log_coefficient")},
     }
 
 
@@ -992,12 +1149,18 @@ def figure_basins(r: Result, ax=None):
         style.points(ax, x, b["prob_half_N"][:, i], None,
                      yerr_asym=(b["prob_half_lo_N"][:, i], b["prob_half_hi_N"][:, i]), color=col,
                      label=fr"$\lambda={lam:g}$, converged")
-        style.points(ax, x, b["prob_one_step_half_N"][:, i], None,
-                     yerr_asym=(b["prob_one_step_half_lo_N"][:, i], b["prob_one_step_half_hi_N"][:, i]), color=col,
-                     marker="x", line=False, ls=":", label=fr"$\lambda={lam:g}$, one update")
+        style.points(ax, x, b["prob_one_step_half_N"][:, i], b["prob_one_step_half_err_N"][:, i], color=col,
+                     marker="x", line=False, label=fr"$\lambda={lam:g}$, one update")
+        e = b["extrapolation"][i]
+        if np.isfinite(e["theta"]):  # the fit of the one-update crossings (cos theta) and its intercept at 1/N = 0
+            Nf = np.linspace(float(e["fit_N"].min()), 1e4, 400)
+            c = e["cos"] + e["log_coefficient"] * np.log(Nf) / Nf + e["slope"] / Nf
+            ax.plot(1.0 / Nf, np.arccos(np.clip(c, -1, 1)), color=col, ls=":", lw=1)
+            ax.errorbar([0.0], [e["theta"]], yerr=[math.hypot(e["theta_err_stat"], e["theta_err_sys"])], color=col,
+                        marker="s", mfc="white", capsize=2, ls="none")
         if np.isfinite(b["theta_c"][i]):
             ax.axhline(b["theta_c"][i], color=col, ls="--", lw=1)
-    ax.set_xlim(0, 1.1 * x.max())
+    ax.set_xlim(-0.002, 1.1 * x.max())
     ax.set_xlabel("$1/N$")
     ax.set_ylabel(r"$\theta_{1/2}$ [rad]")
     style.legend_outside(ax, "right")
@@ -1067,6 +1230,8 @@ def _label(v) -> str:
         return rf"$\lambda_c({n[6:]})$, Fig. 1 bottom"
     if n.startswith("alpha_1_"):
         return rf"$\alpha_1(\lambda)$ at $\alpha={n[8:]}$, Fig. 1 top"
+    if n.startswith("theta_c_"):
+        return rf"$\theta_c$ at $\lambda={n[8:]}$, one update, Fig. 2"
     return {"forms_quadratic_bias": r"quadratic extrapolation, finite-$N$ theory",
             "gap_alpha_1": r"$\alpha_1=1/2$, typical pattern, Fig. 3",
             "gap_alpha_c_lb": r"$\alpha_c^{\rm lb}$, every pattern, Fig. 3"}.get(n, n)
@@ -1094,7 +1259,12 @@ def table_basins(r: Result) -> str:
             one = b["prob_one_step_half_N"][j, i]
             tc = b["theta_c"][i]
             half = b["prob_half_N"][j, i]
+            one_err = b["prob_one_step_half_err_N"][j, i]
             rows.append([f"{lam:g}", str(N), f"{half:.3f}" if np.isfinite(half) else "no crossing", rng,
-                         f"{one:.3f}" if np.isfinite(one) else "–", f"{tc:.3f}" if np.isfinite(tc) else "none"])
+                         _pm(one, one_err) if np.isfinite(one) else "–", f"{tc:.3f}" if np.isfinite(tc) else "none"])
+        e = b["extrapolation"][i]
+        rows.append([f"{lam:g}", r"$\infty$", "–", "–",
+                     _pm(e["theta"], math.hypot(e["theta_err_stat"], e["theta_err_sys"])),
+                     f"{b['theta_c'][i]:.3f}" if np.isfinite(b["theta_c"][i]) else "none"])
     return _table([r"$\lambda$", "$N$", r"$\theta_{1/2}$, converged", "Wilson range", "one update",
                    r"$\theta_c$"], rows)

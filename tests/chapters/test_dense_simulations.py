@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 import pytest
-from verdict_power import assert_power, by_name
+from verdict_power import assert_detects, assert_power, by_name
 
 from hopcore.chapters import dense_simulations as chapter
 from hopcore.theory import dense_memory as dense_theory
@@ -60,7 +60,7 @@ def test_basins(result):
     p, r = result
     b = r.basins
     assert b["prob"].shape == (len(p.lams_basin), p.n_thetas)
-    assert np.all((b["prob_lo"] <= b["prob"]) & (b["prob"] <= b["prob_hi"]))
+    assert np.all((b["prob_lo"] <= b["prob"] + 1e-12) & (b["prob"] <= b["prob_hi"] + 1e-12))  # Wilson ends round
     assert np.all(b["prob_hi"] - b["prob_lo"] > 0)  # Wilson intervals have a width even at 0 and 1
     # starts very close to the pattern are retrieved above lam_c, far ones are not
     above = b["lam"] > b["lam_c"]
@@ -248,7 +248,12 @@ def test_verdict_names(result):
     names = [v.name for v in r.verdicts]
     loads = sorted([p.alpha, *p.alphas_other])
     assert names == [x for a in loads for x in (f"lam_c_{a:g}", f"alpha_1_{a:g}")] + [
-        "forms_quadratic_bias", "gap_alpha_1", "gap_alpha_c_lb"]
+        "forms_quadratic_bias", "gap_alpha_1", "gap_alpha_c_lb"] + [f"theta_c_{lam:g}" for lam in p.lams_basin]
+    basin = by_name(r.verdicts, f"theta_c_{p.lams_basin[0]:g}").record()
+    assert basin["paper"] == "lucibello2023exponential" and basin["figure"] == "fig-dense-sim-basins"
+    assert basin["readout"] == "prob_one_step" and basin["item"].startswith("Fig. 2: θ_c(α = 0.2, λ = ")
+    # Bonferroni over the couplings tested: two at test sizes
+    assert basin["z"] == pytest.approx(2.2414, abs=1e-3)
     rec = r.verdicts[0].record()
     assert rec["paper"] == "lucibello2023exponential" and rec["aim"] == chapter.AIM_HEADLINE
     assert "lam_c_0.2" in names  # the scorecard's headline
@@ -259,6 +264,7 @@ def test_verdict_names(result):
     ("alpha_1", ["alpha_1_0.2", "alpha_1_0.3", "gap_alpha_1"]),
     ("finite_n_threshold", ["forms_quadratic_bias"]),
     ("alpha_c_lb", ["gap_alpha_c_lb"]),
+    ("theta_c", ["theta_c_0.5", "theta_c_2"]),
 ])
 def test_verdict_power(result, monkeypatch, theory, names):
     p, r = result
@@ -284,3 +290,70 @@ def test_first_moment_loads():
     t400, a400 = chapter.first_moment_loads(400)
     assert 0.5 < t400 < t12 and math.log(2) / 4 < a400 < a12
     assert t400 - 0.5 < 0.02 and a400 - math.log(2) / 4 < 0.01
+
+
+# ----------------------------------------------------------------------------- the basins (Fig. 2)
+def test_basin_extrapolation_recovers_its_form():
+    """The fit of cos theta_1/2(N) finds the intercept of a curve of its own form, below lam_* (b/N) and above
+    (the fixed -log(N)/(2 lam_* N) plus b/N); the alternative form moves it, which is the systematic error."""
+    Ns = np.array([20, 25, 30, 35, 40, 45, 50])
+    lam_star = float(dense_theory.lam_star(0.2))
+    for lam, a in ((0.6, 0.0), (3.0, -0.5 / lam_star)):
+        assert chapter.basin_log_coefficient(0.2, lam) == pytest.approx(a)
+        c = 0.6 + a * np.log(Ns) / Ns + 1.5 / Ns
+        th = np.arccos(c)
+        b = {"Ns": Ns, "alpha": 0.2, "lam": np.array([lam]), "prob_one_step_half_N": th[:, None],
+             "prob_one_step_half_err_N": np.full((len(Ns), 1), 0.01)}
+        e = chapter.basin_extrapolation(b, "prob_one_step")[0]
+        assert e["cos"] == pytest.approx(0.6, abs=1e-9) and e["theta"] == pytest.approx(math.acos(0.6), abs=1e-9)
+        assert list(e["fit_N"]) == [25, 30, 35, 40, 45, 50]  # the upper half of the sizes
+        assert e["theta_err_sys"] > 0 and e["theta_err_sys"] == pytest.approx(abs(e["theta_alternative"] - e["theta"]))
+
+
+def test_basin_errors(result):
+    p, r = result
+    b = r.basins
+    # every crossing carries at least the angle grid (step / sqrt 12), and the bootstrap over the pattern sets
+    step = b["theta"][1] - b["theta"][0]
+    fin = np.isfinite(b["prob_one_step_half_N"])
+    assert np.all(b["prob_one_step_half_err_N"][fin] >= step / math.sqrt(12) - 1e-12)
+    assert np.any(b["prob_one_step_half_boot_N"][fin] > 0)
+    assert b["prob_one_step_half_boot_N"].shape == (len(b["Ns"]), len(p.lams_basin))
+
+
+def test_basin_verdict_independent_of_theta_c(result, monkeypatch):
+    """The book's value and its tolerance do not read theta_c: moving it leaves them unchanged."""
+    p, r = result
+    evaluate = _scaled(monkeypatch, p, r, "theta_c")
+    for name in ("theta_c_0.5", "theta_c_2"):
+        base = by_name(evaluate(1.0), name)
+        moved = by_name(evaluate(1.1), name)
+        assert (moved.book, moved.book_err, moved.tolerance) == (base.book, base.book_err, base.tolerance)
+        assert moved.reference == pytest.approx(1.1 * base.reference)
+
+
+def test_basin_verdict_detects_a_broken_start(result, monkeypatch, tmp_path):
+    """Planted bug: the start placed at twice the intended angle (a broken start kernel). The one-update basin
+    then appears at half its size, and the verdicts fail."""
+    from hopcore.ensembles import continuous
+
+    p, r = result
+    monkeypatch.setenv("HOPCORE_CACHE", str(tmp_path / "cache"))  # no cached runs of the correct start
+    orig = continuous.sphere_point_at_angle
+    monkeypatch.setattr(continuous, "sphere_point_at_angle", lambda xi, th, seed: orig(xi, 2 * th, seed))
+    bugged = chapter.Result(**{**r.__dict__, "basins": chapter._basins(p)})
+    found = chapter._verdicts(p, bugged)
+    for lam in p.lams_basin:
+        assert_detects(found, f"theta_c_{lam:g}")
+
+
+def test_iterating_rescues_starts_below_lam_star(result):
+    """The two readouts differ at finite N: below lam_* iterating rescues starts that one update does not bring
+    into the pattern, so at every size the converged crossing lies at or above the one-update one (why the
+    verdicts read the one-update crossing, the quantity theta_c speaks of)."""
+    p, r = result
+    b = r.basins
+    i = 0  # lam = 0.5 < lam_*
+    conv, one = b["prob_half_N"][:, i], b["prob_one_step_half_N"][:, i]
+    ok = np.isfinite(conv) & np.isfinite(one)
+    assert ok.sum() >= 3 and np.all(conv[ok] >= one[ok])
