@@ -130,19 +130,22 @@ def test_verdicts_are_declared_for_every_simulated_alpha_D(computed):
     assert all(v.aim == chapter.AIM_LEARNING_HEADLINE for v in head)
 
 
-def _synthetic_learning(p, rel=(0.004, -0.006, 0.003, 0.0, -0.002, 0.005, -0.004, 0.001)):
-    """A run whose networks read the learning transition within 1 % of the theory at alpha_D."""
+def _synthetic_learning(p, b=2.0, Ns=(2000, 4000, 8000), networks=8, starts=20, sd=0.1, scale=1.0):
+    """A run whose feature starts jump at a_l (1 + b/N) (1 + noise), sd the relative scatter of a start:
+    per-N means on the 1/N form with about 0.3 % standard errors, sharp jumps, none censored."""
     from types import SimpleNamespace
 
-    a_l = rf.learning_alpha(p["alpha_D"])
-    hi = a_l * (1.01 + np.asarray(rel))
-    lo = a_l * (0.99 + np.asarray(rel))
-    return SimpleNamespace(learning_Ns=[4000], learning_size=[{p["level"]: {"values": hi}, p["level_low"]: {"values": lo}}],
-                           phase_scans={}, scans=[], storage_rows=np.zeros((0, 8)), field_enough=None)
+    a_l = rf.learning_alpha(p["alpha_D"]) * scale
+    rng = np.random.default_rng(5)
+    jumps = [dict(N=N, jump=a_l * (1 + b / N) * (1 + sd * rng.standard_normal((networks, starts))),
+                  m_below=np.full((networks, starts), 0.1), m_above=np.full((networks, starts), 0.97), evaluations=0)
+             for N in Ns]
+    return SimpleNamespace(learning_Ns=list(Ns), learning_jumps=jumps, phase_scans={}, scans=[],
+                           storage_rows=np.zeros((0, 8)), field_enough=None)
 
 
 def test_learning_verdict_has_power(computed, monkeypatch):
-    from verdict_power import assert_power
+    from verdict_power import assert_detects, assert_power
 
     p, _ = computed
     r = _synthetic_learning(p)
@@ -155,15 +158,57 @@ def test_learning_verdict_has_power(computed, monkeypatch):
 
     base = assert_power(evaluate, f"learning_{p['alpha_D']:g}")
     assert base.resolution < 0.05
-    # a planted bug: the transition read on the training examples instead of the features (the storage
-    # transition, far below the learning line) must fail it
     monkeypatch.setattr(chapter.rf_theory, "learning_alpha", orig)
-    bad = _synthetic_learning(p)
-    bad.learning_size = [{lv: {"values": c["values"] * rf.storage_line([p["alpha_D"]])[0][0] / a_l}
-                          for lv, c in bad.learning_size[0].items()}]
-    from verdict_power import assert_detects
-
+    # planted bugs: the transition read on the training examples instead of the features (the storage
+    # transition, far below the learning line), and the jumps read at N = 2000 without the extrapolation
+    # when the finite-size drift is 20 % there
+    bad = _synthetic_learning(p, scale=rf.storage_line([p["alpha_D"]])[0][0] / a_l)
     assert_detects(chapter._verdicts(p, bad), f"learning_{p['alpha_D']:g}")
+    drift = _synthetic_learning(p, b=-400.0)  # the starts jump 20 % early at N = 2000, 5 % at N = 8000
+    name = f"learning_{p['alpha_D']:g}"
+    assert next(v for v in chapter._verdicts(p, drift) if v.name == name).holds
+    monkeypatch.setattr(chapter, "extrapolate", lambda N, a, e, nu: (float(a[-1]), float(e[-1])))
+    assert_detects(chapter._verdicts(p, drift), name)  # the largest N read as the limit
+
+
+def test_learning_extrapolation_recovers_both_forms_and_its_systematic(computed):
+    p, _ = computed
+    a_l = rf.learning_alpha(p["alpha_D"])
+    for nu in (chapter.LEARNING_NU, chapter.LEARNING_NU_ALT):
+        r = _synthetic_learning(p, b=0.0, sd=1e-4)
+        for j in r.learning_jumps:  # 10 % below the limit at N = 2000, on the form N^-nu
+            j["jump"] = j["jump"] * (1 - 0.1 * (j["N"] / 2000) ** -nu)
+        x = chapter.learning_extrapolation(p, r)
+        exact = x["mean"] if nu == chapter.LEARNING_NU else x["alt"]
+        assert exact == pytest.approx(a_l, rel=1e-3)
+        # the systematic error is the distance between the two forms, not to the reference
+        assert x["sys"] == pytest.approx(abs(x["mean"] - x["alt"]))
+        assert x["sys"] > 1e-3 * a_l
+
+
+def test_learning_jumps_are_sharp_brackets(result):
+    p, s = result.params, result.summary["learning_jumps"]
+    assert [x["N"] for x in s["per_N"]] == list(p["learning_Ns"])
+    lo, hi = s["window"]
+    for j in result.learning_jumps:
+        k = min(p["learning_jump_starts"], max(1, round(p["alpha_D"] * j["N"])))
+        assert j["jump"].shape == (p["learning_jump_networks"], k)
+        ok = np.isfinite(j["jump"])  # at D = 4 or 6 many starts sit on an example above level already at the
+        assert ok.any()  # window's low end (censored); those still read are brackets across the level
+        assert np.all((j["m_below"][~ok] >= p["level"]) | (j["m_above"][~ok] < p["level"]))
+        # a read jump is the top of a one-example bracket across the level, inside the window
+        assert np.all(j["m_below"][ok] < p["level"]) and np.all(j["m_above"][ok] >= p["level"])
+        assert np.all((j["jump"][ok] >= lo) & (j["jump"][ok] <= hi + 1.0 / j["N"]))
+    assert {"learning_jump_sharp", "learning_jump_form"} <= set(result.claims)
+    assert not result.claims["learning_jump_sharp"].finding
+
+
+def test_learning_jump_parameters_are_validated():
+    from hopcore.book import spec as _spec
+
+    for name, bad in (("learning_jump_networks", 4), ("learning_jump_starts", 0)):
+        with pytest.raises(ValueError, match=name):
+            _spec.resolve(CHAPTER, {"profile": "test", name: bad})
 
 
 def _synthetic_storage(aD, a_inf, Ns=(2000, 4000, 8000)):
