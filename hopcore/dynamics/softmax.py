@@ -41,8 +41,11 @@ _FM = {"reassoc", "contract", "nsz", "arcp"}  # no nnan/ninf: -inf is a legitima
 def _reduce_chunk(X, lam, active, c, P, seed, kind, f32, zx, zf, r, gen, m, s, w):
     """Partial log-sum-exp sums (m, s, w) of generation chunk c for every active state.
 
-    Patterns are generated in blocks of ``_BLOCK`` so that the dot products and the weighted sums
-    run as branch-free loops over contiguous rows (vectorized), with one rescaling per block.
+    ``P`` holds one pattern count per state: state k sums over patterns mu < P[k] only (the patterns
+    of a smaller count are a prefix of the stream), so states with different loads share one pass.
+    Patterns are generated in blocks of ``_BLOCK`` (all at once: :func:`continuous.next_patterns`) so
+    that the dot products and the weighted sums run as branch-free loops over contiguous rows
+    (vectorized), with one rescaling per block.
     """
     K, N = X.shape
     B = _BLOCK
@@ -54,13 +57,18 @@ def _reduce_chunk(X, lam, active, c, P, seed, kind, f32, zx, zf, r, gen, m, s, w
         for i in range(N):
             w[k, i] = 0.0
     state = continuous.chunk_key(seed, c)
-    n_here = min(gen, P - c * gen)
+    p_top = 0
+    for k in range(K):
+        if active[k] and P[k] > p_top:
+            p_top = P[k]
+    n_here = min(gen, p_top - c * gen)
     for b0 in range(0, n_here, B):
-        nb = min(B, n_here - b0)
-        for b in range(nb):
-            state = continuous.next_pattern(state, buf[b], kind, f32, zx, zf, r)
+        nb_all = min(B, n_here - b0)
+        state = continuous.next_patterns(state, buf, nb_all, kind, f32, zx, zf, r)
         for k in range(K):
-            if not active[k]:
+            # the patterns of this block that state k sums over (all of them unless P[k] ends here)
+            nb = min(nb_all, P[k] - c * gen - b0)
+            if not active[k] or nb <= 0:
                 continue
             xk = X[k]
             bm = -np.inf
@@ -164,8 +172,13 @@ def _prepare(X, lam, P, seed, kind, dtype, chunk):
         validation.positive()(f"lam[{k}]", float(v))
     if not np.all(np.isfinite(X)):
         validation.fail("x", "non-finite", "finite")
-    P = validation.integer(1)("P", P)
-    check_pass(N, P)
+    if np.ndim(P) == 0:
+        P = np.full(K, validation.integer(1)("P", P), np.int64)
+    else:
+        if np.shape(P) != (K,):
+            validation.fail("P", P, f"an integer or one per state ({K} states)")
+        P = np.array([validation.integer(1)(f"P[{k}]", v) for k, v in enumerate(np.asarray(P).tolist())], np.int64)
+    check_pass(N, int(P.max()))
     seed = validation.seed("seed", seed)
     code = continuous.check_kind(kind)
     f32 = continuous.check_dtype(dtype)
@@ -179,7 +192,8 @@ def _lse_pass(X, lam, active, P, seed, code, f32, chunk):
     """(lse (K,), mean (K, N)): log sum_mu exp(lam x_k.xi^mu) and the softmax average of xi."""
     K, N = X.shape
     gen = continuous.GEN_CHUNK
-    n_chunks = -(-P // gen)
+    act = np.ascontiguousarray(active, dtype=np.bool_)
+    n_chunks = -(-int(P[act].max(initial=0)) // gen)  # the chunks some active state sums over
     per_batch = chunk // gen
     nb = min(per_batch, n_chunks)
     slot_m = np.empty((nb, K))
@@ -188,7 +202,6 @@ def _lse_pass(X, lam, active, P, seed, code, f32, chunk):
     M = np.full(K, -np.inf)
     S = np.zeros(K)
     W = np.zeros((K, N))
-    act = np.ascontiguousarray(active, dtype=np.bool_)
     for c0 in range(0, n_chunks, per_batch):
         c1 = min(c0 + per_batch, n_chunks)
         reduce = _reduce_chunks_serial if c1 - c0 == 1 else _reduce_chunks

@@ -794,20 +794,26 @@ def scaled_retrieval_run(N, lam_t, alphas_t, seed, a=0.5, kind="spherical", eps=
         ``iterations``, ``converged`` (1.0/0.0), ``P`` (float).
     """
     N = validation.integer(2)("N", N)
+    eps = validation.positive()("eps", eps)
     lam = float(lam_t) * N ** (-float(a))
     alphas_t = np.asarray(alphas_t, float)
     # P as a float: the loads beyond the budget can exceed any integer type; they are skipped
     Ps = np.array([max(2.0, round(math.exp(min(x * N ** (1.0 - float(a)), 700.0)))) for x in alphas_t])
     keys = ("retrieved", "overlap", "iterations", "converged")
     out = {k: np.full(len(alphas_t), np.nan) for k in keys}
-    for j, P in enumerate(Ps):
-        if N * P > float(max_entries):
-            continue
-        res = softmax.retrieval(N, int(P), [lam], seed, kind, eps=eps, tol=tol, max_iter=max_iter)
-        out["overlap"][j] = float(res["overlap"][0])
-        out["retrieved"][j] = float(res["overlap"][0] >= 1.0 - eps)
-        out["iterations"][j] = float(res["iterations"][0])
-        out["converged"][j] = float(res["converged"][0])
+    run = np.flatnonzero(N * Ps <= float(max_entries))
+    if len(run):
+        # one run per load, all sharing every pass: run j sums over the first P_j patterns of the stream
+        # only, so each gives the numbers it would give alone, while the patterns are generated once
+        xi1 = continuous.continuous_patterns(N, 1, seed, kind)[0]
+        res = softmax.iterate(np.tile(xi1, (len(run), 1)), np.full(len(run), lam), Ps[run].astype(np.int64), seed, kind,
+                              tol=tol, max_iter=max_iter)
+        for j, x in zip(run, res["x"]):
+            overlap = float((x[None] @ xi1 / N)[0])  # row by row, as a single run computes it (bit for bit)
+            out["overlap"][j] = overlap
+            out["retrieved"][j] = float(overlap >= 1.0 - eps)
+        out["iterations"][run] = res["iterations"].astype(float)
+        out["converged"][run] = res["converged"].astype(float)
     out["P"] = Ps
     return out
 
