@@ -757,6 +757,7 @@ def _glue(p, r: Result) -> dict:
         "basin_aim": _md_pct(AIM_BASIN),
         "basin_count": _md(len(_basin_verdicts(r)), "d"),
         "basin_outcome": Markdown(_basin_outcome(r)),
+        **_basin_ends(r),
         "violations": _md(int(sum(int(s.violations.sum()) for s in (m, g, *r.others.values()))), "d"),
         "searches": _md(int(sum(s.n_real.sum() for s in (m, g, *r.others.values()))), "d"),
         "z_headline": _md(Z_HEADLINE, "g"), "z_family": _md(Z_FAMILY, "g"),
@@ -771,6 +772,26 @@ def _basin_fit_sizes(r: Result) -> str:
     return ", ".join(str(int(n)) for n in N[fit_window(N)]) if len(N) >= 3 else "none (fewer than three sizes)"
 
 
+def _basin_ends(r: Result) -> dict:
+    """Glue of the basin verdicts at the smallest and the largest coupling tested (``basin_low``, ``basin_high``:
+    phrase, ``_book``, ``_reference``, ``_resolution``, ``_lam``), whatever the couplings of the run."""
+    from IPython.display import Markdown
+
+    from ..book.verdicts import glue_entries
+
+    vs = _basin_verdicts(r)
+    out = {}
+    for pos, v in (("low", vs[0] if vs else None), ("high", vs[-1] if vs else None)):
+        if v is None:
+            out.update({f"basin_{pos}{k}": Markdown("no value in this run")
+                        for k in ("", "_book", "_reference", "_resolution", "_lam")})
+            continue
+        for key, value in glue_entries("x", [v]).items():
+            out[f"basin_{pos}" + key[len(f"x_verdict_{v.name}"):]] = value
+        out[f"basin_{pos}_lam"] = _md(v.extra["lam"], "g")
+    return out
+
+
 def _basin_outcome(r: Result) -> str:
     """How many basin verdicts hold, and which couplings miss the aimed resolution (Markdown)."""
     vs = _basin_verdicts(r)
@@ -778,11 +799,12 @@ def _basin_outcome(r: Result) -> str:
         return "no coupling of this run has a basin"
     held = sum(v.holds for v in vs)
     out = f"{held} of the {len(vs)} basin verdicts hold"
-    miss = [f"$\\lambda={v.extra['lam']:g}$" for v in vs if not v.meets_aim]
+    miss = [f"{v.extra['lam']:g}" for v in vs if not v.meets_aim]
     if miss:
-        out += "; " + ", ".join(miss) + (" misses" if len(miss) == 1 else " miss") + " the aimed resolution"
+        out += (f"; at $\\lambda={', '.join(miss)}$ the resolution is coarser than the one aimed for at the paper's "
+                "sizes")
     else:
-        out += ", each within the aimed resolution"
+        out += ", each with the resolution aimed for at the paper's sizes or finer"
     return out
 
 
