@@ -233,7 +233,7 @@ SPEC = Chapter(
             "learning_samples": 5,
             "phase_learning_points": 4,
             "learning_points": 5,
-            "learning_Ns": [200, 300],
+            "learning_Ns": [400, 800],
             "learning_jump_networks": 5,
             "learning_jump_starts": 4,
         }
@@ -938,6 +938,18 @@ def _summarize(p, r):
         field_var_ratio=Markdown_("not measured"),
         field_var_ratio_published=Markdown_("not measured"),
         field_mean_ratio=Markdown_("not measured"),
+        learning_jump_networks=_md(f"{p['learning_jump_networks']}"),
+        learning_jump_starts=_md(f"{p['learning_jump_starts']}"),
+        learning_jump_per_N=Markdown_(", ".join(f"${_pm_tex(x['mean'], x['sem'])}$" for x in jx["per_N"]) + " at $N=$ "
+                                      + ", ".join(str(x["N"]) for x in jx["per_N"])),
+        learning_jump_inf=_pm(jx["mean"], jx["sem"]),
+        learning_jump_alt=_md(f"{jx['alt']:.4f}"),
+        learning_jump_sys=_md(f"{100 * jx['sys'] / abs(jx['mean']):.1f}\\,\\%" if np.isfinite(jx["sys"]) else "n/a"),
+        learning_jump_chi2=_md(f"{jx['chi2']:.1f}"),
+        learning_jump_sd=_md(", ".join(f"{x['sd_start']:.3f}" for x in jx["per_N"])),
+        learning_jump_sharp=_md(", ".join(f"{100 * x['sharp']:.0f}\\,\\%" for x in jx["per_N"])),
+        learning_jump_censored=_md(f"{sum(x['censored'] for x in jx['per_N'])}"),
+        learning_jump_read=_md(f"{sum(x['starts'] for x in jx['per_N'])}"),
         learning_L1_alpha_T=Markdown_("not measured"),
         learning_dense_alpha_T=Markdown_("not measured"),
     )
@@ -1029,14 +1041,15 @@ def learning_extrapolation(p, r):
                n=min((x["n"] for x in use), default=0))
     if len(use) < 2:
         return {**out, "mean": float("nan"), "sem": float("nan"), "sys": float("nan"), "alt": float("nan"),
-                "chi2": float("nan"), "dof": 0}
+                "chi2": float("nan"), "dof": 0, "slope": float("nan")}
     N_, a, e = (np.array([x[k] for x in use], float) for k in ("N", "mean", "sem"))
     a_inf, stat = extrapolate(N_, a, e, LEARNING_NU)
     alt, _ = extrapolate(N_, a, e, LEARNING_NU_ALT)
     X = np.column_stack([np.ones_like(N_), N_ ** -LEARNING_NU])
     coef = np.linalg.lstsq(X / e[:, None], a / e, rcond=None)[0]
     chi2 = float(np.sum(((a - X @ coef) / e) ** 2))
-    return {**out, "mean": a_inf, "sem": stat, "sys": abs(a_inf - alt), "alt": alt, "chi2": chi2, "dof": len(use) - 2}
+    return {**out, "mean": a_inf, "sem": stat, "sys": abs(a_inf - alt), "alt": alt, "chi2": chi2, "dof": len(use) - 2,
+            "slope": float(coef[1])}
 
 
 def learning_points(p, r):
@@ -1305,10 +1318,14 @@ def _md(tex):
     return Markdown_(f"${tex}$")
 
 
-def _pm(x, e):
+def _pm_tex(x, e):
     from ..book.verdicts import format_pm
 
-    return _md(format_pm(x, e))
+    return format_pm(x, e)
+
+
+def _pm(x, e):
+    return _md(_pm_tex(x, e))
 
 
 def Markdown_(text):  # noqa: N802  (IPython's Markdown, imported only when a result is built)
@@ -1381,6 +1398,7 @@ def _figure_data(p, r):
         sim_storage=np.array([_triple(c) for c in r.phase_storage]),
     )
     lv, lo = p["level"], p["level_low"]
+    jx = learning_extrapolation(p, r)
     T = r.learning_transitions
     sparse = [(L_, lab) for kind, L_, lab in r.learning_families if kind == "sparse"]
     r.figure_data["fig-rfsl-learning-vs-L"] = dict(
@@ -1397,6 +1415,8 @@ def _figure_data(p, r):
         Ns=np.array(r.learning_Ns),
         size_m_feature=r.learning_size_m,
         size_transitions=np.array([[_triple(c[lv]), _triple(c[lo])] for c in r.learning_size]).reshape(-1, 2, 3),
+        jump_transitions=np.array([[x["N"], x["mean"], x["sem"]] for x in jx["per_N"]]).reshape(-1, 3),
+        jump_alpha_inf=np.array([jx["mean"], jx["sem"], jx["sys"], jx["alt"]]),
     )
 
 
@@ -1733,7 +1753,18 @@ def figure_learning_vs_L(r: Result, ax=None):
             marker=mk,
             mfc=mfc,
         )
+    jx = learning_extrapolation(p, r)
+    rows = [x for x in jx["per_N"] if np.isfinite(x["mean"])]
+    style.points(a, [x["N"] for x in rows], [x["mean"] for x in rows], [x["sem"] for x in rows], color="C2",
+                 marker="D", line=False, label="jumps of the feature starts")
+    if np.isfinite(jx["mean"]):
+        xs = np.geomspace(Ns[0] / 1.4, Ns[-1] * 1.4, 50)
+        a.plot(xs, jx["mean"] + jx["slope"] / xs, color="C2", lw=0.8, ls="--")
+        err = np.hypot(jx["sem"], jx["sys"])
+        a.axhspan(jx["mean"] - err, jx["mean"] + err, color="C2", alpha=0.15, lw=0,
+                  label=r"jumps extrapolated to $N\to\infty$")
     a.axhline(th, color="k", lw=1.5)
+    a.legend(fontsize=7, loc="lower right")
     a.set(
         xscale="log",
         xlabel=r"$N$ (and $D=\alpha_D N$)",
