@@ -327,6 +327,15 @@ def _tol(x, a, sem):
     return float(np.hypot(_bracket(x, a), 2 * np.nan_to_num(sem)))
 
 
+def _without(*skip):
+    """``sweep_grid`` arguments that run :func:`rf_magnetizations` without the starts of the kinds
+    ``skip`` (feature, train) that a figure does not read: the other runs are those of the full call
+    (same networks, since the sample seeds come from the same points, and the same visiting orders),
+    stored under a cache name of their own."""
+    return dict(fn=functools.partial(rf_magnetizations, skip=skip),
+                fn_name=f"{rf_magnetizations.__module__}.rf_magnetizations.skip_{'_'.join(skip)}")
+
+
 # -------------------------------------------------------------------------------------- result
 
 
@@ -614,10 +623,10 @@ def _fig2a(p, lines):
     alphas = [float(a) for a in p.scan_alphas]
     grids = [
         sweep_grid(
-            rf_magnetizations,
-            {"alpha_D": aDs, "alpha": alphas},
-            p.n_samples_scan,
-            p.seed,
+            **_without("train"),  # Fig. 2a reads the test and feature starts
+            axes={"alpha_D": aDs, "alpha": alphas},
+            n_samples=p.n_samples_scan,
+            seed=p.seed,
             desc=f"Fig. 2a (L={L})",
             fixed=dict(N=p.N_scan, coefficients="sparse", L=L, L_test=[L], n_test=p.n_test, max_sweeps=p.max_sweeps),
         )
@@ -667,10 +676,10 @@ def _fig2b(p):
             if not fit_in:
                 continue
             g = sweep_grid(
-                rf_magnetizations,
-                {"alpha_D": aDs, "alpha": alphas},
-                p.n_samples_scan,
-                p.seed,
+                **_without("feature", "train"),  # Fig. 2b reads the test starts only
+                axes={"alpha_D": aDs, "alpha": alphas},
+                n_samples=p.n_samples_scan,
+                seed=p.seed,
                 desc=f"Fig. 2b ({c}, L={L})",
                 progress=False,
                 where=lambda pt, L=L: L <= _D(p.N_scan, pt["alpha_D"]),
@@ -734,10 +743,10 @@ def _fig2b_all_L(p, c, aDs, Ls, alphas, out):
             groups.setdefault(cand, []).append(j)
     for cand, js in groups.items():
         g = sweep_grid(
-            rf_magnetizations,
-            {"alpha_D": [aDs[j] for j in js], "alpha": alphas},
-            p.n_samples_scan,
-            p.seed,
+            **_without("feature", "train"),
+            axes={"alpha_D": [aDs[j] for j in js], "alpha": alphas},
+            n_samples=p.n_samples_scan,
+            seed=p.seed,
             desc=f"Fig. 2b ({c}, every L up to {cand[-1]})",
             progress=False,
             fixed=dict(N=p.N_scan, coefficients=c, L=None, n_test=p.n_test, max_sweeps=p.max_sweeps, L_test=list(cand)),

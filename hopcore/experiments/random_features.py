@@ -111,9 +111,22 @@ def _examples(F, P, coefficients, L, seed):
     return rf_examples(F, rf_coefficients(D, P, coefficients, None, seed))
 
 
+SKIPPABLE = ("feature", "train")  # kinds of start rf_magnetizations can leave out
+
+
+def _skipped_kinds(skip) -> tuple[str, ...]:
+    if isinstance(skip, str):
+        skip = (skip,)
+    skip = tuple(skip)
+    for k, kind in enumerate(skip):
+        if kind not in SKIPPABLE:
+            validation.fail(f"skip[{k}]", kind, f"one of {', '.join(SKIPPABLE)}")
+    return skip
+
+
 def rf_magnetizations(N: int, alpha: float, alpha_D: float, coefficients: str, L: int | None, seed: int,
                       L_test=(), n_test: int = 1, max_sweeps: int = 200, mixtures=(), n_starts: int = 4,
-                      dense_test: bool = False) -> dict:
+                      dense_test: bool = False, skip=()) -> dict:
     """Magnetizations m = s*.s0/N of the fixed points reached from structured starts s0.
 
     Model: F (N x D) iid +-1 features, D = alpha_D N; P = alpha N training examples
@@ -150,6 +163,12 @@ def rf_magnetizations(N: int, alpha: float, alpha_D: float, coefficients: str, L
         Features and training examples started from (default 4).
     dense_test : bool, optional
         Also start from dense test examples (default False).
+    skip : sequence of str, optional
+        Kinds of start not run, among ``"feature"`` and ``"train"`` (default none): their keys are
+        absent from the result. Every other run is exactly the run of the call without ``skip`` (same
+        network, same start, same visiting order: the dynamics seed of a start is its position in the
+        full list of starts, skipped kinds included), so a figure that reads only some kinds pays only
+        for those.
 
     Returns
     -------
@@ -166,14 +185,15 @@ def rf_magnetizations(N: int, alpha: float, alpha_D: float, coefficients: str, L
         - ``"mixture_<n>"`` for each n in ``mixtures``: ``n_test`` symmetric mixtures
           sign(f^1+...+f^n) of distinct random features;
 
-        and ``"sweeps"`` (largest number of sweeps over the starts), ``"converged"`` (every start
-        reached a fixed point within ``max_sweeps``), ``"n_not_converged"``.
+        and ``"sweeps"`` (largest number of sweeps over the starts run), ``"converged"`` (every start
+        run reached a fixed point within ``max_sweeps``), ``"n_not_converged"``.
     """
     pt = check_rf_point(N, alpha, alpha_D, coefficients, L, L_test, mixtures)
     seed = validation.seed("seed", seed)
     n_test = validation.integer(1, 10**4)("n_test", n_test)
     n_starts = validation.integer(1, 10**4)("n_starts", n_starts)
     max_sweeps = validation.integer(1, 10**6)("max_sweeps", max_sweeps)
+    skip = _skipped_kinds(skip)
     N, D, P = pt["N"], pt["D"], pt["P"]
 
     F = rf_features(N, D, derive_seed(seed, "features"))
@@ -195,9 +215,16 @@ def rf_magnetizations(N: int, alpha: float, alpha_D: float, coefficients: str, L
             [rf_mixture(F, n, features=rng.choice(D, size=n, replace=False)) for _ in range(n_test)]
         )
 
-    keys = list(starts)
+    # the dynamics seed of a start is its position r in the full list of starts, whatever is skipped
+    first, r0 = {}, 0
+    for k, v in starts.items():
+        first[k], r0 = r0, r0 + v.shape[0]
+    keys = [k for k in starts if k not in skip]
+    if not keys:
+        validation.fail("skip", list(skip), "a list that leaves some start to run (no test examples or mixtures are asked for)")
     S0 = np.ascontiguousarray(np.concatenate([starts[k] for k in keys], axis=0), dtype=np.int8)
-    dyn_seeds = np.array([derive_seed(seed, "dynamics", r) for r in range(S0.shape[0])], dtype=np.uint64)
+    dyn_seeds = np.array([derive_seed(seed, "dynamics", first[k] + j) for k in keys for j in range(starts[k].shape[0])],
+                         dtype=np.uint64)
     S, sweeps, converged = async_fixed_points(X, S0, dyn_seeds, max_sweeps=max_sweeps)
     m_all = (S.astype(np.int32) * S0).sum(axis=1) / N
 
