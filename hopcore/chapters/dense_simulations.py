@@ -6,7 +6,7 @@ patterns; evaluates the finite-N theory of :func:`hopcore.theory.dense_memory.fi
 same sizes; fits data and theory with the same finite-size forms on the upper half of the sizes; and
 states the chapter's verdicts (:func:`_verdicts`: lambda_c and alpha_1 at every load, the quadratic
 extrapolation against the finite-N theory, the typical and all-pattern loads of Gaussian patterns against
-alpha_1 and alpha_c^lb). The sentences are in the notebook; the figures are drawn from the result by the
+alpha_1 and alpha_c^lb, the one-update basin angle against theta_c at every coupling). The sentences are in the notebook; the figures are drawn from the result by the
 ``figure_*`` functions and the tables by the ``table_*`` functions (Markdown).
 """
 
@@ -205,7 +205,9 @@ def _theory_line(alpha, Ns, n=80, kind="spherical"):
 def _basins(p):
     """Retrieval from starts at angle theta, for every size of the basin simulations (N_basin and
     Ns_basin_scan) and every lam: probabilities over the pattern sets with Wilson intervals, the
-    angle where they fall through 1/2 (and where their Wilson bounds do), and theta_c(alpha, lam)."""
+    angle where they fall through 1/2 (and where their Wilson bounds do), its error (bootstrap over the
+    pattern sets and the angle grid, in quadrature), the extrapolation of the one-update crossing
+    (:func:`basin_extrapolation`) and theta_c(alpha, lam)."""
     thetas = np.round(np.linspace(0.05, 1.45, p.n_thetas), 4)
     Ns = sorted({int(p.N_basin), *map(int, p.Ns_basin_scan)})
     grid = sweep_grid(dense_experiments.basin_run, {"N": Ns, "lam": list(p.lams_basin)}, p.n_samples_basin, p.seed, desc="basins",
