@@ -122,3 +122,39 @@ def test_validation_names_the_parameter():
     with pytest.raises(ValueError, match=r"L_test\[1\]=6"):
         check_rf_point(1000, 0.1, 0.02, "dense", None, L_test=(3, 6))
     assert check_rf_point(1000, 0.1, 0.02, "sparse", 5)["L"] == 5
+
+
+@pytest.mark.parametrize("coefficients,L", [("sparse", 3), ("dense", None)])
+def test_skipped_kinds_leave_every_other_run_unchanged(coefficients, L):
+    # the dynamics seed of a start is its position in the full list: runs that are not skipped are
+    # the runs of the full call, start for start
+    kw = dict(N=300, alpha=0.5, alpha_D=0.03, coefficients=coefficients, L=L, seed=5, L_test=(3, 5), n_test=2,
+              mixtures=(3,), n_starts=3)
+    full = rf_magnetizations(**kw)
+    for skip in (("train",), ("feature",), ("feature", "train")):
+        part = rf_magnetizations(**kw, skip=skip)
+        assert not {k for k in part if k.removeprefix("m_") in skip}
+        for k in ("feature", "train", "test_3", "test_5", "mixture_3"):
+            if k not in skip:
+                assert np.array_equal(part[f"m_{k}"], full[f"m_{k}"]) and part[k] == full[k]
+    with pytest.raises(ValueError, match=r"skip\[0\]='test'"):
+        rf_magnetizations(**kw, skip=("test",))
+    with pytest.raises(ValueError, match="skip="):
+        rf_magnetizations(**{**kw, "L_test": (), "mixtures": ()}, skip=("feature", "train"))
+
+
+@pytest.mark.parametrize("N,D,P,L,seed", [(16, 1, 5, 1, 1), (37, 3, 7, 3, 2), (100, 9, 64, 3, 4), (101, 40, 77, 7, 5),
+                                          (800, 80, 3, 13, 6), (999, 224, 2000, 15, 7), (300, 200, 100, 125, 8),
+                                          (64, 64, 1, 63, 11), (50, 200, 9, 129, 3), (30, 12000, 5, 3, 9)])
+def test_fast_sparse_examples_are_the_ensemble_arrays(N, D, P, L, seed):
+    # the compiled replay of the supports and the transposing example kernel give the ensemble's arrays
+    # bit for bit (odd and even sizes, L = D, L > 127 and D > 10000 through the fallbacks)
+    from hopcore.ensembles.random_features import rf_examples_from_support, rf_sparse_support
+    from hopcore.experiments.random_features import _sparse_support, _support_examples
+
+    a, b = rf_sparse_support(D, P, L, seed), _sparse_support(D, P, L, seed)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    F = rf_features(N, D, seed + 1)
+    X = _support_examples(F, *b)
+    assert X.flags.c_contiguous and X.dtype == np.int8
+    assert np.array_equal(X, rf_examples_from_support(F, *a))
