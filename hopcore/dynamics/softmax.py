@@ -38,19 +38,104 @@ _FM = {"reassoc", "contract", "nsz", "arcp"}  # no nnan/ninf: -inf is a legitima
 
 
 @njit(cache=True, fastmath=_FM)
+def _block_exponents(xk, lam_k, buf, nb, e):
+    """e[b] = lam_k xk.xi^b for the nb rows of the block; returns their maximum.
+
+    Four rows at a time share each load of xk; every dot product is still its own loop-carried sum,
+    vectorized exactly as a single one (the same partial sums, combined in the same order: identical
+    numbers, checked in the tests against the one-row loop).
+    """
+    N = xk.shape[0]
+    bm = -np.inf
+    b = 0
+    while b + 4 <= nb:
+        r0 = buf[b]
+        r1 = buf[b + 1]
+        r2 = buf[b + 2]
+        r3 = buf[b + 3]
+        d0 = 0.0
+        d1 = 0.0
+        d2 = 0.0
+        d3 = 0.0
+        for i in range(N):
+            x = xk[i]
+            d0 += x * r0[i]
+            d1 += x * r1[i]
+            d2 += x * r2[i]
+            d3 += x * r3[i]
+        e[b] = lam_k * d0
+        e[b + 1] = lam_k * d1
+        e[b + 2] = lam_k * d2
+        e[b + 3] = lam_k * d3
+        b += 4
+    while b < nb:
+        row = buf[b]
+        d = 0.0
+        for i in range(N):
+            d += xk[i] * row[i]
+        e[b] = lam_k * d
+        b += 1
+    for b in range(nb):
+        if e[b] > bm:
+            bm = e[b]
+    return bm
+
+
+@njit(cache=True, fastmath=False)  # explicit: a callee inherits the caller's fastmath unless it sets its own
+def _block_weights(e, nb, mk, sk, a):
+    """a[b] = exp(e[b] - mk) and the running sum sk + a[0] + a[1] + ..., added in this order (strict
+    floating point: the sum is never reassociated)."""
+    for b in range(nb):
+        ab = math.exp(e[b] - mk)
+        a[b] = ab
+        sk += ab
+    return sk
+
+
+@njit(cache=True, fastmath={"contract"})
+def _block_accumulate(wk, a, buf, nb):
+    """wk += a[b] xi^b for b = 0 .. nb-1, each entry updated row after row by a fused multiply-add.
+
+    Four rows per sweep over wk (one load and one store of wk per four rows instead of per row); each
+    entry still receives fma(a[b], xi^b_i, .) for b in increasing order (no reassociation is allowed
+    here), so the numbers are those of one row at a time.
+    """
+    N = wk.shape[0]
+    b = 0
+    while b + 4 <= nb:
+        a0 = a[b]
+        a1 = a[b + 1]
+        a2 = a[b + 2]
+        a3 = a[b + 3]
+        r0 = buf[b]
+        r1 = buf[b + 1]
+        r2 = buf[b + 2]
+        r3 = buf[b + 3]
+        for i in range(N):
+            wk[i] = (((wk[i] + a0 * r0[i]) + a1 * r1[i]) + a2 * r2[i]) + a3 * r3[i]
+        b += 4
+    while b < nb:
+        ab = a[b]
+        row = buf[b]
+        for i in range(N):
+            wk[i] = wk[i] + ab * row[i]
+        b += 1
+
+
+@njit(cache=True, fastmath=_FM)
 def _reduce_chunk(X, lam, active, c, P, seed, kind, f32, zx, zf, r, gen, m, s, w):
     """Partial log-sum-exp sums (m, s, w) of generation chunk c for every active state.
 
     ``P`` holds one pattern count per state: state k sums over patterns mu < P[k] only (the patterns
     of a smaller count are a prefix of the stream), so states with different loads share one pass.
-    Patterns are generated in blocks of ``_BLOCK`` (all at once: :func:`continuous.next_patterns`) so
-    that the dot products and the weighted sums run as branch-free loops over contiguous rows
-    (vectorized), with one rescaling per block.
+    Patterns are generated in blocks of ``_BLOCK`` so that the dot products and the weighted sums run
+    as branch-free loops over contiguous rows (vectorized), with one rescaling per block.
     """
     K, N = X.shape
     B = _BLOCK
     buf = np.empty((B, N))
     e = np.empty(B)
+    a = np.empty(B)
     for k in range(K):
         m[k] = -np.inf
         s[k] = 0.0
@@ -64,22 +149,14 @@ def _reduce_chunk(X, lam, active, c, P, seed, kind, f32, zx, zf, r, gen, m, s, w
     n_here = min(gen, p_top - c * gen)
     for b0 in range(0, n_here, B):
         nb_all = min(B, n_here - b0)
-        state = continuous.next_patterns(state, buf, nb_all, kind, f32, zx, zf, r)
+        for b in range(nb_all):
+            state = continuous.next_pattern(state, buf[b], kind, f32, zx, zf, r)
         for k in range(K):
             # the patterns of this block that state k sums over (all of them unless P[k] ends here)
             nb = min(nb_all, P[k] - c * gen - b0)
             if not active[k] or nb <= 0:
                 continue
-            xk = X[k]
-            bm = -np.inf
-            for b in range(nb):
-                row = buf[b]
-                d = 0.0
-                for i in range(N):
-                    d += xk[i] * row[i]
-                e[b] = lam[k] * d
-                if e[b] > bm:
-                    bm = e[b]
+            bm = _block_exponents(X[k], lam[k], buf, nb, e)
             wk = w[k]
             if bm > m[k]:
                 # new running maximum: rescale what was accumulated so far (exponents stay <= 0)
@@ -88,13 +165,8 @@ def _reduce_chunk(X, lam, active, c, P, seed, kind, f32, zx, zf, r, gen, m, s, w
                 for i in range(N):
                     wk[i] *= f
                 m[k] = bm
-            mk = m[k]
-            for b in range(nb):
-                a = math.exp(e[b] - mk)
-                s[k] += a
-                row = buf[b]
-                for i in range(N):
-                    wk[i] += a * row[i]
+            s[k] = _block_weights(e, nb, m[k], s[k], a)
+            _block_accumulate(wk, a, buf, nb)
 
 
 @njit(cache=True, parallel=True)

@@ -77,14 +77,14 @@ _ZX, _ZF = _ziggurat_tables()
 _ZR = float(_ZX[1])
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=False)
 def _mix64(z):
     z = (z ^ (z >> _S30)) * _M1
     z = (z ^ (z >> _S27)) * _M2
     return z ^ (z >> _S31)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=False)
 def chunk_key(seed, k):
     """Key of the random stream of generation chunk k: a hash of (seed, k).
 
@@ -106,13 +106,13 @@ def chunk_key(seed, k):
     return _mix64(_mix64(np.uint64(seed) ^ _KEYSALT) + np.uint64(k + 1) * _GOLDEN)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=False)
 def _uniform53(state):
     state = state + _GOLDEN
     return np.int64(_mix64(state) >> _S11) * _TWO_M53, state
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=False)
 def _normal_slow(state, u, zx, zf, r):
     """Ziggurat draw whose first 64 random bits ``u`` missed the fast path (about 1% of draws)."""
     while True:
@@ -139,7 +139,7 @@ def _normal_slow(state, u, zx, zf, r):
         u = _mix64(state)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=False)
 def _normal(state, zx, zf, r):
     """One N(0,1) draw by the 256-layer ziggurat; returns (z, new stream state).
 
@@ -155,7 +155,7 @@ def _normal(state, zx, zf, r):
     return _normal_slow(state, u, zx, zf, r)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=False)
 def next_pattern(state, out, kind, f32, zx, zf, r):
     """Fill ``out`` (length N) with the next pattern of the stream; return the new state.
 
@@ -211,101 +211,7 @@ def next_pattern(state, out, kind, f32, zx, zf, r):
     return state
 
 
-_GOLDEN_INV = np.uint64(pow(0x9E3779B97F4A7C15, -1, 2**64))  # the stream position of a state: (state - base) * _GOLDEN_INV
-_STREAM_SLACK = 64  # draws generated beyond a block's nominal need (rejected draws of the ziggurat consume more)
-
-
-@njit(cache=True)
-def _draw_candidates(base, ub, zb, okb, zx):
-    """The ziggurat fast path for the draws base + (t + 1) * golden, t = 0 .. len(ub) - 1, all at once.
-
-    Branch-free and independent across t (the stream is counter-based): the 64-bit hashes in one
-    vectorized loop, then the layer lookup, the candidate z with its sign and the acceptance flag.
-    Exactly the operations of the fast path of :func:`next_pattern`, in the same order.
-    """
-    n = ub.shape[0]
-    for t in range(n):  # the hashes alone: this loop vectorizes (the table lookups would prevent it)
-        ub[t] = _mix64(base + np.uint64(t + 1) * _GOLDEN)
-    for t in range(n):
-        u = ub[t]
-        i = u & _B255
-        z = np.int64(u >> _S11) * _TWO_M53 * zx[i]
-        okb[t] = z < zx[i + _B1]
-        zb[t] = (1.0 - 2.0 * np.float64(np.int64((u >> _S8) & _B1))) * z
-
-
-@njit(cache=True)
-def next_patterns(state, out, nb, kind, f32, zx, zf, r):
-    """Fill rows 0 .. nb-1 of ``out`` (nb, N) with the next nb patterns of the stream; return the new state.
-
-    Numba kernel. The same numbers as nb calls of :func:`next_pattern`, bit for bit, generated faster:
-    the fast-path candidates of all draws the block needs are computed first in one vectorized loop
-    (:func:`_draw_candidates`); a sequential pass then takes them in stream order and calls the slow
-    path of the ziggurat where a candidate is rejected (about 1 %), which consumes further draws of
-    the stream (the candidates after it are then taken from its new position). The squared norms of the
-    spherical ensemble are summed entry by entry in pattern order, as in :func:`next_pattern`, with the
-    patterns interleaved (independent sums, no reassociation).
-
-    Parameters
-    ----------
-    state : numpy.uint64
-        Current state of the splitmix64 counter.
-    out : numpy.ndarray of float64, shape (>= nb, N)
-        Output buffer; rows 0 .. nb-1 are overwritten.
-    nb : int
-        Number of patterns.
-    kind, f32, zx, zf, r
-        As for :func:`next_pattern`.
-
-    Returns
-    -------
-    numpy.uint64
-        The new stream state.
-    """
-    n = out.shape[1]
-    need = nb * n
-    L = need + _STREAM_SLACK
-    ub = np.empty(L, np.uint64)
-    zb = np.empty(L)
-    okb = np.empty(L, np.bool_)
-    base = np.uint64(state)
-    _draw_candidates(base, ub, zb, okb, zx)
-    pos = 0  # draws consumed since base
-    for b in range(nb):
-        row = out[b]
-        for j in range(n):
-            if pos >= L:
-                base = base + np.uint64(pos) * _GOLDEN
-                _draw_candidates(base, ub, zb, okb, zx)
-                pos = 0
-            if okb[pos]:
-                row[j] = zb[pos]
-                pos += 1
-            else:
-                z, st = _normal_slow(base + np.uint64(pos + 1) * _GOLDEN, ub[pos], zx, zf, r)
-                row[j] = z
-                pos = np.int64((st - base) * _GOLDEN_INV)
-    state = base + np.uint64(pos) * _GOLDEN
-    if kind == 0:
-        ss = np.zeros(nb)
-        for j in range(n):
-            for b in range(nb):
-                z = out[b, j]
-                ss[b] += z * z
-        for b in range(nb):
-            scale = math.sqrt(n / ss[b])
-            row = out[b]
-            for i in range(n):
-                row[i] *= scale
-    if f32:
-        for b in range(nb):
-            row = out[b]
-            for i in range(n):
-                row[i] = np.float64(np.float32(row[i]))
-    return state
-
-
-@njit(cache=True)
+@njit(cache=True, fastmath=False)
 def _fill(out, first, seed, kind, f32, zx, zf, r, chunk):
     """Patterns first .. first + len(out) - 1 into the rows of out (float64)."""
     P = out.shape[0]
