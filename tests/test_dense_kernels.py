@@ -1,12 +1,14 @@
 """Streaming softmax kernels against dense numpy references; determinism; overflow; validation."""
 
 import json
+import math
 import os
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from numba import njit
 from scipy import stats
 from scipy.special import logsumexp
 
@@ -254,3 +256,96 @@ def test_simulated_threshold_close_to_finite_n_theory():
     thr = [dense_experiments.threshold_run(N, 0.2, "spherical", th - 0.01, th + 0.01, seed)["threshold"] for seed in (11, 12, 13)]
     assert abs(np.median(thr) - th) < 0.01
     assert np.median(thr) > dense_theory.lam_c(0.2) + 0.05  # far from the N -> inf value at this size
+
+
+# ----------------------------------------------------------------------------- the blocked kernels give the numbers of the one-row loops
+@njit(fastmath=softmax._FM)
+def _exponents_one_row(xk, lam_k, buf, nb, e):
+    bm = -np.inf
+    for b in range(nb):
+        row = buf[b]
+        d = 0.0
+        for i in range(xk.shape[0]):
+            d += xk[i] * row[i]
+        e[b] = lam_k * d
+        if e[b] > bm:
+            bm = e[b]
+    return bm
+
+
+@njit(fastmath=softmax._FM)
+def _accumulate_one_row(wk, a, buf, nb):
+    for b in range(nb):
+        for i in range(wk.shape[0]):
+            wk[i] += a[b] * buf[b, i]
+
+
+@pytest.mark.parametrize("N", [1, 3, 4, 7, 20, 31, 32, 33, 36, 64, 70, 80, 100, 625])
+def test_blocked_dot_products_and_sums_identical_to_one_row_at_a_time(N):
+    rng = np.random.default_rng(N)
+    buf = continuous.continuous_patterns(N, softmax._BLOCK, N, "spherical")
+    x = rng.standard_normal(N)
+    for nb in (softmax._BLOCK, 17, 3, 1):
+        e1, e2 = np.empty(softmax._BLOCK), np.empty(softmax._BLOCK)
+        assert _exponents_one_row(x, 0.37, buf, nb, e1) == softmax._block_exponents(x, 0.37, buf, nb, e2)
+        assert np.array_equal(e1[:nb], e2[:nb])
+        a = np.exp(rng.standard_normal(softmax._BLOCK))
+        w1 = rng.standard_normal(N)
+        w2 = w1.copy()
+        _accumulate_one_row(w1, a, buf, nb)
+        softmax._block_accumulate(w2, a, buf, nb)
+        assert np.array_equal(w1, w2)
+
+
+@pytest.mark.parametrize("kind", continuous.KINDS)
+def test_states_with_their_own_pattern_counts_equal_separate_passes(kind):
+    """One pass with a pattern count per state gives each state the numbers of its own pass."""
+    N, seed = 13, 4
+    Ps = [1, 31, 33, continuous.GEN_CHUNK, 2 * continuous.GEN_CHUNK + 7, 5]
+    X = np.random.default_rng(2).standard_normal((len(Ps), N))
+    lam = np.linspace(0.3, 2.0, len(Ps))
+    x, lse = softmax.softmax_update(X, lam, Ps, seed, kind, return_lse=True)
+    for k, P in enumerate(Ps):
+        xk, lk = softmax.softmax_update(X[k], lam[k], P, seed, kind, return_lse=True)
+        assert np.array_equal(x[k], xk[0]) and lse[k] == lk[0]
+    with pytest.raises(ValueError, match="P"):
+        softmax.softmax_update(X, lam, Ps[:2], seed, kind)
+    with pytest.raises(ValueError, match=r"P\[1\]"):
+        softmax.softmax_update(X[:2], lam[:2], [3, 0], seed, kind)
+
+
+def test_scaled_retrieval_loads_sharing_passes_equal_one_load_at_a_time():
+    N, lam_t, seed = 49, 1.5, 8
+    alphas = [0.3, 0.6, 0.9, 1.2]
+    res = dense_experiments.scaled_retrieval_run(N, lam_t, alphas, seed, max_entries=2e5)
+    assert np.isnan(res["retrieved"][-1])  # beyond the budget: skipped
+    lam = lam_t / math.sqrt(N)
+    for j, P in enumerate(res["P"][:-1]):
+        one = softmax.retrieval(N, int(P), [lam], seed, "spherical", tol=1e-6, max_iter=60)
+        assert res["overlap"][j] == one["overlap"][0]
+        assert res["iterations"][j] == one["iterations"][0] and res["converged"][j] == float(one["converged"][0])
+
+
+_SCRIPT_FIRST = """
+import hashlib, sys, numpy as np
+from hopcore.dynamics import softmax
+from hopcore.ensembles import continuous
+if sys.argv[1] == "kernel":  # the streaming kernel (fastmath) compiled before anything else
+    softmax.softmax_update(np.ones((1, 6)), [1.0], 10, 1, "spherical")
+else:  # the generator compiled on its own first
+    continuous.continuous_patterns(6, 1, 1, "spherical")
+x = softmax.softmax_update(np.ones((2, 20)), [0.5, 2.0], 9000, 3, "spherical")
+p = continuous.continuous_patterns(20, 9000, 3, "spherical")
+print(hashlib.sha256(x.tobytes() + p.tobytes()).hexdigest())
+"""
+
+
+def test_patterns_do_not_depend_on_which_kernel_is_compiled_first(tmp_path):
+    """A numba callee takes its caller's fastmath flags unless it sets its own: the generator sets
+    fastmath=False, so the patterns (and every result) are the same whatever compiles first."""
+    outs = []
+    for i, first in enumerate(("kernel", "patterns")):
+        env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / f"cache{i}"))
+        r = subprocess.run([sys.executable, "-c", _SCRIPT_FIRST, first], env=env, capture_output=True, text=True, check=True)
+        outs.append(r.stdout.strip().splitlines()[-1])
+    assert outs[0] == outs[1]

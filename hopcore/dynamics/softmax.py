@@ -297,8 +297,8 @@ def log_sum_exp(X, lam, P, seed, kind="spherical", *, dtype="float64", chunk=DEF
         States, one per row (finite).
     lam : float or array_like of shape (K,)
         Inverse temperature(s) lam > 0, one for all states or one per state.
-    P : int
-        Number of patterns.
+    P : int or array_like of int, shape (K,)
+        Number of patterns, or one per state (state k sums over xi^1 .. xi^P[k], a prefix of the stream).
     seed : int
         Seed of the pattern ensemble.
     kind : str, optional
@@ -329,8 +329,8 @@ def energy(X, lam, P, seed, kind="spherical", *, dtype="float64", chunk=DEFAULT_
         States, one per row (finite).
     lam : float or array_like of shape (K,)
         Inverse temperature(s) lam > 0.
-    P : int
-        Number of patterns.
+    P : int or array_like of int, shape (K,)
+        Number of patterns, or one per state (state k sums over xi^1 .. xi^P[k], a prefix of the stream).
     seed : int
         Seed of the pattern ensemble.
     kind : str, optional
@@ -361,8 +361,8 @@ def softmax_update(X, lam, P, seed, kind="spherical", *, dtype="float64", chunk=
         States, one per row (finite).
     lam : float or array_like of shape (K,)
         Inverse temperature(s) lam > 0.
-    P : int
-        Number of patterns.
+    P : int or array_like of int, shape (K,)
+        Number of patterns, or one per state (state k sums over xi^1 .. xi^P[k], a prefix of the stream).
     seed : int
         Seed of the pattern ensemble.
     kind : str, optional
@@ -399,8 +399,8 @@ def iterate(X0, lam, P, seed, kind="spherical", *, tol=1e-6, max_iter=100, dtype
         Initial states, one per row (finite).
     lam : float or array_like of shape (K,)
         Inverse temperature(s) lam > 0.
-    P : int
-        Number of patterns.
+    P : int or array_like of int, shape (K,)
+        Number of patterns, or one per state (state k sums over xi^1 .. xi^P[k], a prefix of the stream).
     seed : int
         Seed of the pattern ensemble.
     kind : str, optional
@@ -465,8 +465,8 @@ def retrieval(
     ----------
     N : int
         Dimension of the patterns.
-    P : int
-        Number of patterns.
+    P : int or array_like of int, shape (K,)
+        Number of patterns, or one per state (state k sums over xi^1 .. xi^P[k], a prefix of the stream).
     lam : float or array_like of shape (K,)
         Inverse temperatures lam > 0.
     seed : int
