@@ -74,3 +74,14 @@ def test_capacity_scan_entries_are_those_of_sweep(tmp_path):
     again = C.capacity_scan([150, 300], [0.1, 0.2], 3, 5, n_starts=2, max_sweeps=30, cache=cache, progress=False)
     assert cache.misses == 12
     np.testing.assert_array_equal(again["m"], scan["m"])
+
+
+def test_capacity_scan_on_a_configured_executor_gives_the_same_numbers(tmp_path, monkeypatch):
+    here = C.capacity_scan([120], [0.1, 0.3], 2, 7, n_starts=2, max_sweeps=20, cache=ResultCache(None), progress=False)
+    monkeypatch.setenv("HOPCORE_EXECUTOR", "processes:1")
+    cache = ResultCache(tmp_path / "c")
+    there = C.capacity_scan([120], [0.1, 0.3], 2, 7, n_starts=2, max_sweeps=20, cache=cache, progress=False)
+    assert cache.misses == 4 and cache.hits == 0
+    np.testing.assert_array_equal(there["m"], here["m"])
+    C.capacity_scan([120], [0.1, 0.3], 2, 7, n_starts=2, max_sweeps=20, cache=cache, progress=False)
+    assert cache.misses == 4 and cache.hits == 4

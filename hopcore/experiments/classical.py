@@ -3,6 +3,7 @@ finite-size analysis of the simulated capacity."""
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
@@ -16,7 +17,9 @@ from ..dynamics import asynchronous as _async
 from ..dynamics.asynchronous import async_fixed_points
 from ..ensembles.binary import binary_patterns
 from .cache import default_cache
-from .runner import derive_seed, sample_seeds
+from .executors import ENV as EXECUTOR_ENV
+from .executors import parse_spec
+from .runner import derive_seed, sample_seeds, sweep
 
 __all__ = ["alpha_c_fit_forms", "bootstrap_alpha_c", "capacity_scan", "crossing_interpolation_err", "crossing_load",
            "extrapolate_alpha_c", "extrapolate_alpha_c_free", "mixture_fixed_points", "retrieval_at_load"]
@@ -189,11 +192,17 @@ _RETRIEVAL_NAME = f"{retrieval_at_load.__module__}.{retrieval_at_load.__qualname
 def _cached_batch(point: dict, n: int, seed: int, cache) -> list:
     """The ``n`` networks of one (N, alpha) point: each from the cache under the entry ``sweep`` gives
     ``retrieval_at_load`` (same name, parameters and seed), the missing ones computed together by
-    :func:`_retrieval_batch` and stored one by one."""
+    :func:`_retrieval_batch` and stored one by one (or, when ``$HOPCORE_EXECUTOR`` names a process
+    pool or a Dask cluster, by ``sweep`` on that executor: the same entries and numbers)."""
     params = [{**point, "seed": sd} for sd in sample_seeds(seed, point, n)]
     res = [cache.load(_RETRIEVAL_NAME, q) for q in params]
     todo = [s for s in range(n) if res[s] is None]
     cache.hits += n - len(todo)
+    if todo and parse_spec(os.environ.get(EXECUTOR_ENV))[0] != "serial":
+        # an executor is configured (process pool, Dask): the networks go there one task each
+        done = sweep(retrieval_at_load, [point], n, seed, cache=cache, progress=False)[0]
+        cache.hits -= n - len(todo)                                     # counted above already
+        return done
     if todo:
         P = max(1, int(round(point["alpha"] * point["N"])))
         new = _retrieval_batch(point["N"], P, [params[s]["seed"] for s in todo], point["n_starts"], point["max_sweeps"])
