@@ -16,7 +16,12 @@ into a slot holding, for each state k,
 parallel. The slots are then merged serially in chunk order, so the floating-point reduction tree is
 fixed: the numbers are bit-identical for any processing chunk size and any NUMBA_NUM_THREADS.
 Memory is O(batch x K x N), independent of P. Several states (e.g. one per lam) share one pass: the
-patterns, the expensive part, are generated once for all of them.
+patterns, the expensive part, are generated once for all of them. A state may have its own pattern
+count P_k (it then sums over the prefix xi^1 .. xi^P_k of the stream), so runs at several loads share
+passes too. Within a block of patterns the dot products and the weighted sums take four patterns per
+sweep over the state (fewer loads and stores), each sum keeping its own order: the numbers are those
+of one pattern at a time, bit for bit. The pattern generator is compiled with strict floating point
+whatever kernel calls it first.
 """
 
 from __future__ import annotations
