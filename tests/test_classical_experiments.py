@@ -85,3 +85,28 @@ def test_capacity_scan_on_a_configured_executor_gives_the_same_numbers(tmp_path,
     np.testing.assert_array_equal(there["m"], here["m"])
     C.capacity_scan([120], [0.1, 0.3], 2, 7, n_starts=2, max_sweeps=20, cache=cache, progress=False)
     assert cache.misses == 4 and cache.hits == 4
+
+
+@pytest.mark.parametrize("N,alpha", [(400, 0.12), (1000, 0.15), (1500, 0.2), (900, 0.35)])
+def test_kept_fields_give_the_trajectory_of_the_packed_engine(N, alpha):
+    """Runs that retrieve, that fail and creep, and that switch between counted and kept fields end
+    in the very state, after the very number of sweeps, of async_fixed_points; kept fields are used."""
+    from hopcore.dynamics import asynchronous as A
+    from hopcore.dynamics.asynchronous import async_fixed_points
+
+    P = int(round(alpha * N))
+    kept = 0
+    for seed in (1, 2, 3):
+        X = binary_patterns(N, P, seed)
+        B = C.packed_binary_patterns(N, P, seed)
+        S0 = np.ascontiguousarray(X[:, :4].T)
+        orders = np.array([seed * 10 + j for j in range(4)], dtype=np.uint64)
+        S, sweeps, conv = async_fixed_points(X, S0, orders, max_sweeps=80)
+        r, valid = A._row_sums(B, P), A._valid_words(P, B.shape[1])
+        for j in range(4):
+            s = S0[j].copy()
+            sw, cv, k = C._one_run(B, r, valid, s, P, A._n_planes(N), orders[j], 80)
+            assert (sw, cv) == (sweeps[j], conv[j])
+            np.testing.assert_array_equal(s, S[j])
+            kept += k
+    assert kept > 0

@@ -102,15 +102,73 @@ def _bit_column(B, mu):
 # hopcore.dynamics.asynchronous; compiling costs about 2 s once per process.
 @njit(nogil=True, boundscheck=False)
 def _one_run(B, r, valid, s, P, L, seed, max_sweeps):
-    """One T = 0 asynchronous run of the packed engine from s (in place): the kernel of
-    ``async_fixed_points`` for a single start, without the GIL, so runs can be spread over threads."""
+    """One T = 0 asynchronous run from s (in place), without the GIL (runs are spread over threads).
+
+    The visits, fields and decisions of ``async_fixed_points`` (its packed kernel), exactly; only the
+    way a field is obtained changes. A sweep with F flips costs N fields of L W words each when
+    every field is counted from the overlap planes, or F updates of N fields of W words each when
+    all N fields are kept and corrected at each flip: a flip of j adds ``2 s_j xi_i.xi_j`` to
+    ``N h_i`` for i != j (one XOR and popcount per word). A run switches to kept fields after a
+    sweep with fewer than L/2 flips (the slow end of a retrieval and the creep of a failed run at
+    moderate N) and back after a sweep with more than L; the planes are kept up to date in both.
+    Integer arithmetic throughout: the same trajectory either way.
+
+    Returns
+    -------
+    sweeps, converged, kept : int, bool, int
+        Sweeps done, whether the last had no flip, and how many sweeps used kept fields.
+    """
     N, W = B.shape
     Q = np.empty((L, W), dtype=np.uint64)
     T = _async._planes_into(B, s, valid, Q)
     order = np.empty(N, dtype=np.int64)
-    sw, cv, _ = _async._packed_async_core(B, r, valid, s, Q, T, P, seed, max_sweeps, order,
-                                          np.empty(0, np.int64), np.int64(0))
-    return sw, cv
+    H = np.empty(N, dtype=np.int64)
+    kept = False
+    n_kept = 0
+    enter, leave = L // 2, L
+    for t_sweep in range(max_sweeps):
+        _async._fill_order(seed, t_sweep, order)
+        flips = 0
+        if kept:
+            n_kept += 1
+            for t in range(N):
+                i = order[t]
+                h = H[i]
+                if h == 0:
+                    continue
+                new = 1 if h > 0 else -1
+                if new != s[i]:
+                    s[i] = new
+                    T += new * r[i]
+                    bi = B[i]
+                    _async._packed_flip(bi, Q, valid, new)
+                    flips += 1
+                    for k in range(N):
+                        H[k] += 2 * new * _async._pair_overlap(B[k], bi, P)
+                    H[i] -= 2 * new * np.int64(P)          # N h_i does not depend on s_i itself
+            if flips > leave:
+                kept = False
+        else:
+            for t in range(N):
+                i = order[t]
+                b = B[i]
+                si = np.int64(s[i])
+                h = _async._packed_numerator(b, Q, T, N, P, r[i], si)
+                if h == 0:
+                    continue
+                new = 1 if h > 0 else -1
+                if new != si:
+                    s[i] = new
+                    T += new * r[i]
+                    _async._packed_flip(b, Q, valid, new)
+                    flips += 1
+            if 0 < flips < enter:
+                kept = True
+                for k in range(N):
+                    H[k] = _async._packed_numerator(B[k], Q, T, N, P, r[k], np.int64(s[k]))
+        if flips == 0:
+            return t_sweep + 1, True, n_kept
+    return max_sweeps, False, n_kept
 
 
 def _threads() -> int:
@@ -141,7 +199,7 @@ def _retrieval_batch(N: int, P: int, seeds, n_starts: int, max_sweeps: int, thre
 
     def run(n, j):
         d = nets[n]
-        sw, cv = _one_run(d["B"], d["r"], d["valid"], d["S"][j], P, L, d["order"][j], max_sweeps)
+        sw, cv, _ = _one_run(d["B"], d["r"], d["valid"], d["S"][j], P, L, d["order"][j], max_sweeps)
         d["sweeps"][j], d["converged"][j] = sw, cv
 
     with ThreadPoolExecutor(max_workers=threads) as ex:
