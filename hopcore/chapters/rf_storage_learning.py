@@ -637,7 +637,7 @@ def learning_jump(N: int, alpha_D: float, alpha_lo: float, alpha_hi: float, n_st
     example: ``jump`` is the smallest P/N of the last bracket with m >= level, ``m_below`` / ``m_above``
     the overlaps at the two ends of that bracket. A start whose m is not below the level at alpha_lo, or
     not above at alpha_hi, is censored (``jump`` NaN)."""
-    from ..dynamics.asynchronous import async_fixed_points
+    from ..dynamics.asynchronous import async_fixed_point
     from ..ensembles.random_features import rf_examples, rf_features
     from ..experiments.runner import derive_seed
 
@@ -650,12 +650,12 @@ def learning_jump(N: int, alpha_D: float, alpha_lo: float, alpha_hi: float, n_st
     jump, m_below, m_above = np.full(k_max, np.nan), np.full(k_max, np.nan), np.full(k_max, np.nan)
     evals = 0
     for k in range(k_max):
-        s0 = np.ascontiguousarray(F[:, k][None, :], dtype=np.int8)
-        sd = np.array([derive_seed(seed, "dynamics", k)], dtype=np.uint64)
+        s0 = np.ascontiguousarray(F[:, k], dtype=np.int8)
+        sd = derive_seed(seed, "dynamics", k)
 
-        def m(P):
-            S, _, _ = async_fixed_points(np.ascontiguousarray(X[:, :P]), s0, sd, max_sweeps=max_sweeps)
-            return float((S[0].astype(np.int64) * s0[0]).sum() / N)
+        def m(P):  # one start: the single-run kernel (one core)
+            s, _, _ = async_fixed_point(np.ascontiguousarray(X[:, :P]), s0, sd, max_sweeps=max_sweeps)
+            return float((s.astype(np.int64) * s0).sum() / N)
 
         a, b = P_lo, P_hi
         ma, mb = m(a), m(b)
