@@ -378,3 +378,27 @@ def test_l1_features_shown_are_fixed_points():
     dense = rf_magnetizations(N=1000, alpha=round(a_l / 3, 6), alpha_D=0.01, coefficients="dense", L=None, seed=11,
                               n_starts=10)
     assert dense["feature"] < 0.8
+
+
+def test_learning_jump_is_a_one_example_bracket_of_the_same_network():
+    # recompute the fixed point from the same feature, seed and nested examples at P = jump N and P - 1
+    from hopcore.dynamics.asynchronous import async_fixed_point
+    from hopcore.ensembles.random_features import rf_examples, rf_features
+    from hopcore.experiments.runner import derive_seed
+
+    N, aD, seed, level = 600, 0.02, 17, 0.8
+    a_l = rf.learning_alpha(aD)
+    lo, hi = (round(a_l * x, 6) for x in chapter.LEARNING_JUMP_RANGE)
+    out = chapter.learning_jump(N, aD, lo, hi, 3, level, 200, seed)
+    D = chapter._D(N, aD)
+    F = rf_features(N, D, derive_seed(seed, "features"))
+    C = np.random.default_rng(derive_seed(seed, "train")).standard_normal((int(np.ceil(hi * N)), D))
+    X = rf_examples(F, np.ascontiguousarray(C.T))
+    read = np.flatnonzero(np.isfinite(out["jump"]))
+    assert read.size >= 1
+    for k in read:
+        P = int(round(out["jump"][k] * N))
+        m = [float(async_fixed_point(np.ascontiguousarray(X[:, :q]), F[:, k].copy(), derive_seed(seed, "dynamics", k))[0]
+                   .astype(int) @ F[:, k] / N) for q in (P - 1, P)]
+        assert m[0] < level <= m[1]
+        assert m == pytest.approx([out["m_below"][k], out["m_above"][k]])
