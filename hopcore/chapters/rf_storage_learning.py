@@ -946,6 +946,7 @@ def _summarize(p, r):
         learning_jump_alt=_md(f"{jx['alt']:.4f}"),
         learning_jump_sys=_md(f"{100 * jx['sys'] / abs(jx['mean']):.1f}\\,\\%" if np.isfinite(jx["sys"]) else "n/a"),
         learning_jump_chi2=_md(f"{jx['chi2']:.1f}"),
+        learning_jump_dof=_md(f"{jx['dof']}"),
         learning_jump_sd=_md(", ".join(f"{x['sd_start']:.3f}" for x in jx["per_N"])),
         learning_jump_sharp=_md(", ".join(f"{100 * x['sharp']:.0f}\\,\\%" for x in jx["per_N"])),
         learning_jump_censored=_md(f"{sum(x['censored'] for x in jx['per_N'])}"),
