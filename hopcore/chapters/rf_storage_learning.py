@@ -206,7 +206,7 @@ SPEC = Chapter(
             8,
             validation.integer(1, 10_000),
             paper=20,
-            doc="features started from per network of the jump readings (at most D = alpha_D N are used)",
+            doc="features started from per network of the jump readings (at most the D features of a network)",
         ),
         "max_sweeps": Param(200, validation.integer(1, 100_000), doc="cap on asynchronous sweeps"),
     },
