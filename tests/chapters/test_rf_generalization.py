@@ -305,3 +305,25 @@ def test_fss_validators_name_the_parameter(tmp_path):
         resolve(CHAPTER, {"profile": "test", "output_dir": str(tmp_path), "fss_Ls": [3, 5, 7]})  # 7 > D = 5
     with pytest.raises(ValueError, match="fss_ratios"):
         resolve(CHAPTER, {"profile": "test", "output_dir": str(tmp_path), "fss_ratios": [1.2, 0.8]})
+
+
+def test_figures_2a_2b_run_only_the_starts_they_read(tmp_path, monkeypatch):
+    # a sweep without the feature and training starts: the same networks and test runs as the full
+    # sweep (the sample seeds come from the same points), cached under a name of its own
+    from hopcore.experiments import cache as cache_mod
+    from hopcore.experiments import sweep_grid
+    from hopcore.experiments.random_features import rf_magnetizations
+
+    monkeypatch.setenv("HOPCORE_CACHE", str(tmp_path / "cache"))
+    kw = dict(axes={"alpha": [0.3, 0.8]}, n_samples=2, seed=3, progress=False,
+              fixed=dict(N=300, alpha_D=0.03, coefficients="sparse", L=3, L_test=[3], n_test=2, max_sweeps=200))
+    full = sweep_grid(rf_magnetizations, **kw)
+    c = cache_mod.ResultCache(tmp_path / "cache")
+    part = sweep_grid(**chapter._without("feature", "train"), **kw, cache=c)
+    assert c.misses == 4 and c.hits == 0  # not the entries of the full sweep
+    np.testing.assert_array_equal(part["m_test_3"], full["m_test_3"])
+    again = sweep_grid(**chapter._without("feature", "train"), **kw, cache=c)
+    assert c.hits == 4
+    np.testing.assert_array_equal(again["test_3"], part["test_3"])
+    with pytest.raises(KeyError):
+        part["feature"]
