@@ -151,7 +151,11 @@ def _cpu_and_wall(fn):
 
 
 def _same(a: dict, b: dict) -> bool:
-    return all(np.array_equal(np.asarray(a[k]), np.asarray(b[k]), equal_nan=True) for k in a if k != "seconds")
+    def eq(x, y):
+        x, y = np.asarray(x), np.asarray(y)
+        return np.array_equal(x, y, equal_nan=x.dtype.kind == "f" and y.dtype.kind == "f")
+
+    return all(eq(a[k], b[k]) for k in a if k != "seconds")
 
 
 def _paper_scale(quick: bool) -> list[dict]:

@@ -99,7 +99,8 @@ from hopcore.dynamics import softmax
 from hopcore.ensembles import continuous
 X = np.random.default_rng(0).standard_normal((2, 16))
 x, l = softmax.softmax_update(X, [0.5, 3.0], 5 * continuous.GEN_CHUNK + 5, 9, "gaussian", chunk=int(__import__('sys').argv[1]), return_lse=True)
-print(json.dumps([x.tobytes().hex(), l.tobytes().hex()]))
+y = softmax.softmax_update(X, [0.5, 3.0], [70, 3 * continuous.GEN_CHUNK + 1], 9, "spherical", chunk=int(__import__('sys').argv[1]))
+print(json.dumps([x.tobytes().hex(), l.tobytes().hex(), y.tobytes().hex()]))
 """
 
 
