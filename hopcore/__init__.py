@@ -22,3 +22,11 @@ Science library (one concept per subpackage):
 """
 
 __version__ = "0.2.0"
+
+import os as _os
+
+# numba's parallel kernels run on OpenMP. Its default lets idle threads spin at every barrier, which
+# on a laptop's few cores shared by two chapters (or a chapter and a browser) steals the CPU the
+# other threads need: many short parallel calls ran 2-2.5 times slower. Idle threads sleep instead,
+# unless the reader chose otherwise; OpenMP reads this once, when the first parallel kernel starts.
+_os.environ.setdefault("OMP_WAIT_POLICY", "passive")
