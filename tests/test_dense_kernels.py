@@ -350,3 +350,20 @@ def test_patterns_do_not_depend_on_which_kernel_is_compiled_first(tmp_path):
         r = subprocess.run([sys.executable, "-c", _SCRIPT_FIRST, first], env=env, capture_output=True, text=True, check=True)
         outs.append(r.stdout.strip().splitlines()[-1])
     assert outs[0] == outs[1]
+
+
+@pytest.mark.parametrize("kind", continuous.KINDS)
+def test_patterns_kept_in_memory_give_the_streamed_numbers(kind, monkeypatch):
+    """Iterations read the patterns back from memory when they fit (STORE_BYTES): the same numbers as
+    generating them in every pass."""
+    N, P, seed = 14, 2 * continuous.GEN_CHUNK + 9, 6
+    kept = softmax.retrieval_threshold(N, P, seed, kind, lam_lo=0.2, lam_hi=0.8, resolution=5e-3)
+    it_kept = softmax.iterate(np.random.default_rng(1).standard_normal((3, N)), [0.3, 1.0, 3.0], P, seed, kind)
+    monkeypatch.setattr(softmax, "STORE_BYTES", 0)
+    assert softmax._materialize(N, np.array([P]), seed, 0, False).shape[0] == 0
+    streamed = softmax.retrieval_threshold(N, P, seed, kind, lam_lo=0.2, lam_hi=0.8, resolution=5e-3)
+    it_streamed = softmax.iterate(np.random.default_rng(1).standard_normal((3, N)), [0.3, 1.0, 3.0], P, seed, kind)
+    for key in kept:
+        assert np.array_equal(np.asarray(kept[key]), np.asarray(streamed[key]), equal_nan=True), key
+    for key in it_kept:
+        assert np.array_equal(np.asarray(it_kept[key]), np.asarray(it_streamed[key]), equal_nan=True), key

@@ -21,7 +21,9 @@ count P_k (it then sums over the prefix xi^1 .. xi^P_k of the stream), so runs a
 passes too. Within a block of patterns the dot products and the weighted sums take four patterns per
 sweep over the state (fewer loads and stores), each sum keeping its own order: the numbers are those
 of one pattern at a time, bit for bit. The pattern generator is compiled with strict floating point
-whatever kernel calls it first.
+whatever kernel calls it first. Iterations (:func:`iterate`, :func:`retrieval_threshold`) whose
+patterns fit in ``STORE_BYTES`` (1 GiB) generate them once, in parallel over the generation chunks,
+and read them back in every pass (the same numbers; generation is most of the cost of a pass).
 """
 
 from __future__ import annotations
@@ -128,13 +130,15 @@ def _block_accumulate(wk, a, buf, nb):
 
 
 @njit(cache=True, fastmath=_FM)
-def _reduce_chunk(X, lam, active, c, P, seed, kind, f32, zx, zf, r, gen, m, s, w):
+def _reduce_chunk(X, lam, active, c, P, seed, kind, f32, zx, zf, r, gen, m, s, w, store):
     """Partial log-sum-exp sums (m, s, w) of generation chunk c for every active state.
 
     ``P`` holds one pattern count per state: state k sums over patterns mu < P[k] only (the patterns
     of a smaller count are a prefix of the stream), so states with different loads share one pass.
     Patterns are generated in blocks of ``_BLOCK`` so that the dot products and the weighted sums run
-    as branch-free loops over contiguous rows (vectorized), with one rescaling per block.
+    as branch-free loops over contiguous rows (vectorized), with one rescaling per block. When
+    ``store`` holds the patterns (rows 0 .. P-1, see :func:`_materialize`), the blocks are read from it
+    instead of generated: the same numbers.
     """
     K, N = X.shape
     B = _BLOCK
@@ -152,10 +156,19 @@ def _reduce_chunk(X, lam, active, c, P, seed, kind, f32, zx, zf, r, gen, m, s, w
         if active[k] and P[k] > p_top:
             p_top = P[k]
     n_here = min(gen, p_top - c * gen)
+    stored = store.shape[0] > 0
     for b0 in range(0, n_here, B):
         nb_all = min(B, n_here - b0)
-        for b in range(nb_all):
-            state = continuous.next_pattern(state, buf[b], kind, f32, zx, zf, r)
+        if stored:
+            mu0 = c * gen + b0
+            for b in range(nb_all):
+                src = store[mu0 + b]
+                row = buf[b]
+                for i in range(N):
+                    row[i] = src[i]
+        else:
+            for b in range(nb_all):
+                state = continuous.next_pattern(state, buf[b], kind, f32, zx, zf, r)
         for k in range(K):
             # the patterns of this block that state k sums over (all of them unless P[k] ends here)
             nb = min(nb_all, P[k] - c * gen - b0)
@@ -175,18 +188,44 @@ def _reduce_chunk(X, lam, active, c, P, seed, kind, f32, zx, zf, r, gen, m, s, w
 
 
 @njit(cache=True, parallel=True)
-def _reduce_chunks(X, lam, active, c0, c1, P, seed, kind, f32, zx, zf, r, gen, slot_m, slot_s, slot_w):
+def _reduce_chunks(X, lam, active, c0, c1, P, seed, kind, f32, zx, zf, r, gen, slot_m, slot_s, slot_w, store):
     """Per-chunk partial sums for chunks c0 <= c < c1 (slot index c - c0), chunks in parallel."""
     for cc in prange(c1 - c0):
-        _reduce_chunk(X, lam, active, c0 + cc, P, seed, kind, f32, zx, zf, r, gen, slot_m[cc], slot_s[cc], slot_w[cc])
+        _reduce_chunk(X, lam, active, c0 + cc, P, seed, kind, f32, zx, zf, r, gen, slot_m[cc], slot_s[cc], slot_w[cc], store)
 
 
 @njit(cache=True)
-def _reduce_chunks_serial(X, lam, active, c0, c1, P, seed, kind, f32, zx, zf, r, gen, slot_m, slot_s, slot_w):
+def _reduce_chunks_serial(X, lam, active, c0, c1, P, seed, kind, f32, zx, zf, r, gen, slot_m, slot_s, slot_w, store):
     """The same, one chunk after the other: for a single chunk, waking the worker threads costs more
     than the chunk itself (the per-chunk numbers are identical either way)."""
     for cc in range(c1 - c0):
-        _reduce_chunk(X, lam, active, c0 + cc, P, seed, kind, f32, zx, zf, r, gen, slot_m[cc], slot_s[cc], slot_w[cc])
+        _reduce_chunk(X, lam, active, c0 + cc, P, seed, kind, f32, zx, zf, r, gen, slot_m[cc], slot_s[cc], slot_w[cc], store)
+
+
+@njit(cache=True, parallel=True)
+def _fill_chunks(store, seed, kind, f32, zx, zf, r, gen):
+    """The patterns xi^1 .. xi^P into the rows of ``store`` (P, N), generation chunks in parallel."""
+    P, N = store.shape
+    for c in prange(-(-P // gen)):
+        state = continuous.chunk_key(seed, c)
+        for mu in range(c * gen, min(P, (c + 1) * gen)):
+            state = continuous.next_pattern(state, store[mu], kind, f32, zx, zf, r)
+
+
+#: patterns are kept in memory across the passes of one iteration when they take at most this much
+STORE_BYTES = 1 << 30
+_NO_STORE = np.empty((0, 1))
+
+
+def _materialize(N, P, seed, code, f32):
+    """The P patterns as a (P, N) array when they fit in ``STORE_BYTES`` (else an empty array): an
+    iteration that makes many passes then generates them once and reads them back in every pass."""
+    top = int(P.max())
+    if 8.0 * N * top > min(STORE_BYTES, 0.25 * validation.memory_limit_bytes()):
+        return _NO_STORE
+    store = np.empty((top, N))
+    _fill_chunks(store, seed, code, f32, continuous._ZX, continuous._ZF, continuous._ZR, continuous.GEN_CHUNK)
+    return store
 
 
 @njit(cache=True)
@@ -265,7 +304,7 @@ def _prepare(X, lam, P, seed, kind, dtype, chunk):
     return X, lam, P, seed, code, f32, chunk
 
 
-def _lse_pass(X, lam, active, P, seed, code, f32, chunk):
+def _lse_pass(X, lam, active, P, seed, code, f32, chunk, store=_NO_STORE):
     """(lse (K,), mean (K, N)): log sum_mu exp(lam x_k.xi^mu) and the softmax average of xi."""
     K, N = X.shape
     gen = continuous.GEN_CHUNK
@@ -282,7 +321,8 @@ def _lse_pass(X, lam, active, P, seed, code, f32, chunk):
     for c0 in range(0, n_chunks, per_batch):
         c1 = min(c0 + per_batch, n_chunks)
         reduce = _reduce_chunks_serial if c1 - c0 == 1 else _reduce_chunks
-        reduce(X, lam, act, c0, c1, P, seed, code, f32, continuous._ZX, continuous._ZF, continuous._ZR, gen, slot_m, slot_s, slot_w)
+        reduce(X, lam, act, c0, c1, P, seed, code, f32, continuous._ZX, continuous._ZF, continuous._ZR, gen, slot_m, slot_s, slot_w,
+               store)
         _merge_slots(act, c1 - c0, slot_m, slot_s, slot_w, M, S, W)
     with np.errstate(divide="ignore", invalid="ignore"):
         lse = np.where(act, M + np.log(S), np.nan)
@@ -435,8 +475,9 @@ def iterate(X0, lam, P, seed, kind="spherical", *, tol=1e-6, max_iter=100, dtype
     iterations = np.zeros(K, np.int64)
     lse_last = np.full(K, np.nan)
     passes = 0
+    store = _materialize(N, P, seed, code, f32) if max_iter > 1 else _NO_STORE
     while active.any() and passes < max_iter:
-        lse, Xn = _lse_pass(X, lam, active, P, seed, code, f32, chunk)
+        lse, Xn = _lse_pass(X, lam, active, P, seed, code, f32, chunk, store)
         passes += 1
         idx = np.flatnonzero(active)
         delta = np.sum((Xn[idx] - X[idx]) ** 2, axis=1) / N
@@ -715,6 +756,7 @@ def retrieval_threshold(
     violations = 0
     censored = 0
     passes = 0
+    store = _materialize(N, P, seed, code, f32)
 
     def start(k, value):
         X[k] = xi1
@@ -727,7 +769,7 @@ def retrieval_threshold(
     for k, value in enumerate(np.linspace(lam_lo, lam_hi, slots)):
         start(k, float(value))
     while busy.any() and passes < max_passes:
-        _, Xn = _lse_pass(X, lam, busy, P, seed, code, f32, chunk)
+        _, Xn = _lse_pass(X, lam, busy, P, seed, code, f32, chunk, store)
         passes += 1
         idx = np.flatnonzero(busy)
         step = np.sum((Xn[idx] - X[idx]) ** 2, axis=1) / N
