@@ -162,7 +162,7 @@ def _paper_scale(quick: bool) -> list[dict]:
     """One realization of each paper-size dense simulation, old code and hopcore in the same run.
 
     - the threshold search at N = 80 (spherical, alpha = 0.2, P = 8.9e6), its first ``passes`` passes
-      (every pass costs the same: one generation of the P patterns for up to 8 runs);
+      (of about 10; every pass costs about the same: the P patterns for up to 8 runs);
     - one whole threshold search at N = 70 (Gaussian, P = 1.2e6);
     - one realization of the scaled dot-product simulation at N = 625 (lam_t = 0.5, its 13 loads).
     Windows and seeds are those of the paper build. ``identical`` says whether every returned array is
@@ -179,9 +179,9 @@ def _paper_scale(quick: bool) -> list[dict]:
     N80 = 60 if quick else 80
     P80 = n_patterns(0.2, N80)
     cases = [
-        ("dense_threshold_N80_spherical_passes", {"N": N80, "P": P80, "kind": "spherical", "passes": 2},
+        ("dense_threshold_N80_spherical_passes", {"N": N80, "P": P80, "kind": "spherical", "passes": 4},
          lambda m: m.retrieval_threshold(N80, P80, 7286530226878429490, "spherical", lam_lo=0.277204, lam_hi=0.284204,
-                                         resolution=1e-3, max_passes=2)),
+                                         resolution=1e-3, max_passes=4)),
         ("dense_threshold_N70_gaussian", {"N": 50 if quick else 70, "kind": "gaussian", "realizations": 1},
          lambda m: m.threshold_run(50 if quick else 70, 0.2, "gaussian", 0.134044, 0.405765, 197406743885237429,
                                    resolution=5e-3)),

@@ -367,3 +367,9 @@ def test_patterns_kept_in_memory_give_the_streamed_numbers(kind, monkeypatch):
         assert np.array_equal(np.asarray(kept[key]), np.asarray(streamed[key]), equal_nan=True), key
     for key in it_kept:
         assert np.array_equal(np.asarray(it_kept[key]), np.asarray(it_streamed[key]), equal_nan=True), key
+    # part of the patterns kept (the first generation chunk), the rest generated in every pass
+    monkeypatch.setattr(softmax, "STORE_BYTES", 8 * N * continuous.GEN_CHUNK + 100)
+    assert softmax._materialize(N, np.array([P]), seed, 0, False).shape[0] == continuous.GEN_CHUNK
+    part = softmax.retrieval_threshold(N, P, seed, kind, lam_lo=0.2, lam_hi=0.8, resolution=5e-3)
+    for key in kept:
+        assert np.array_equal(np.asarray(kept[key]), np.asarray(part[key]), equal_nan=True), key

@@ -21,9 +21,10 @@ count P_k (it then sums over the prefix xi^1 .. xi^P_k of the stream), so runs a
 passes too. Within a block of patterns the dot products and the weighted sums take four patterns per
 sweep over the state (fewer loads and stores), each sum keeping its own order: the numbers are those
 of one pattern at a time, bit for bit. The pattern generator is compiled with strict floating point
-whatever kernel calls it first. Iterations (:func:`iterate`, :func:`retrieval_threshold`) whose
-patterns fit in ``STORE_BYTES`` (1 GiB) generate them once, in parallel over the generation chunks,
-and read them back in every pass (the same numbers; generation is most of the cost of a pass).
+whatever kernel calls it first. Iterations (:func:`iterate`, :func:`retrieval_threshold`) keep
+as many patterns as fit in ``STORE_BYTES`` (1 GiB; all of them up to N P ~ 1.3e8): generated once, in
+parallel over the generation chunks, and read back in every pass (the same numbers; generation is most
+of the cost of a pass); the rest are generated in every pass.
 """
 
 from __future__ import annotations
@@ -137,8 +138,8 @@ def _reduce_chunk(X, lam, active, c, P, seed, kind, f32, zx, zf, r, gen, m, s, w
     of a smaller count are a prefix of the stream), so states with different loads share one pass.
     Patterns are generated in blocks of ``_BLOCK`` so that the dot products and the weighted sums run
     as branch-free loops over contiguous rows (vectorized), with one rescaling per block. When
-    ``store`` holds the patterns (rows 0 .. P-1, see :func:`_materialize`), the blocks are read from it
-    instead of generated: the same numbers.
+    ``store`` holds every pattern of the chunk (its rows are the first patterns, see
+    :func:`_materialize`), the blocks are read from it instead of generated: the same numbers.
     """
     K, N = X.shape
     B = _BLOCK
@@ -156,7 +157,7 @@ def _reduce_chunk(X, lam, active, c, P, seed, kind, f32, zx, zf, r, gen, m, s, w
         if active[k] and P[k] > p_top:
             p_top = P[k]
     n_here = min(gen, p_top - c * gen)
-    stored = store.shape[0] > 0
+    stored = store.shape[0] >= c * gen + n_here  # every pattern of this chunk is kept
     for b0 in range(0, n_here, B):
         nb_all = min(B, n_here - b0)
         if stored:
@@ -218,12 +219,15 @@ _NO_STORE = np.empty((0, 1))
 
 
 def _materialize(N, P, seed, code, f32):
-    """The P patterns as a (P, N) array when they fit in ``STORE_BYTES`` (else an empty array): an
-    iteration that makes many passes then generates them once and reads them back in every pass."""
+    """The first patterns as a (rows, N) array: all P if they fit in ``STORE_BYTES``, else as many whole
+    generation chunks as fit (possibly none: an empty array). An iteration that makes many passes then
+    generates these once and reads them back in every pass; the others are generated in every pass."""
     top = int(P.max())
-    if 8.0 * N * top > min(STORE_BYTES, 0.25 * validation.memory_limit_bytes()):
+    budget = min(STORE_BYTES, 0.25 * validation.memory_limit_bytes())
+    rows = top if 8.0 * N * top <= budget else int(budget // (8.0 * N)) // continuous.GEN_CHUNK * continuous.GEN_CHUNK
+    if rows <= 0:
         return _NO_STORE
-    store = np.empty((top, N))
+    store = np.empty((rows, N))
     _fill_chunks(store, seed, code, f32, continuous._ZX, continuous._ZF, continuous._ZR, continuous.GEN_CHUNK)
     return store
 
