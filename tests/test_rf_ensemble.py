@@ -103,13 +103,61 @@ def test_examples_below_float32_resolution():
 
 
 def test_fallback_fraction_of_gaussian_coefficients():
-    # about 2 tol / (sqrt(2 pi) sqrt(D)), tol = 2 (D + 2) 2^-24 sqrt(2/pi) D: 5.6e-5 at D = 80
+    # table route (groups of 8 features, ng = 10 at D = 80): about 2 tol / (sqrt(2 pi) sqrt(D)),
+    # tol = 2 (ng + 2) 2^-24 sqrt(2/pi) D: 8.1e-6 at D = 80, ~65 of these 8e6 entries
     F = rf_features(2000, 80, seed=5)
-    C = rf_coefficients(80, 2000, "dense", None, seed=6)
+    C = rf_coefficients(80, 4000, "dense", None, seed=6)
     f = rf_examples_fallback_fraction(F, C)
-    expected = 2 * (2 * 82 * 2.0**-24 * np.sqrt(2 / np.pi) * 80) / np.sqrt(2 * np.pi * 80)
-    assert 0.6 * expected < f < 1.6 * expected
-    assert rf_examples_fallback_fraction(F, rf_coefficients(80, 200, "dense_binary", None, seed=6)) < expected
+    expected = 2 * (2 * 12 * 2.0**-24 * np.sqrt(2 / np.pi) * 80) / np.sqrt(2 * np.pi * 80)
+    assert 0.6 * expected < f < 1.5 * expected
+    assert rf_examples_fallback_fraction(F, rf_coefficients(80, 200, "dense_binary", None, seed=6)) == 0.0
+
+
+def test_table_route_against_reference_whatever_the_blocking(monkeypatch):
+    # the signs are the reference generator's for any group size and block width (the tables change,
+    # the recomputed entries change, the signs do not), and the entries a plain float32 sum would get
+    # wrong are among the recomputed ones
+    import hopcore.ensembles.random_features as rfm
+
+    F = rf_features(1500, 90, seed=21)  # 90 = 11 groups of 8 and one of 2
+    C = rf_coefficients(90, 333, "dense", None, seed=22)
+    ref = reference_examples(F, C)
+    assert np.array_equal(rf_examples(F, C), ref)
+    f0 = rf_examples_fallback_fraction(F, C)
+    for g_small_n, table_bytes in [(10**9, 1 << 20), (1024, 1 << 16), (1024, 1 << 30)]:
+        monkeypatch.setattr(rfm, "_G_SMALL_N", g_small_n)  # 10**9: groups of 4 features
+        monkeypatch.setattr(rfm, "_TABLE_BYTES", table_bytes)  # block widths 16 .. 64
+        assert np.array_equal(rf_examples(F, C), ref)
+    assert 0 <= f0 < 1e-3
+    # how often plain float32 arithmetic (float32 coefficients, any order) would flip a sign: only
+    # within the float32 bound, i.e. at most on the recomputed fraction
+    S32 = F.astype(np.float32) @ C.astype(np.float32)
+    flips = np.mean(np.where(S32 >= 0, 1, -1) != ref)
+    assert flips <= 1e-3
+
+
+def test_dense_binary_exact_in_integers():
+    # +-1 coefficients: table sums are small integers, exact; ties at even D go to +1
+    F = rf_features(1200, 80, seed=2)
+    C = rf_coefficients(80, 500, "dense_binary", None, seed=3)
+    S = F.astype(np.int64) @ C.astype(np.int64)
+    X = rf_examples(F, C)
+    assert np.array_equal(X, np.where(S >= 0, 1, -1).astype(np.int8))
+    assert np.any(S == 0) and np.all(X[S == 0] == 1)
+    assert np.array_equal(X, reference_examples(F, C))
+
+
+def test_large_D_table_route():
+    # many groups (ng = 50): narrower blocks, same signs
+    F = rf_features(1100, 400, seed=7)
+    C = rf_coefficients(400, 150, "dense", None, seed=8)
+    assert np.array_equal(rf_examples(F, C), reference_examples(F, C))
+
+
+def test_non_finite_or_huge_coefficients_take_the_blas_route():
+    F = rf_features(300, 20, seed=1)
+    C = rf_coefficients(20, 50, "dense", None, seed=2) * 1e35
+    assert np.array_equal(rf_examples(F, C), reference_examples(F, C))
 
 
 def test_examples_from_support_equal_dense_path():
@@ -154,11 +202,12 @@ def test_odd_L_has_no_ties_and_balanced_examples():
         assert np.array_equal(X1[:, mu], (C1[k, mu] * F[:, k]).astype(np.int8))
 
 
-def test_examples_independent_of_thread_count():
+@pytest.mark.parametrize("N,P,coefficients", [(500, 100, "dense"), (2100, 700, "dense"), (2100, 700, "dense_binary")])
+def test_examples_independent_of_thread_count(N, P, coefficients):
     import numba
 
-    F = rf_features(500, 30, seed=1)
-    C = rf_coefficients(30, 100, "dense", None, seed=1)
+    F = rf_features(N, 30, seed=1)
+    C = rf_coefficients(30, P, coefficients, None, seed=1)
     n = numba.get_num_threads()
     X = rf_examples(F, C)
     numba.set_num_threads(1)

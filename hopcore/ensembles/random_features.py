@@ -173,6 +173,8 @@ def _examples_support(FT, idx, val):
     return out
 
 
+# BLAS route, for matrices the table route below does not take (non-finite entries, or sum_k |c_k|
+# above _F32_SAFE); the table route is several times faster (bench_rf_examples).
 # Coefficients that are not sparse go through the float32 BLAS product F C, in chunks of spins (a
 # chunk holds at most _CHUNK_BYTES of float32 products, so memory stays bounded), and the sign of
 # each product is read by _signs_chunk (serial: it is a small part of the time, and the BLAS threads
@@ -270,11 +272,168 @@ def _examples_blas(F: np.ndarray, CT: np.ndarray, exact: bool) -> np.ndarray:
     return out
 
 
+# Table route (every matrix that is not sparse, finite entries): F has entries +-1, so F c^mu is a
+# sum over groups of _G consecutive features of the group's partial sum sum_{k in group} F_ik c_k^mu,
+# which takes one of 2^_G values fixed by the group's sign pattern of row i (the "four Russians"
+# method). For a block of W examples, each group's 2^_G x W partial sums are tabulated in float64
+# (per column: the sum of -c_k in the order of k, then each pattern from the one without its lowest
+# bit, adding 2 c_k) and stored as float32; then for each spin i the W pre-activations are the sums
+# of ng = ceil(D / _G) table rows (one per group, picked by the pattern of row i), in float32, in
+# the order of the groups: ng additions per entry instead of D multiply-adds, on rows of W
+# contiguous floats (vectorised), from a table that stays in the core's L2 cache. Each block is
+# the work of one thread, and every entry is computed the same way whatever thread computes it.
+#
+# Error bound: each table entry is within 2^-24 sum_{k in group} |c_k| (rounding to float32) plus
+# (2 _G) 2^-53 of the same (float64 chain) of the exact partial sum; the ng - 1 float32 additions add
+# at most (ng - 1) 2^-24 sum_k |c_k| (to first order); the reference float64 sum in fixed order is
+# within D 2^-53 sum_k |c_k| of the exact one. Where |table sum| exceeds _TOL_ULPS times
+# ((ng + 2) 2^-24 + (D + 2 _G + 2) 2^-53) sum_k |c_k|, its sign is the exact sign and the
+# reference's; below, the entry is recomputed as the reference float64 sum in fixed order k =
+# 0..D-1. Integer coefficients with sum_k |c_k| < 2^24: every table entry and partial sum is an
+# integer, exact in float32, so the signs are exact (sign(0) = +1) with no recomputation. For
+# Gaussian coefficients the recomputed fraction is about 2 tol / (sqrt(2 pi) sqrt(D)), tol =
+# _TOL_ULPS (ng + 2) 2^-24 sqrt(2/pi) D: 8.1e-6 at D = 80 (ng = 10).
+
+_G = 8  # features per group (table of 2^_G rows); 4 for N < _G_SMALL_N (fewer spins to share a table)
+_G_SMALL_N = 1024
+_TABLE_BYTES = 1 << 20  # float32 table of one block of examples, ng 2^G W floats: at most 1 MiB (L2) ...
+_W_MIN = 16  # ... but at least 16 examples per block (one AVX-512 vector of float32)
+_W_MAX = 64
+_F32_SAFE = 1e30  # sum_k |c_k| above this (or non-finite entries): the BLAS route
+
+
+def _table_shape(N: int, D: int) -> tuple[int, int, int]:
+    G = min(D, _G if N >= _G_SMALL_N else 4)
+    ng = (D + G - 1) // G
+    W = _W_MAX
+    while W > _W_MIN and 4 * ng * (1 << G) * W > _TABLE_BYTES:
+        W //= 2
+    return G, ng, W
+
+
+@njit(cache=True)
+def _patterns(F, G, ng):
+    # pat[i, g]: bit b set where F[i, g G + b] = +1
+    N, D = F.shape
+    pat = np.zeros((N, ng), dtype=np.int64)
+    for i in range(N):
+        for k in range(D):
+            if F[i, k] > 0:
+                pat[i, k // G] |= 1 << (k % G)
+    return pat
+
+
+@njit(cache=True)
+def _fill_table(T, tmp, C, mu0, w, G, ng, W):
+    # T[(g 2^G + p) W + j] = float32 of the partial sum of group g, pattern p, example mu0 + j
+    D = C.shape[0]
+    NT = 1 << G
+    for g in range(ng):
+        k0 = g * G
+        m = min(D, k0 + G) - k0
+        t0 = tmp[0]
+        for j in range(W):
+            t0[j] = 0.0
+        for k in range(k0, k0 + m):
+            c = C[k][mu0:mu0 + w]
+            for j in range(w):
+                t0[j] -= c[j]
+        for p in range(1, 1 << m):
+            q = p & (p - 1)
+            b = 0
+            while not (p >> b) & 1:
+                b += 1
+            c = C[k0 + b][mu0:mu0 + w]
+            tp, tq = tmp[p], tmp[q]
+            for j in range(w):
+                tp[j] = tq[j] + 2.0 * c[j]
+            for j in range(w, W):
+                tp[j] = 0.0
+        base = g * NT * W
+        for p in range(1 << m):
+            r = T[base + p * W:base + (p + 1) * W]
+            tp = tmp[p]
+            for j in range(W):
+                r[j] = np.float32(tp[j])
+
+
+@njit(cache=True, parallel=True)
+def _examples_table(pat, C, CT, tol, F, G, W, workers, out, counts):
+    N, ng = pat.shape
+    P, D = CT.shape
+    NT = 1 << G
+    nb = (P + W - 1) // W
+    for t in prange(workers):  # block b is done by worker b % workers, always the same way
+        T = np.empty(ng * NT * W, dtype=np.float32)
+        tmp = np.empty((NT, W), dtype=np.float64)
+        acc = np.empty(W, dtype=np.float32)
+        tl = np.empty(W, dtype=np.float32)
+        for b in range(t, nb, workers):
+            mu0 = b * W
+            w = min(W, P - mu0)
+            _fill_table(T, tmp, C, mu0, w, G, ng, W)
+            for j in range(w):
+                tl[j] = tol[mu0 + j]
+            for i in range(N):
+                off = pat[i, 0] * W
+                r = T[off:off + W]
+                for j in range(W):
+                    acc[j] = r[j]
+                for g in range(1, ng):
+                    off = (g * NT + pat[i, g]) * W
+                    r = T[off:off + W]
+                    for j in range(W):
+                        acc[j] += r[j]
+                o = out[i][mu0:mu0 + w]
+                nbad = 0
+                for j in range(w):
+                    o[j] = np.int8(1) - np.int8(2) * np.int8(acc[j] < 0.0)
+                for j in range(w):
+                    nbad += abs(acc[j]) <= tl[j]
+                if nbad:  # rare: below float32 resolution; the reference float64 sum in fixed order
+                    counts[t] += nbad
+                    for j in range(w):
+                        if abs(acc[j]) <= tl[j]:
+                            a = 0.0
+                            for k in range(D):
+                                a += CT[mu0 + j, k] * F[i, k]
+                            o[j] = 1 if a >= 0.0 else -1
+    return out
+
+
+def _table_tolerance(CT: np.ndarray, D: int, G: int, ng: int, exact: bool) -> np.ndarray:
+    if exact:
+        return np.full(CT.shape[0], -1.0, dtype=np.float32)  # integers: never recomputed
+    bound = ((ng + 2) * 2.0 ** -24 + (D + 2 * G + 2) * 2.0 ** -53) * np.abs(CT).sum(axis=1)
+    return (_TOL_ULPS * (1.0 + 2.0 ** -20) * bound).astype(np.float32)
+
+
+def _table_ok(CT: np.ndarray) -> bool:
+    return bool(np.isfinite(CT).all() and (CT.size == 0 or float(np.abs(CT).sum(axis=1).max()) <= _F32_SAFE))
+
+
+def _examples_via_table(F: np.ndarray, C: np.ndarray, CT: np.ndarray, exact: bool) -> tuple[np.ndarray, int]:
+    # the examples and the number of entries recomputed in float64
+    import numba
+
+    N, D = F.shape
+    G, ng, W = _table_shape(N, D)
+    pat = _patterns(F, G, ng)
+    tol = _table_tolerance(CT, D, G, ng, exact)
+    workers = max(1, numba.get_num_threads())
+    out = np.empty((N, CT.shape[0]), dtype=np.int8)  # numpy's allocation: huge pages where the system allows
+    counts = np.zeros(workers, dtype=np.int64)
+    _examples_table(pat, np.ascontiguousarray(C), CT, tol, F, G, W, workers, out, counts)
+    return out, int(counts.sum())
+
+
 def rf_examples_fallback_fraction(F: np.ndarray, C: np.ndarray) -> float:
     """Fraction of the entries of ``F C`` that :func:`rf_examples` recomputes in float64.
 
-    The entries whose float32 product lies within the float32 error bound of zero (see the comment
-    above ``_CHUNK_BYTES`` in this module); 0 for integer coefficients, summed exactly.
+    The entries whose float32 value (table route, or BLAS product for non-finite or huge
+    coefficients) lies within the float32 error bound of zero (see the comments above ``_CHUNK_BYTES``
+    and ``_G`` in this module); 0 for integer coefficients, summed exactly. Computed by generating the
+    examples once.
 
     Parameters
     ----------
@@ -294,12 +453,16 @@ def rf_examples_fallback_fraction(F: np.ndarray, C: np.ndarray) -> float:
     CT = np.ascontiguousarray(C.T)
     if _route(CT, D) != "float":
         return 0.0
+    P = C.shape[1]
+    if N * P == 0:
+        return 0.0
+    if _table_ok(CT):
+        return _examples_via_table(F, C, CT, False)[1] / (N * P)
     tol = _tolerance(CT, D)
     F32, C32 = F.astype(np.float32), C.astype(np.float32)
-    P = C.shape[1]
     rows = max(1, min(N, _CHUNK_BYTES // (4 * max(P, 1))))
     n = sum(int(_count_below(F32[i0:i0 + rows] @ C32, tol)) for i0 in range(0, N, rows))
-    return n / (N * P) if N * P else 0.0
+    return n / (N * P)
 
 
 @njit(cache=True)
@@ -364,12 +527,13 @@ def rf_examples(F: np.ndarray, C: np.ndarray) -> np.ndarray:
 
     ``sign(0) := +1``. Integer coefficients with few non-zero entries (``"sparse"``, ``4 L <= D``) are
     summed exactly over the non-zero entries only (O(N P L) work, parallel over examples). Every other
-    matrix goes through a float32 BLAS product ``F C`` in chunks of spins (O(N P D)): exact for
-    integer coefficients (``"dense_binary"``: every partial sum is an integer below 2^24); for real
-    coefficients (``"dense"``) the entries within the float32 error bound of zero are recomputed as
-    float64 sums in the fixed order k = 0..D-1, so every sign is the one of that float64 sum (the
-    generator of earlier versions), bit for bit (see :func:`rf_examples_fallback_fraction`). The
-    result is the same for any number of BLAS or numba threads.
+    matrix goes through tables of the partial sums of groups of 8 features (F has entries +-1, so a
+    group's partial sum takes one of 2^8 values; ceil(D / 8) float32 additions per entry, parallel
+    over blocks of examples): exact for integer coefficients (``"dense_binary"``: every partial sum
+    is an integer below 2^24); for real coefficients (``"dense"``) the entries within the float32
+    error bound of zero are recomputed as float64 sums in the fixed order k = 0..D-1, so every sign
+    is the one of that float64 sum (the generator of earlier versions), bit for bit (see
+    :func:`rf_examples_fallback_fraction`). The result is the same for any number of threads.
 
     Book equation: rf_storage_learning-model
 
@@ -401,6 +565,8 @@ def rf_examples(F: np.ndarray, C: np.ndarray) -> np.ndarray:
         L = int((CT != 0.0).sum(axis=1).max())
         idx, val = _support_from_dense(CT, L)
         return _examples_support(np.ascontiguousarray(F.T), idx, val)
+    if _table_ok(CT):
+        return _examples_via_table(F, C, CT, route == "exact")[0]
     return _examples_blas(F, CT, route == "exact")
 
 
