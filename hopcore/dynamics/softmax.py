@@ -22,7 +22,8 @@ passes too. Within a block of patterns the dot products and the weighted sums ta
 sweep over the state (fewer loads and stores), each sum keeping its own order: the numbers are those
 of one pattern at a time, bit for bit. The pattern generator is compiled with strict floating point
 whatever kernel calls it first. Iterations (:func:`iterate`, :func:`retrieval_threshold`) keep
-as many patterns as fit in ``STORE_BYTES`` (1 GiB; all of them up to N P ~ 1.3e8): generated once, in
+as many patterns as fit in ``STORE_BYTES`` (6 GiB, and at most a quarter of the physical memory: all
+of them up to N P ~ 8e8, the paper's largest spherical size N = 80 on a 24 GB machine): generated once, in
 parallel over the generation chunks, and read back in every pass (the same numbers; generation is most
 of the cost of a pass); the rest are generated in every pass.
 """
@@ -214,7 +215,7 @@ def _fill_chunks(store, seed, kind, f32, zx, zf, r, gen):
 
 
 #: patterns are kept in memory across the passes of one iteration when they take at most this much
-STORE_BYTES = 1 << 30
+STORE_BYTES = 6 << 30
 _NO_STORE = np.empty((0, 1))
 
 
@@ -223,7 +224,7 @@ def _materialize(N, P, seed, code, f32):
     generation chunks as fit (possibly none: an empty array). An iteration that makes many passes then
     generates these once and reads them back in every pass; the others are generated in every pass."""
     top = int(P.max())
-    budget = min(STORE_BYTES, 0.25 * validation.memory_limit_bytes())
+    budget = min(STORE_BYTES, 0.5 * validation.memory_limit_bytes())
     rows = top if 8.0 * N * top <= budget else int(budget // (8.0 * N)) // continuous.GEN_CHUNK * continuous.GEN_CHUNK
     if rows <= 0:
         return _NO_STORE
