@@ -147,10 +147,11 @@ def test_dense_binary_exact_in_integers():
     assert np.array_equal(X, reference_examples(F, C))
 
 
-def test_large_D_table_route():
-    # many groups (ng = 50): narrower blocks, same signs
-    F = rf_features(1100, 400, seed=7)
-    C = rf_coefficients(400, 150, "dense", None, seed=8)
+@pytest.mark.parametrize("D", [400, 600])
+def test_large_D(D):
+    # D = 400: 50 groups in chunks (partial sums kept between chunks); D = 600: the BLAS route
+    F = rf_features(1100, D, seed=7)
+    C = rf_coefficients(D, 150, "dense", None, seed=8)
     assert np.array_equal(rf_examples(F, C), reference_examples(F, C))
 
 

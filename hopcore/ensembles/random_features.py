@@ -173,8 +173,9 @@ def _examples_support(FT, idx, val):
     return out
 
 
-# BLAS route, for matrices the table route below does not take (non-finite entries, or sum_k |c_k|
-# above _F32_SAFE); the table route is several times faster (bench_rf_examples).
+# BLAS route, for matrices the table route below does not take (D > _TABLE_MAX_D, non-finite
+# entries, or sum_k |c_k| above _F32_SAFE); at small D the table route is several times faster
+# (bench_rf_examples).
 # Coefficients that are not sparse go through the float32 BLAS product F C, in chunks of spins (a
 # chunk holds at most _CHUNK_BYTES of float32 products, so memory stays bounded), and the sign of
 # each product is read by _signs_chunk (serial: it is a small part of the time, and the BLAS threads
@@ -296,19 +297,21 @@ def _examples_blas(F: np.ndarray, CT: np.ndarray, exact: bool) -> np.ndarray:
 
 _G = 8  # features per group (table of 2^_G rows); 4 for N < _G_SMALL_N (fewer spins to share a table)
 _G_SMALL_N = 1024
-_TABLE_BYTES = 1 << 20  # float32 table of one block of examples, ng 2^G W floats: at most 1 MiB (L2) ...
-_W_MIN = 16  # ... but at least 16 examples per block (one AVX-512 vector of float32)
-_W_MAX = 64
+_W = 64  # examples per block (the table rows: 64 float32, four AVX-512 vectors)
+_TABLE_BYTES = 1 << 20  # tables of a chunk of groups, GC 2^G W float32: at most 1 MiB (the core's L2);
+# with more groups (D > 128 at G = 8) the partial sums of a block go through a (N, W) buffer between chunks
 _F32_SAFE = 1e30  # sum_k |c_k| above this (or non-finite entries): the BLAS route
+_TABLE_MAX_D = 512  # above, the BLAS route is faster (measured at N = 8000: table/BLAS time ~0.9 at
+# D = 240 and 480, ~1.6 at D = 800, ~2 at D = 1600; BLAS gets more efficient as D grows)
 
 
-def _table_shape(N: int, D: int) -> tuple[int, int, int]:
+def _table_shape(N: int, D: int) -> tuple[int, int, int, int]:
+    # group size G, number of groups ng, block width W, groups per chunk GC (tables of a chunk in L2)
     G = min(D, _G if N >= _G_SMALL_N else 4)
     ng = (D + G - 1) // G
-    W = _W_MAX
-    while W > _W_MIN and 4 * ng * (1 << G) * W > _TABLE_BYTES:
-        W //= 2
-    return G, ng, W
+    W = _W
+    GC = max(1, _TABLE_BYTES // (4 * (1 << G) * W))
+    return G, ng, W, GC
 
 
 @njit(cache=True)
@@ -324,11 +327,11 @@ def _patterns(F, G, ng):
 
 
 @njit(cache=True)
-def _fill_table(T, tmp, C, mu0, w, G, ng, W):
-    # T[(g 2^G + p) W + j] = float32 of the partial sum of group g, pattern p, example mu0 + j
+def _fill_table(T, tmp, C, mu0, w, G, g0, g1, W):
+    # T[((g - g0) 2^G + p) W + j] = float32 of the partial sum of group g, pattern p, example mu0 + j
     D = C.shape[0]
     NT = 1 << G
-    for g in range(ng):
+    for g in range(g0, g1):
         k0 = g * G
         m = min(D, k0 + G) - k0
         t0 = tmp[0]
@@ -349,7 +352,7 @@ def _fill_table(T, tmp, C, mu0, w, G, ng, W):
                 tp[j] = tq[j] + 2.0 * c[j]
             for j in range(w, W):
                 tp[j] = 0.0
-        base = g * NT * W
+        base = (g - g0) * NT * W
         for p in range(1 << m):
             r = T[base + p * W:base + (p + 1) * W]
             tp = tmp[p]
@@ -358,46 +361,58 @@ def _fill_table(T, tmp, C, mu0, w, G, ng, W):
 
 
 @njit(cache=True, parallel=True)
-def _examples_table(pat, C, CT, tol, F, G, W, workers, out, counts):
+def _examples_table(pat, C, CT, tol, F, G, W, GC, workers, out, counts):
     N, ng = pat.shape
     P, D = CT.shape
     NT = 1 << G
     nb = (P + W - 1) // W
     for t in prange(workers):  # block b is done by worker b % workers, always the same way
-        T = np.empty(ng * NT * W, dtype=np.float32)
+        T = np.empty(min(ng, GC) * NT * W, dtype=np.float32)
         tmp = np.empty((NT, W), dtype=np.float64)
         acc = np.empty(W, dtype=np.float32)
+        acc2 = np.empty((N if ng > GC else 1, W), dtype=np.float32)  # partial sums between group chunks
         tl = np.empty(W, dtype=np.float32)
         for b in range(t, nb, workers):
             mu0 = b * W
             w = min(W, P - mu0)
-            _fill_table(T, tmp, C, mu0, w, G, ng, W)
             for j in range(w):
                 tl[j] = tol[mu0 + j]
-            for i in range(N):
-                off = pat[i, 0] * W
-                r = T[off:off + W]
-                for j in range(W):
-                    acc[j] = r[j]
-                for g in range(1, ng):
-                    off = (g * NT + pat[i, g]) * W
-                    r = T[off:off + W]
-                    for j in range(W):
-                        acc[j] += r[j]
-                o = out[i][mu0:mu0 + w]
-                nbad = 0
-                for j in range(w):
-                    o[j] = np.int8(1) - np.int8(2) * np.int8(acc[j] < 0.0)
-                for j in range(w):
-                    nbad += abs(acc[j]) <= tl[j]
-                if nbad:  # rare: below float32 resolution; the reference float64 sum in fixed order
-                    counts[t] += nbad
+            for c0 in range(0, ng, GC):  # chunks of GC groups: their tables stay in L2
+                c1 = min(ng, c0 + GC)
+                _fill_table(T, tmp, C, mu0, w, G, c0, c1, W)
+                for i in range(N):
+                    if c0 == 0:
+                        r = T[pat[i, 0] * W:(pat[i, 0] + 1) * W]
+                        for j in range(W):
+                            acc[j] = r[j]
+                    else:
+                        r = acc2[i]
+                        for j in range(W):
+                            acc[j] = r[j]
+                    for g in range(max(c0, 1), c1):  # float32 sums in the order of the groups
+                        off = ((g - c0) * NT + pat[i, g]) * W
+                        r = T[off:off + W]
+                        for j in range(W):
+                            acc[j] += r[j]
+                    if c1 < ng:
+                        r = acc2[i]
+                        for j in range(W):
+                            r[j] = acc[j]
+                        continue
+                    o = out[i][mu0:mu0 + w]
+                    nbad = 0
                     for j in range(w):
-                        if abs(acc[j]) <= tl[j]:
-                            a = 0.0
-                            for k in range(D):
-                                a += CT[mu0 + j, k] * F[i, k]
-                            o[j] = 1 if a >= 0.0 else -1
+                        o[j] = np.int8(1) - np.int8(2) * np.int8(acc[j] < 0.0)
+                    for j in range(w):
+                        nbad += abs(acc[j]) <= tl[j]
+                    if nbad:  # rare: below float32 resolution; the reference float64 sum in fixed order
+                        counts[t] += nbad
+                        for j in range(w):
+                            if abs(acc[j]) <= tl[j]:
+                                a = 0.0
+                                for k in range(D):
+                                    a += CT[mu0 + j, k] * F[i, k]
+                                o[j] = 1 if a >= 0.0 else -1
     return out
 
 
@@ -409,7 +424,7 @@ def _table_tolerance(CT: np.ndarray, D: int, G: int, ng: int, exact: bool) -> np
 
 
 def _table_ok(CT: np.ndarray) -> bool:
-    return bool(np.isfinite(CT).all() and (CT.size == 0 or float(np.abs(CT).sum(axis=1).max()) <= _F32_SAFE))
+    return bool(CT.shape[1] <= _TABLE_MAX_D and np.isfinite(CT).all() and (CT.size == 0 or float(np.abs(CT).sum(axis=1).max()) <= _F32_SAFE))
 
 
 def _examples_via_table(F: np.ndarray, C: np.ndarray, CT: np.ndarray, exact: bool) -> tuple[np.ndarray, int]:
@@ -417,20 +432,20 @@ def _examples_via_table(F: np.ndarray, C: np.ndarray, CT: np.ndarray, exact: boo
     import numba
 
     N, D = F.shape
-    G, ng, W = _table_shape(N, D)
+    G, ng, W, GC = _table_shape(N, D)
     pat = _patterns(F, G, ng)
     tol = _table_tolerance(CT, D, G, ng, exact)
     workers = max(1, numba.get_num_threads())
     out = np.empty((N, CT.shape[0]), dtype=np.int8)  # numpy's allocation: huge pages where the system allows
     counts = np.zeros(workers, dtype=np.int64)
-    _examples_table(pat, np.ascontiguousarray(C), CT, tol, F, G, W, workers, out, counts)
+    _examples_table(pat, np.ascontiguousarray(C), CT, tol, F, G, W, GC, workers, out, counts)
     return out, int(counts.sum())
 
 
 def rf_examples_fallback_fraction(F: np.ndarray, C: np.ndarray) -> float:
     """Fraction of the entries of ``F C`` that :func:`rf_examples` recomputes in float64.
 
-    The entries whose float32 value (table route, or BLAS product for non-finite or huge
+    The entries whose float32 value (table route; BLAS product for D > 512 or non-finite or huge
     coefficients) lies within the float32 error bound of zero (see the comments above ``_CHUNK_BYTES``
     and ``_G`` in this module); 0 for integer coefficients, summed exactly. Computed by generating the
     examples once.
@@ -527,9 +542,10 @@ def rf_examples(F: np.ndarray, C: np.ndarray) -> np.ndarray:
 
     ``sign(0) := +1``. Integer coefficients with few non-zero entries (``"sparse"``, ``4 L <= D``) are
     summed exactly over the non-zero entries only (O(N P L) work, parallel over examples). Every other
-    matrix goes through tables of the partial sums of groups of 8 features (F has entries +-1, so a
-    group's partial sum takes one of 2^8 values; ceil(D / 8) float32 additions per entry, parallel
-    over blocks of examples): exact for integer coefficients (``"dense_binary"``: every partial sum
+    matrix with D <= 512 goes through tables of the partial sums of groups of 8 features (F has
+    entries +-1, so a group's partial sum takes one of 2^8 values; ceil(D / 8) float32 additions per
+    entry, parallel over blocks of examples), with larger D through a float32 BLAS product in chunks
+    of spins; both are exact for integer coefficients (``"dense_binary"``: every partial sum
     is an integer below 2^24); for real coefficients (``"dense"``) the entries within the float32
     error bound of zero are recomputed as float64 sums in the fixed order k = 0..D-1, so every sign
     is the one of that float64 sum (the generator of earlier versions), bit for bit (see
