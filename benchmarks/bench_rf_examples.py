@@ -1,10 +1,14 @@
 """Random-features examples and the dense family of Fig. 2b, against the code they replaced.
 
 - ``rf_examples``: the P = alpha N examples sign(F c^mu) of dense (Gaussian) coefficients at
-  N = 8000, P = 20000, D = 80. hopcore: a float32 BLAS product in chunks of spins, with the entries
-  within float32 resolution of zero recomputed in float64. Baseline: the generator it replaced
-  (:func:`old_examples_dense`, kept here: float64 sums in a fixed order, parallel over blocks of 32
-  examples). Both give the same signs (checked).
+  N = 8000, P = 20000, D = 80. hopcore: tables of the partial sums of groups of 8 features (F is
+  +-1, so a group's partial sum takes one of 256 values), ceil(D/8) = 10 float32 additions per entry,
+  the entries within float32 resolution of zero recomputed in float64. Baseline: the generator of
+  earlier versions (:func:`old_examples_dense`, kept here: float64 sums in a fixed order, parallel
+  over blocks of 32 examples). Both give the same signs (checked). Also timed (``blas_s``): the
+  float32 BLAS route that the tables replaced, still used above D = 512.
+- ``rf_examples_binary``: the same with +-1 ("dense_binary") coefficients, where the table sums are
+  exact integers (no recomputation); same baseline, same signs (checked against the integer product).
 - ``fig2b_dense_section``: the dense family of Fig. 2b (rf_generalization) at reduced size: N = 4000,
   three alpha_D, the eight candidate L, two networks per point, result cache off. hopcore: one
   network per (alpha_D, alpha, sample) tested on every candidate L (``_fig2b_all_L``). Baseline: the
@@ -63,8 +67,9 @@ def _best(fn, repeats):
     return min(times), out
 
 
-def bench_examples(quick):
+def bench_examples(quick, coefficients="dense"):
     from hopcore.ensembles.random_features import (
+        _examples_blas,
         rf_coefficients,
         rf_examples,
         rf_examples_fallback_fraction,
@@ -73,23 +78,32 @@ def bench_examples(quick):
 
     N, P, D = (2000, 5000, 80) if quick else (8000, 20000, 80)
     F = rf_features(N, D, 1)
-    C = rf_coefficients(D, P, "dense", None, 2)
+    C = rf_coefficients(D, P, coefficients, None, 2)
+    CT = np.ascontiguousarray(C.T)
+    exact = coefficients != "dense"
     rf_examples(F[:64], C[:, :64])  # compile
     old_examples_dense(F[:64], C[:, :64])
-    t_b, t_h, X, Xo = [], [], None, None
-    for _ in range(3):  # alternate, so both see the same load; best of three each
+    _examples_blas(F[:64], CT[:64], exact)
+    t_b, t_h, t_l, X, Xo, Xl = [], [], [], None, None, None
+    for _ in range(3):  # alternate, so all see the same load; best of three each
         t, X = _best(lambda: rf_examples(F, C), 1)
         t_h.append(t)
         t, Xo = _best(lambda: old_examples_dense(F, C), 1)
         t_b.append(t)
+        t, Xl = _best(lambda: _examples_blas(F, CT, exact), 1)
+        t_l.append(t)
+    same = bool(np.array_equal(X, Xo) and np.array_equal(Xl, Xo))
+    if exact:
+        same = same and bool(np.array_equal(X, np.where(F.astype(np.int32) @ C.astype(np.int32) >= 0, 1, -1)))
     return {
-        "name": "rf_examples",
-        "params": {"N": N, "P": P, "D": D, "coefficients": "dense"},
+        "name": "rf_examples" if coefficients == "dense" else "rf_examples_binary",
+        "params": {"N": N, "P": P, "D": D, "coefficients": coefficients},
         "baseline": "the generator before (float64 sums in fixed order, numba, parallel over examples)",
         "baseline_s": min(t_b),
         "hopcore_s": min(t_h),
         "speedup": min(t_b) / min(t_h),
-        "same_result": bool(np.array_equal(X, Xo)),
+        "blas_s": min(t_l),
+        "same_result": same,
         "recomputed_fraction": rf_examples_fallback_fraction(F, C),
     }
 
@@ -154,7 +168,7 @@ def bench_fig2b(quick):
 
 
 def run(quick: bool = False) -> list[dict]:
-    return [bench_examples(quick), bench_fig2b(quick)]
+    return [bench_examples(quick), bench_examples(quick, "dense_binary"), bench_fig2b(quick)]
 
 
 if __name__ == "__main__":  # pragma: no cover
