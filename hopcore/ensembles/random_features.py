@@ -273,7 +273,8 @@ def _examples_blas(F: np.ndarray, CT: np.ndarray, exact: bool) -> np.ndarray:
     return out
 
 
-# Table route (every matrix that is not sparse, finite entries): F has entries +-1, so F c^mu is a
+# Table route (the matrices the sparse kernel does not take, with D <= _TABLE_MAX_D, finite entries
+# and column sums in float32's normal range, see _table_ok): F has entries +-1, so F c^mu is a
 # sum over groups of _G consecutive features of the group's partial sum sum_{k in group} F_ik c_k^mu,
 # which takes one of 2^_G values fixed by the group's sign pattern of row i (the "four Russians"
 # method). For a block of W examples, each group's 2^_G x W partial sums are tabulated in float64
@@ -281,7 +282,8 @@ def _examples_blas(F: np.ndarray, CT: np.ndarray, exact: bool) -> np.ndarray:
 # bit, adding 2 c_k) and stored as float32; then for each spin i the W pre-activations are the sums
 # of ng = ceil(D / _G) table rows (one per group, picked by the pattern of row i), in float32, in
 # the order of the groups: ng additions per entry instead of D multiply-adds, on rows of W
-# contiguous floats (vectorised), from a table that stays in the core's L2 cache. Each block is
+# contiguous floats (vectorised), from tables that stay in the core's L2 cache (chunks of groups,
+# _TABLE_BYTES). Each block is
 # the work of one thread, and every entry is computed the same way whatever thread computes it.
 #
 # Error bound: each table entry is within 2^-24 sum_{k in group} |c_k| (rounding to float32) plus
