@@ -325,7 +325,7 @@ def _patterns(F, G, ng):
         for k in range(D):
             if F[i, k] > 0:
                 pat[i, k // G] |= 1 << (k % G)
-    return pat
+    return pat.astype(np.uint8)  # G <= 8: one byte per group, N ng bytes read per block
 
 
 @njit(cache=True)
