@@ -243,10 +243,11 @@ def _tolerance(CT: np.ndarray, D: int) -> np.ndarray:
 
 def _route(CT: np.ndarray, D: int) -> str:
     # how rf_examples computes the signs: "ones" (every c^mu = 0), "support" (exact integer kernel),
-    # "exact" (float32 BLAS, exact for these integers), "float" (float32 BLAS, float64 near zero)
+    # "exact" (float32 sums exact for these integers: tables or BLAS), "float" (float32 sums, the
+    # reference float64 sum near zero)
     if CT.size == 0:
         return "exact"
-    if not np.all(CT == np.rint(CT)):
+    if not np.all(CT[0] == np.rint(CT[0])) or not np.all(CT == np.rint(CT)):  # the first column decides most
         return "float"
     L = int((CT != 0.0).sum(axis=1).max())
     if L == 0:
@@ -363,9 +364,9 @@ def _fill_table(T, tmp, C, mu0, w, G, g0, g1, W):
 
 
 @njit(cache=True, parallel=True)
-def _examples_table(pat, C, CT, tol, F, G, W, GC, workers, out, counts):
+def _examples_table(pat, C, tol, F, G, W, GC, workers, out, counts):
     N, ng = pat.shape
-    P, D = CT.shape
+    D, P = C.shape
     NT = 1 << G
     nb = (P + W - 1) // W
     for t in prange(workers):  # block b is done by worker b % workers, always the same way
@@ -413,7 +414,7 @@ def _examples_table(pat, C, CT, tol, F, G, W, GC, workers, out, counts):
                             if abs(acc[j]) <= tl[j]:
                                 a = 0.0
                                 for k in range(D):
-                                    a += CT[mu0 + j, k] * F[i, k]
+                                    a += C[k, mu0 + j] * F[i, k]
                                 o[j] = 1 if a >= 0.0 else -1
     return out
 
@@ -434,18 +435,19 @@ def _table_ok(CT: np.ndarray) -> bool:
     return bool(np.all(a <= _F32_SAFE) and np.all((a == 0.0) | (a >= 1.0 / _F32_SAFE)))
 
 
-def _examples_via_table(F: np.ndarray, C: np.ndarray, CT: np.ndarray, exact: bool) -> tuple[np.ndarray, int]:
+def _examples_via_table(F: np.ndarray, C: np.ndarray, exact: bool) -> tuple[np.ndarray, int]:
     # the examples and the number of entries recomputed in float64
     import numba
 
     N, D = F.shape
     G, ng, W, GC = _table_shape(N, D)
     pat = _patterns(F, G, ng)
-    tol = _table_tolerance(CT, D, G, ng, exact)
+    C = np.ascontiguousarray(C)
+    tol = _table_tolerance(C.T, D, G, ng, exact)
     workers = max(1, numba.get_num_threads())
-    out = np.empty((N, CT.shape[0]), dtype=np.int8)  # numpy's allocation: huge pages where the system allows
+    out = np.empty((N, C.shape[1]), dtype=np.int8)  # numpy's allocation: huge pages where the system allows
     counts = np.zeros(workers, dtype=np.int64)
-    _examples_table(pat, np.ascontiguousarray(C), CT, tol, F, G, W, GC, workers, out, counts)
+    _examples_table(pat, C, tol, F, G, W, GC, workers, out, counts)
     return out, int(counts.sum())
 
 
@@ -472,15 +474,14 @@ def rf_examples_fallback_fraction(F: np.ndarray, C: np.ndarray) -> float:
     F = _check_F(F)
     C = np.asarray(C, dtype=np.float64)
     N, D = F.shape
-    CT = np.ascontiguousarray(C.T)
-    if _route(CT, D) != "float":
+    if _route(C.T, D) != "float":
         return 0.0
     P = C.shape[1]
     if N * P == 0:
         return 0.0
-    if _table_ok(CT):
-        return _examples_via_table(F, C, CT, False)[1] / (N * P)
-    tol = _tolerance(CT, D)
+    if _table_ok(C.T):
+        return _examples_via_table(F, C, False)[1] / (N * P)
+    tol = _tolerance(np.ascontiguousarray(C.T), D)
     F32, C32 = F.astype(np.float32), C.astype(np.float32)
     rows = max(1, min(N, _CHUNK_BYTES // (4 * max(P, 1))))
     n = sum(int(_count_below(F32[i0:i0 + rows] @ C32, tol)) for i0 in range(0, N, rows))
@@ -579,18 +580,18 @@ def rf_examples(F: np.ndarray, C: np.ndarray) -> np.ndarray:
         validation.fail("C", f"array of shape {C.shape}", f"a float matrix of shape (D={D}, P)")
     P = C.shape[1]
     _memory("P", P, 2.0 * N * P)
-    CT = np.ascontiguousarray(C.T)
-    route = _route(CT, D)
+    route = _route(C.T, D)  # C.T: a view, (P, D)
     if route == "ones":
         return np.ones((N, P), dtype=np.int8)
     if route == "support":
         # few non-zero integer coefficients: exact integer sums over the non-zero entries only
+        CT = np.ascontiguousarray(C.T)
         L = int((CT != 0.0).sum(axis=1).max())
         idx, val = _support_from_dense(CT, L)
         return _examples_support(np.ascontiguousarray(F.T), idx, val)
-    if _table_ok(CT):
-        return _examples_via_table(F, C, CT, route == "exact")[0]
-    return _examples_blas(F, CT, route == "exact")
+    if _table_ok(C.T):
+        return _examples_via_table(F, C, route == "exact")[0]
+    return _examples_blas(F, np.ascontiguousarray(C.T), route == "exact")
 
 
 def rf_mixture(F: np.ndarray, n: int, features=None) -> np.ndarray:
