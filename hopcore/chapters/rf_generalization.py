@@ -28,7 +28,7 @@ from ..book import ChapterResult, claim, spec, style
 from ..book.spec import Chapter, Param
 from ..book.verdicts import verdict
 from ..experiments import memo, sweep_grid
-from ..experiments.random_features import rf_magnetizations, rf_test_runs
+from ..experiments.random_features import rf_magnetizations, rf_test_runs, without_starts
 from ..theory import random_features as rf
 from ..theory import rf_snr
 
@@ -327,13 +327,7 @@ def _tol(x, a, sem):
     return float(np.hypot(_bracket(x, a), 2 * np.nan_to_num(sem)))
 
 
-def _without(*skip):
-    """``sweep_grid`` arguments that run :func:`rf_magnetizations` without the starts of the kinds
-    ``skip`` (feature, train) that a figure does not read: the other runs are those of the full call
-    (same networks, since the sample seeds come from the same points, and the same visiting orders),
-    stored under a cache name of their own."""
-    return dict(fn=functools.partial(rf_magnetizations, skip=skip),
-                fn_name=f"{rf_magnetizations.__module__}.rf_magnetizations.skip_{'_'.join(skip)}")
+_without = without_starts  # the starts a figure does not read are not run
 
 
 # -------------------------------------------------------------------------------------- result

@@ -487,7 +487,7 @@ def _fields(p, r):
 
 def _storage_scans(p, r):
     from ..experiments import sweep_grid
-    from ..experiments.random_features import rf_magnetizations
+    from ..experiments.random_features import without_starts
     from ..theory import random_features as rf
 
     L_s = int(round(p["sparse_storage"][1]))
@@ -501,10 +501,10 @@ def _storage_scans(p, r):
         per_N = []
         for N_ in r.storage_Ns:
             g = sweep_grid(
-                rf_magnetizations,
-                {"alpha": a},
-                p["storage_samples"],
-                p["seed"] + 3,
+                **without_starts("feature"),  # the storage scans read the training starts only
+                axes={"alpha": a},
+                n_samples=p["storage_samples"],
+                seed=p["seed"] + 3,
                 progress=False,
                 desc=f"storage {kind} alpha_D={aD} N={N_}",
                 fixed=dict(
@@ -559,7 +559,7 @@ def _learning_scans(p, r):
     L in learning_L and dense at N_phase, and dense at every N of learning_Ns (same seed and loads, so the
     dense family at N_phase is the same cached points); each network's transition read at level and level_low."""
     from ..experiments import sweep_grid
-    from ..experiments.random_features import rf_magnetizations
+    from ..experiments.random_features import without_starts
     from ..theory import random_features as rf
 
     a_l = float(rf.learning_alpha(p["alpha_D"]))
@@ -570,10 +570,10 @@ def _learning_scans(p, r):
 
     def scan(N_, kind, L_):
         g = sweep_grid(
-            rf_magnetizations,
-            {"alpha": loads},
-            p["learning_samples"],
-            p["seed"] + 4,
+            **without_starts("train"),  # the learning scans read the feature starts only
+            axes={"alpha": loads},
+            n_samples=p["learning_samples"],
+            seed=p["seed"] + 4,
             progress=False,
             desc=f"learning {kind} L={L_} N={N_}",
             fixed=dict(
@@ -607,10 +607,10 @@ def _learning_scans(p, r):
         a_aD = float(rf.learning_alpha(aD))
         la = [round(float(x), 6) for x in a_aD * np.geomspace(*PHASE_LEARNING_RANGE, p["phase_learning_points"])]
         g = sweep_grid(
-            rf_magnetizations,
-            {"alpha": la},
-            p["learning_samples"],
-            p["seed"] + 5,
+            **without_starts("train"),
+            axes={"alpha": la},
+            n_samples=p["learning_samples"],
+            seed=p["seed"] + 5,
             progress=False,
             desc=f"learning dense alpha_D={aD} N={p['N_phase']}",
             fixed=dict(

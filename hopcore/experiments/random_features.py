@@ -10,6 +10,8 @@ caches it point by point.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numba import njit, prange
 
@@ -408,6 +410,17 @@ def rf_magnetizations(N: int, alpha: float, alpha_D: float, coefficients: str, L
     out["converged"] = bool(converged.all())
     out["n_not_converged"] = int((~converged).sum())
     return out
+
+
+def without_starts(*skip: str) -> dict:
+    """``sweep_grid`` arguments (``fn``, ``fn_name``) that run :func:`rf_magnetizations` without the
+    starts of the kinds ``skip`` ("feature", "train") that a figure does not read.
+
+    The runs that remain are those of the full call: the same networks (the sample seeds come from the
+    same points) and the same visiting orders. The points are cached under a name of their own.
+    """
+    return dict(fn=functools.partial(rf_magnetizations, skip=skip),
+                fn_name=f"{rf_magnetizations.__module__}.rf_magnetizations.skip_{'_'.join(skip)}")
 
 
 def example_fields(N: int, alpha: float, alpha_D: float, coefficients: str, L, seed: int, n_examples: int = 4) -> dict:
