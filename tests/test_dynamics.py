@@ -127,3 +127,22 @@ def test_unstable_bits_match_a_coupling_matrix_reference_also_when_probing_a_few
     np.testing.assert_array_equal(unstable_bits(X), ref)
     np.testing.assert_array_equal(unstable_bits(X, n_probe=7), ref[:7])
     np.testing.assert_array_equal(unstable_bits(X, n_probe=10**6), ref)
+
+
+@pytest.mark.parametrize("N, P, n_probe", [(300, 90, None), (257, 301, 13), (1000, 1500, 64)])
+def test_unstable_bits_blas_route_equals_the_integer_kernels(monkeypatch, N, P, n_probe):
+    """The float32 BLAS route (exact below 2^24) gives the integer kernels' counts; with the exactness
+    bound forced below every row sum the kernels themselves run."""
+    from hopcore.dynamics import stability
+    from hopcore.ensembles.binary import binary_patterns
+
+    X = binary_patterns(N, P, 11)
+    K = P if n_probe is None else n_probe
+    ref = stability._unstable_bits(X, stability._overlap_matrix(X, K))
+    assert ref.sum() > 0
+    np.testing.assert_array_equal(stability.unstable_bits(X, n_probe), ref)
+    calls = []
+    monkeypatch.setattr(stability, "EXACT_F32", N + 1)  # C fits, the fields' row sums do not: kernels
+    monkeypatch.setattr(stability, "_unstable_bits", lambda X_, C_: calls.append(1) or ref)
+    stability.unstable_bits(X, n_probe)
+    assert calls

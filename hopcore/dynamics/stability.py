@@ -3,13 +3,17 @@
 With the P x P overlap matrix C = X^T X (integers), the field numerator on spin i when the network
 sits at pattern nu is N h_i = sum_mu xi_i^mu C_{mu nu} - P xi_i^nu. Bit i of pattern nu is wrong
 after one step when xi_i^nu h_i < 0 (ties keep the spin, as in the dynamics). Cost O(N P K) for K
-probed patterns (K = P: every pattern), memory O(N P + K P); no N x N matrix.
+probed patterns (K = P: every pattern), memory O(N P + K P); no N x N matrix. Both products run as
+float32 BLAS when every partial sum is an integer below 2^24 (then exact in any order), else in the
+integer kernels.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit, prange
+
+EXACT_F32 = 2**24  # integers up to here are exact in float32
 
 
 @njit(cache=True, parallel=True)
@@ -72,4 +76,14 @@ def unstable_bits(X: np.ndarray, n_probe: int | None = None) -> np.ndarray:
     if N * P >= 2**31 - 1:
         raise ValueError(f"N*P={N * P} is not allowed: N*P must be below 2^31 for exact int32 fields")
     K = P if n_probe is None else max(1, min(int(n_probe), P))
+    if N < EXACT_F32:
+        # float32 products of +-1 entries: every partial sum of C is an integer of size <= N, and every
+        # partial sum of a field is bounded by its row sum(|C|); below 2^24 both are exact whatever the
+        # order of the sums, so BLAS gives the integers of the kernels below, bit for bit
+        Xf = X.astype(np.float32)
+        C = Xf[:, :K].T @ Xf  # (K, P)
+        if float(np.abs(C).sum(axis=1).max()) < EXACT_F32:
+            H = Xf @ C.T  # (N, K): sum_mu xi_i^mu C_{mu nu}
+            Xk = X[:, :K].astype(np.int64)
+            return np.count_nonzero(Xk * (H.astype(np.int64) - P * Xk) < 0, axis=0).astype(np.int64)
     return _unstable_bits(X, _overlap_matrix(X, K))
