@@ -9,7 +9,8 @@ in that cache and renders it without executing it again.
 
 - **Order.** The chapters start longest first, by their measured cost: the wall times of the
   chapter's latest ``timing.json`` (``results_root()/<chapter>/timing.json``) if it was written in
-  the same profile, else the spec's expected minutes (:attr:`hopcore.book.spec.Chapter.minutes`). A
+  the same profile, but never less than the spec's expected minutes with empty caches
+  (:attr:`hopcore.book.spec.Chapter.minutes`; a warm rebuild only measures a replay of the cache). A
   free slot takes the next chapter, so the book takes about max(longest chapter, sum / JOBS).
   Notebooks that are not chapters (``scorecard.ipynb``, which reads every chapter's
   ``summary.json``, and the Markdown notebooks ``how_to_use.md`` and ``performance.md``) run last,
@@ -119,10 +120,11 @@ def book_jobs(book_dir: Path, profile: str, results: Path | None = None) -> list
         if ch is None:
             jobs.append(Job(path, 0.0, last=True))
             continue
+        expected = 60.0 * (ch.minutes[1] if profile == "paper" else ch.minutes[0])
         seconds = measured_seconds(results / ch.name / "timing.json", profile)
-        if seconds is None:
-            seconds = 60.0 * (ch.minutes[1] if profile == "paper" else ch.minutes[0])
-        jobs.append(Job(path, seconds))
+        # a warm rebuild measures a replay of the result cache: never order a build by less than the
+        # chapter's expected time with empty caches
+        jobs.append(Job(path, expected if seconds is None else max(seconds, expected)))
     return order(jobs)
 
 

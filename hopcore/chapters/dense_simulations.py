@@ -62,7 +62,7 @@ SPEC = Chapter(
     notebook="book/dense_simulations.ipynb",
     title="Simulations at finite N and their extrapolation",
     seed=3103,
-    minutes=(0.8, 6.0),
+    minutes=(0.45, 5.0),
     cached="every realization under _build/cache/hopcore.experiments.dense.*",
     params={
         "alpha": Param(0.2, validation.real(0.0, 2.0, lo_open=True), doc="main load alpha, log(P)/N"),

@@ -45,7 +45,7 @@ SPEC = Chapter(
     notebook="book/rf_mixture_snr.ipynb",
     title="Signal to noise for mixtures of features",
     seed=7007,
-    minutes=(1.2, 4.5),
+    minutes=(0.5, 1.8),
     cached="every (grid point, sample) field split under the result cache (hopcore.experiments.rf_fields.rf_field_terms)",
     params={
         "N": Param(1200, validation.integer(100, 50_000), paper=3000, doc="neurons of the simulated networks"),
