@@ -102,3 +102,41 @@ def test_a_failing_notebook_fails_the_run_with_its_error_and_the_last_notebook_i
         raise AssertionError("a failed notebook must have no cache record")
     except KeyError:
         pass
+
+
+def test_a_kernel_that_dies_at_start_is_started_again(tmp_path, monkeypatch):
+    """Two kernels started together can race for a port and one dies before running a cell: the
+    notebook is executed again from its source; any other error is raised at once."""
+    import nbclient
+
+    from hopcore.book import execute
+
+    src = _notebook(tmp_path / "a.ipynb", "x = 1")
+    calls = []
+
+    class Flaky:
+        def __init__(self, nb, **kw):
+            self.nb = nb
+
+        def execute(self):
+            calls.append(1)
+            if len(calls) == 1:
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            for cell in self.nb.cells:
+                cell.outputs = [nbformat.v4.new_output("stream", text="ran")]
+
+    monkeypatch.setattr(nbclient, "NotebookClient", Flaky)
+    monkeypatch.setattr(execute.time, "sleep", lambda s: None)
+    execute.execute_one(src, tmp_path / "out.ipynb")
+    assert len(calls) == 2
+    assert nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0].outputs[0]["text"] == "ran"
+
+    class Broken(Flaky):
+        def execute(self):
+            raise RuntimeError("something else")
+
+    monkeypatch.setattr(nbclient, "NotebookClient", Broken)
+    import pytest
+
+    with pytest.raises(RuntimeError, match="something else"):
+        execute.execute_one(src, tmp_path / "out2.ipynb")

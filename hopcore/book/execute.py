@@ -43,6 +43,7 @@ from pathlib import Path
 from .. import config
 
 TIMEOUT = 3600  # seconds per cell, as execute.timeout in _config.yml
+KERNEL_START_ATTEMPTS = 3  # a kernel that dies before running any cell is started again
 TOTAL_KEYS = ("total_s", "wall_time_s", "compute_seconds", "total_seconds")
 
 
@@ -198,10 +199,20 @@ def execute_one(src: Path, dst: Path, timeout: int = TIMEOUT) -> None:
     import nbformat
     from nbclient import NotebookClient
 
-    nb = read_source(src)
-    source = copy.deepcopy(nb)
-    NotebookClient(nb, timeout=timeout, allow_errors=False, record_timing=False,
-                   resources={"metadata": {"path": str(Path(src).parent)}}).execute()
+    source = read_source(src)
+    for attempt in range(KERNEL_START_ATTEMPTS):
+        nb = copy.deepcopy(source)
+        try:
+            NotebookClient(nb, timeout=timeout, allow_errors=False, record_timing=False,
+                           resources={"metadata": {"path": str(Path(src).parent)}}).execute()
+            break
+        except RuntimeError as err:
+            # two kernels started at the same moment can pick the same free port: the second dies
+            # before any cell runs. Start it again (nothing has been executed yet).
+            if "before replying to kernel_info" not in str(err) or attempt + 1 == KERNEL_START_ATTEMPTS:
+                raise
+            _log(f"kernel of {Path(src).name} died at start ({err}); starting it again")
+            time.sleep(1.0 + attempt)
     # jupyter-cache hashes the code cells with all their metadata, and the kernelspec: keep the
     # source's, so that the stored notebook matches the source myst-nb reads (only outputs change)
     for cell, orig in zip(nb.cells, source.cells):
@@ -298,6 +309,8 @@ def _loop(cache, queue, later, running, failed, work, n_jobs, timeout):
                    "--timeout", str(timeout)]
             _log(f"start {job.path.name}" + (f" (expected {job.cost:.0f} s)" if not job.last else ""))
             running[subprocess.Popen(cmd)] = (job, time.perf_counter(), dst)
+            if queue and len(running) < max(1, n_jobs):
+                time.sleep(1.0)  # kernels started a moment apart do not race for the same free ports
         time.sleep(0.2)
         for proc in [q for q in running if q.poll() is not None]:
             job, t0, dst = running.pop(proc)
