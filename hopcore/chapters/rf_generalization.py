@@ -327,9 +327,6 @@ def _tol(x, a, sem):
     return float(np.hypot(_bracket(x, a), 2 * np.nan_to_num(sem)))
 
 
-_without = without_starts  # the starts a figure does not read are not run
-
-
 # -------------------------------------------------------------------------------------- result
 
 
@@ -617,7 +614,7 @@ def _fig2a(p, lines):
     alphas = [float(a) for a in p.scan_alphas]
     grids = [
         sweep_grid(
-            **_without("train"),  # Fig. 2a reads the test and feature starts
+            **without_starts("train"),  # Fig. 2a reads the test and feature starts
             axes={"alpha_D": aDs, "alpha": alphas},
             n_samples=p.n_samples_scan,
             seed=p.seed,
@@ -670,7 +667,7 @@ def _fig2b(p):
             if not fit_in:
                 continue
             g = sweep_grid(
-                **_without("feature", "train"),  # Fig. 2b reads the test starts only
+                **without_starts("feature", "train"),  # Fig. 2b reads the test starts only
                 axes={"alpha_D": aDs, "alpha": alphas},
                 n_samples=p.n_samples_scan,
                 seed=p.seed,
@@ -737,7 +734,7 @@ def _fig2b_all_L(p, c, aDs, Ls, alphas, out):
             groups.setdefault(cand, []).append(j)
     for cand, js in groups.items():
         g = sweep_grid(
-            **_without("feature", "train"),
+            **without_starts("feature", "train"),
             axes={"alpha_D": [aDs[j] for j in js], "alpha": alphas},
             n_samples=p.n_samples_scan,
             seed=p.seed,

@@ -319,10 +319,10 @@ def test_figures_2a_2b_run_only_the_starts_they_read(tmp_path, monkeypatch):
               fixed=dict(N=300, alpha_D=0.03, coefficients="sparse", L=3, L_test=[3], n_test=2, max_sweeps=200))
     full = sweep_grid(rf_magnetizations, **kw)
     c = cache_mod.ResultCache(tmp_path / "cache")
-    part = sweep_grid(**chapter._without("feature", "train"), **kw, cache=c)
+    part = sweep_grid(**chapter.without_starts("feature", "train"), **kw, cache=c)
     assert c.misses == 4 and c.hits == 0  # not the entries of the full sweep
     np.testing.assert_array_equal(part["m_test_3"], full["m_test_3"])
-    again = sweep_grid(**chapter._without("feature", "train"), **kw, cache=c)
+    again = sweep_grid(**chapter.without_starts("feature", "train"), **kw, cache=c)
     assert c.hits == 4
     np.testing.assert_array_equal(again["test_3"], part["test_3"])
     with pytest.raises(KeyError):
