@@ -645,6 +645,40 @@ def _popcount(typingctx, x):
     return sig, codegen
 
 
+@intrinsic
+def _prefetch(typingctx, row, w):
+    """Hint the CPU to bring the cache line of ``row[w]`` (a uint64 array) into L1 (llvm.prefetch, read)."""
+    sig = types.void(row, w)
+
+    def codegen(context, builder, signature, args):
+        ary = context.make_array(signature.args[0])(context, builder, args[0])
+        i8p = ir.IntType(8).as_pointer()
+        ptr = builder.bitcast(builder.gep(ary.data, [args[1]]), i8p)
+        i32 = ir.IntType(32)
+        fn = builder.module.declare_intrinsic("llvm.prefetch", fnty=ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]))
+        builder.call(fn, [ptr, ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+# Rows are visited in a random order, so the hardware prefetcher cannot guess the next one and every
+# field waited for its row from L3 or memory: 4.1-4.7e9 word operations per second at N = 8000-64000
+# against 1.1e10 on rows already in L1. Asking for the row PREFETCH_AHEAD visits ahead (one hint per
+# 64-byte line) while the current field is counted gave 8.7-9.6e9 (2.1-2.3x at N = 8000 and 64000).
+PREFETCH_AHEAD = 2
+
+
+@njit(cache=True, boundscheck=False, inline="always")
+def _prefetch_row(B, order, t):
+    """Prefetch row ``order[t + PREFETCH_AHEAD]`` of B, if that visit is in this sweep."""
+    n = order.shape[0]
+    if t + PREFETCH_AHEAD < n:
+        row = B[order[t + PREFETCH_AHEAD]]
+        for w in range(0, row.shape[0], 8):
+            _prefetch(row, w)
+
+
 def _words(P: int) -> int:
     """Words per packed row: ceil(P / 64) rounded up to a multiple of 8 (one 512-bit vector)."""
     return ((P + 63) // 64 + 7) // 8 * 8
@@ -848,6 +882,7 @@ def _packed_async_core(B, r, valid, s, Q, T, P, seed, max_sweeps, order, energy_
         flips = 0
         for t in range(N):
             i = order[t]
+            _prefetch_row(B, order, t)
             b = B[i]
             si = np.int64(s[i])
             h = _packed_numerator(b, Q, T, N, P, r[i], si)
@@ -877,6 +912,7 @@ def _packed_glauber_core(B, r, valid, s, Q, T, P, seed, beta, n_sweeps, order):
         _fill_order(seed, sweep, order)
         for t in range(N):
             i = order[t]
+            _prefetch_row(B, order, t)
             b = B[i]
             si = np.int64(s[i])
             h = _packed_numerator(b, Q, T, N, P, r[i], si) / N

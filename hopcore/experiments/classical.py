@@ -151,6 +151,7 @@ def _one_run(B, r, valid, s, P, L, seed, max_sweeps):
         else:
             for t in range(N):
                 i = order[t]
+                _async._prefetch_row(B, order, t)
                 b = B[i]
                 si = np.int64(s[i])
                 h = _async._packed_numerator(b, Q, T, N, P, r[i], si)
