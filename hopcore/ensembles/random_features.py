@@ -206,10 +206,20 @@ _TOL_ULPS = 2.0  # margin over the (D + 2) 2^-24 bound of the float32 product
 _EXACT_F32 = 2.0 ** 24
 
 
+@njit(cache=True, fastmath={"reassoc", "contract", "nsz", "arcp"}, inline="always")
+def _dot_any_order(c, f):
+    """sum_k c_k f_k in whatever order vectorizes (within D 2^-53 sum_k |c_k f_k| of the exact sum)."""
+    acc = 0.0
+    for k in range(c.shape[0]):
+        acc += c[k] * f[k]
+    return acc
+
+
 @njit(cache=True)
-def _signs_chunk(S, tol, F, CT, exact, out, i0):
+def _signs_chunk(S, tol, tol64, F, CT, exact, out, i0):
     R, P = S.shape
     D = F.shape[1]
+    fi = np.empty(D, dtype=np.float64)
     for r in range(R):
         i = i0 + r
         row = out[i]
@@ -218,11 +228,20 @@ def _signs_chunk(S, tol, F, CT, exact, out, i0):
             row[mu] = np.int8(1) - np.int8(2) * np.int8(srow[mu] < 0.0)
         if exact:
             continue
+        have_row = False
         for mu in range(P):
-            if abs(srow[mu]) <= tol[mu]:  # rare: below float32 resolution
-                acc = 0.0  # the float64 sum in fixed order k = 0..D-1
-                for k in range(D):
-                    acc += CT[mu, k] * F[i, k]
+            if abs(srow[mu]) <= tol[mu]:  # below float32 resolution (a few % of the entries at D ~ 4000)
+                if not have_row:
+                    for k in range(D):
+                        fi[k] = F[i, k]
+                    have_row = True
+                # float64 in any order first: beyond tol64 its sign is the exact sum's, hence the
+                # reference's; only inside that band the reference's own fixed-order sum decides
+                acc = _dot_any_order(CT[mu], fi)
+                if abs(acc) <= tol64[mu]:
+                    acc = 0.0  # the float64 sum in fixed order k = 0..D-1
+                    for k in range(D):
+                        acc += CT[mu, k] * F[i, k]
                 row[mu] = 1 if acc >= 0.0 else -1
 
 
@@ -264,13 +283,15 @@ def _examples_blas(F: np.ndarray, CT: np.ndarray, exact: bool) -> np.ndarray:
     F32 = F.astype(np.float32)
     C32 = np.ascontiguousarray(CT.T, dtype=np.float32)
     tol = np.zeros(P, dtype=np.float32) if exact else _tolerance(CT, D)
+    # float64 sums in two different orders both lie within (D + 2) 2^-53 sum_k |c_k| of the exact one
+    tol64 = 2.0 * _TOL_ULPS * (D + 2) * 2.0**-53 * np.abs(CT).sum(axis=1)
     rows = max(1, min(N, _CHUNK_BYTES // (4 * max(P, 1))))
     buf = np.empty((rows, P), dtype=np.float32)
     for i0 in range(0, N, rows):
         i1 = min(N, i0 + rows)
         S = buf[: i1 - i0]
         np.matmul(F32[i0:i1], C32, out=S)
-        _signs_chunk(S, tol, F, CT, exact, out, i0)
+        _signs_chunk(S, tol, tol64, F, CT, exact, out, i0)
     return out
 
 
