@@ -50,7 +50,7 @@ SPEC = Chapter(
     notebook="book/classical_replica.ipynb",
     title="Replica theory of the classical Hopfield model",
     seed=1987,
-    minutes=(0.8, 10.0),
+    minutes=(0.8, 7.0),
     cached="simulation points and the phase-diagram and mixture lines under _build/cache/ "
            "(hopcore.experiments.classical, hopcore.theory.classical)",
     params={

@@ -28,7 +28,7 @@ SPEC = Chapter(
     notebook="book/dense_rem.ipynb",
     title="Exponential capacity through the random energy model",
     seed=3102,
-    minutes=(0.25, 0.9),
+    minutes=(0.25, 1.0),
     cached="the nearest-pattern and scaled dot-product simulations under _build/cache/hopcore.experiments.dense.*",
     params={
         "lambdas": Param(

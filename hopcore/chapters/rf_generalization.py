@@ -75,7 +75,7 @@ SPEC = Chapter(
     notebook="book/rf_generalization.ipynb",
     title="Generalization to unseen examples",
     seed=7001,
-    minutes=(0.8, 13.0),  # five networks per point in every figure; Figs. 2a, 2b run only the starts they read
+    minutes=(0.8, 11.0),  # five networks per point in every figure; Figs. 2a, 2b run only the starts they read
     cached="every (grid point, sample) of the five sweeps (Fig. 1, finite size, finite-size scaling, Figs. 2a, 2b) "
     "under the result cache (hopcore.experiments.random_features.rf_magnetizations, rf_test_runs)",
     headline=("N", "alpha_D", "n_samples", "N_scan", "n_samples_scan", "fs_Ns", "fs_n_samples", "fss_Ns", "fss_n_samples"),

@@ -87,7 +87,7 @@ SPEC = Chapter(
     notebook="book/rf_storage_learning.ipynb",
     title="Random features: storage and learning",
     seed=6006,
-    minutes=(0.6, 4.0),
+    minutes=(0.6, 5.0),
     cached="every (grid point, sample) and the theory lines under the result cache "
     "(hopcore.experiments.random_features, hopcore.theory.random_features)",
     params={
