@@ -246,3 +246,37 @@ def test_validation():
         rf_features(10, 5, -1)
     with pytest.raises(ValueError, match="P="):
         rf_coefficients(10**6, 10**6, "dense", None, seed=0)
+
+
+@pytest.mark.parametrize("shape,seed", [((1, 1), 0), ((7, 3), 1), ((300, 41), 2), ((64, 64), 3), ((1000, 17), 12345)])
+def test_uniform_pm1_is_numpys_draw(shape, seed):
+    # features and classical patterns are read from the raw stream: the very array of numpy's bounded
+    # 8-bit draw, whatever the shape (a length that is not a multiple of 8 included)
+    from hopcore.ensembles.binary import binary_patterns, uniform_pm1
+
+    want = np.random.default_rng(seed).integers(0, 2, size=shape, dtype=np.int8) * np.int8(2) - np.int8(1)
+    got = uniform_pm1(*shape, seed)
+    assert got.dtype == np.int8 and got.flags.c_contiguous
+    assert np.array_equal(got, want)
+    assert np.array_equal(rf_features(*shape, seed), want)
+    assert np.array_equal(binary_patterns(*shape, seed), want)
+
+
+def test_uniform_pm1_falls_back_when_the_stream_differs(monkeypatch):
+    # a numpy whose draw is not the top bit of the raw bytes: the guard sees it and numpy's call is used
+    import hopcore.ensembles.binary as binary
+
+    make = np.random.default_rng
+
+    class Flipped:
+        def __init__(self, seed):
+            self._rng = make(seed)
+            self.bit_generator = self._rng.bit_generator
+
+        def integers(self, *args, **kwargs):
+            return np.int8(1) - self._rng.integers(*args, **kwargs)
+
+    monkeypatch.setattr(binary.np.random, "default_rng", Flipped)
+    got = binary.uniform_pm1(20, 9, 5)
+    want = (np.int8(1) - np.random.Generator(np.random.PCG64(5)).integers(0, 2, size=(20, 9), dtype=np.int8)) * np.int8(2) - np.int8(1)
+    assert np.array_equal(got, want)

@@ -26,6 +26,7 @@ import numpy as np
 from numba import njit, prange
 
 from .. import validation
+from .binary import uniform_pm1
 
 COEFFICIENTS = ("dense", "dense_binary", "sparse")
 
@@ -55,11 +56,7 @@ def rf_features(N: int, D: int, seed: int) -> np.ndarray:
     D = validation.integer(1)("D", D)
     seed = validation.seed("seed", seed)
     _memory("D", D, float(N) * D)
-    rng = np.random.default_rng(seed)
-    F = rng.integers(0, 2, size=(N, D), dtype=np.int8)
-    F *= 2
-    F -= 1
-    return np.ascontiguousarray(F)
+    return uniform_pm1(N, D, seed)
 
 
 def rf_sparse_support(D: int, P: int, L: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -342,12 +339,15 @@ def _table_shape(N: int, D: int) -> tuple[int, int, int, int]:
 def _patterns(F, G, ng):
     # pat[i, g]: bit b set where F[i, g G + b] = +1
     N, D = F.shape
-    pat = np.zeros((N, ng), dtype=np.int64)
+    pat = np.zeros((N, ng), dtype=np.uint8)  # G <= 8: one byte per group, N ng bytes read per block
     for i in range(N):
-        for k in range(D):
-            if F[i, k] > 0:
-                pat[i, k // G] |= 1 << (k % G)
-    return pat.astype(np.uint8)  # G <= 8: one byte per group, N ng bytes read per block
+        row = F[i]
+        for g in range(ng):
+            v = 0
+            for b in range(min(G, D - g * G)):
+                v |= int(row[g * G + b] > 0) << b
+            pat[i, g] = v
+    return pat
 
 
 @njit(cache=True)
