@@ -10,7 +10,6 @@ import numpy as np
 
 from .. import validation
 
-
 _GUARD = 64  # entries compared with numpy's own draw before the fast route is trusted
 
 
