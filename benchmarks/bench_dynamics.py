@@ -183,8 +183,7 @@ def _visit_order_fields(quick):
     same = _fields_in_order(pk.B, pk.r, s, Q, T, P, order, True) == _fields_in_order(pk.B, pk.r, s, Q, T, P, order, False)
     t_pf = _best(lambda: _fields_in_order(pk.B, pk.r, s, Q, T, P, order, True))
     t_no = _best(lambda: _fields_in_order(pk.B, pk.r, s, Q, T, P, order, False))
-    hot = np.zeros(N, dtype=np.int64)  # every visit on the same 16 rows: they stay in L1
-    hot[:] = np.arange(N) % 16
+    hot = np.arange(N, dtype=np.int64) % 16  # every visit on the same 16 rows: they stay in L1
     t_l1 = _best(lambda: _fields_in_order(pk.B, pk.r, s, Q, T, P, hot, False))
     words = float(N) * pk.L * pk.W
     return {

@@ -3,6 +3,7 @@
 import json
 
 import nbformat
+import pytest
 from jupyter_cache import get_cache
 
 from hopcore.book.execute import Job, book_jobs, measured_seconds, order, read_source, run
@@ -136,7 +137,5 @@ def test_a_kernel_that_dies_at_start_is_started_again(tmp_path, monkeypatch):
             raise RuntimeError("something else")
 
     monkeypatch.setattr(nbclient, "NotebookClient", Broken)
-    import pytest
-
     with pytest.raises(RuntimeError, match="something else"):
         execute.execute_one(src, tmp_path / "out2.ipynb")
